@@ -1,0 +1,22 @@
+"""Test settings.
+
+DATABASE_URL chooses the database (the test runner sets it: SQLite by default, PostgreSQL in CI).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES, env  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
