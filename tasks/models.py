@@ -62,9 +62,6 @@ class Section(models.Model):
         verbose_name = "章节"
         verbose_name_plural = "章节"
         ordering = ["plan", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "position"], name="section_unique_position"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.label}{self.title}"
@@ -158,7 +155,6 @@ class Assignment(models.Model):
                 condition=~(Q(department__isnull=False) & Q(group__isnull=False)),
                 name="assignment_unit_or_group",
             ),
-            models.UniqueConstraint(fields=["task", "role", "position"], name="assignment_unique_position"),
         ]
         indexes = [models.Index(fields=["department", "role"])]
 

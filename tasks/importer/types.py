@@ -39,9 +39,11 @@ class ParsedPlan:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ParsedSection:
-    """A heading: a chapter (``level`` 1, label 一) or a section (``level`` 2, label (一))."""
+    """A heading: a chapter (``level`` 1, label 一) or a section (``level`` 2, label （一）).
+
+    Compared by identity: two headings with the same words in different chapters are different sections."""
 
     label: str
     title: str

@@ -1,0 +1,480 @@
+"""Plain text of a 任务分工方案 → ``ParseResult``. Pure: no database, no files.
+
+What the parser recognises (the 兴平 plan is the reference; other plans follow the same conventions):
+
+- chapter headings "一、目标定位" (also "第一章 …"), section headings "(一)创新驱动…" / "（一）…";
+- numbered task lines "12.全市生产总值年均增长7%。(责任部门:市发改局)", with "*" before the number for a
+  binding (约束性) indicator; the numbering may use "." "．" or "、";
+- the division-of-work annotation in parentheses, before or after the final "。", with the labels
+  牵头部门/牵头单位/责任部门/责任单位 (lead), 配合部门/配合单位/参与单位/协办单位 (supporting) and 完成时限;
+  an annotation without labels follows the document's own rule: the first unit listed leads;
+- deadlines and milestones written in the text: "到2025年", "2023年6月底前", "“十四五”期间", "到2035年";
+- quantified targets (see ``targets``);
+- the plan's title, issuing body, document number, date, plan period and vision year from the preamble.
+
+Unit names are resolved through a ``UnitDirectory``; a name it does not know is kept as written and reported
+in ``warnings`` with the task number. Problems that make the document unusable raise ``PlanParseError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from xingping_tracker.core.exceptions import ErrorCode
+
+from .targets import extract_targets
+from .types import (
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedSection,
+    ParsedTask,
+    ParsedUnit,
+    ParseResult,
+    PlanParseError,
+)
+from .units import UnitDirectory
+
+# ---------------------------------------------------------------------------------------------------------
+# Line shapes
+
+_CN_DIGITS = "零〇O○一二三四五六七八九十"
+_TASK_LINE = re.compile(r"^\s*(?P<star>[*＊])?\s*(?P<number>\d{1,4})\s*(?P<star2>[*＊])?\s*[.．、](?!\d)\s*(?P<body>.*)$")
+_CHAPTER_LINE = re.compile(
+    r"^\s*(?:第(?P<ord>[一二三四五六七八九十]+)(?:章|部分|篇)\s*|(?P<label>[一二三四五六七八九十]+)\s*[、.．]\s*)(?P<title>\S.*)$"
+)
+_SECTION_LINE = re.compile(r"^\s*[(（]\s*(?P<label>[一二三四五六七八九十]+)\s*[)）]\s*(?P<title>\S.*)$")
+
+_LABELS = {
+    "牵头部门": "lead",
+    "牵头单位": "lead",
+    "责任部门": "lead",
+    "责任单位": "lead",
+    "主责部门": "lead",
+    "主责单位": "lead",
+    "配合部门": "supporting",
+    "配合单位": "supporting",
+    "参与部门": "supporting",
+    "参与单位": "supporting",
+    "协办单位": "supporting",
+    "完成时限": "deadline",
+    "完成时间": "deadline",
+    "时限要求": "deadline",
+}
+_LABEL_RE = re.compile(r"(?P<label>" + "|".join(sorted(_LABELS, key=len, reverse=True)) + r")\s*[:：]?\s*")
+
+# Dates inside the text
+_YEAR_MONTH = re.compile(r"(?:到|于|在)?\s*(?P<year>(?:19|20)\d{2})\s*年\s*(?:(?P<month>\d{1,2})\s*月)?\s*(?:底|末)?\s*(?:前|以前)?")
+_DEADLINE_PHRASE = re.compile(
+    r"(?P<phrase>到\s*(?P<y1>(?:19|20)\d{2})\s*年(?:\s*(?P<m1>\d{1,2})\s*月)?(?:底|末)?(?:前|以前)?"
+    r"|(?P<y2>(?:19|20)\d{2})\s*年(?:\s*(?P<m2>\d{1,2})\s*月)?(?:底|末)?(?:前|以前))"
+)
+_PLAN_PERIOD_PHRASE = re.compile(r"“?(?P<name>十[一二三四五六七八九]五)”?\s*(?:期间|时期|末)")
+
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_DATE_LINE = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$")
+_ISSUER_LINE = re.compile(r"^\s*(?P<issuer>\S{2,30}(?:人民政府办公室|人民政府|办公室|委员会|领导小组))\s*$")
+_FIVE_YEAR_ORDINAL = re.compile(r"第(?P<n>[一二三四五六七八九十]+)个五年规划|“?十(?P<short>[一二三四五六七八九])五”?规划")
+_VISION_YEAR = re.compile(r"(?P<year>20\d{2}|二[O〇○零0][一二三四五六七八九〇零O○0]{2})\s*年远景")
+
+_CLEAN_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public entry point
+
+
+def parse_plan_text(text: str, *, directory: UnitDirectory | None = None) -> ParseResult:
+    """Parse the plan. Raises ``PlanParseError`` for an empty document, no tasks or duplicate numbers."""
+    if directory is None:
+        directory = UnitDirectory.from_fixture()
+    if not text or not text.strip():
+        raise PlanParseError(ErrorCode.IMPORT_EMPTY, "文件内容为空，请选择任务分工方案的正文文件。")
+    lines = [_CLEAN_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    plan = _parse_plan_metadata(lines)
+    state = _State(plan=plan, directory=directory)
+    for line_number, line in enumerate(lines, start=1):
+        if line:
+            state.feed(line, line_number)
+    return state.finish()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Internals
+
+
+@dataclass
+class _State:
+    plan: ParsedPlan
+    directory: UnitDirectory
+    tasks: list[ParsedTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sections: list[ParsedSection] = field(default_factory=list)
+    chapter: ParsedSection | None = None
+    section: ParsedSection | None = None
+    section_index: int = 0
+    # (chapter, section before the gap, missing labels)
+    gaps: list[tuple[ParsedSection | None, ParsedSection, list[str]]] = field(default_factory=list)
+    first_line_of: dict[int, int] = field(default_factory=dict)
+    pending_annotation_for: ParsedTask | None = None
+
+    def feed(self, line: str, line_number: int) -> None:
+        task_match = _TASK_LINE.match(line)
+        if task_match and task_match.group("body").strip():
+            self._task(task_match, line_number)
+            return
+        section_match = _SECTION_LINE.match(line)
+        if section_match:
+            self._section(section_match.group("label"), section_match.group("title"))
+            return
+        chapter_match = _CHAPTER_LINE.match(line)
+        if chapter_match and len(line) <= 60:
+            label = chapter_match.group("label") or chapter_match.group("ord")
+            self._chapter(label, chapter_match.group("title"))
+            return
+        # An annotation on its own line right after a task that had none ("（牵头单位：市发改局）").
+        task = self.pending_annotation_for
+        if task is not None and line[:1] in "(（" and _LABEL_RE.search(line):
+            self._apply_annotation(task, task.text + line)
+        self.pending_annotation_for = None
+
+    def _chapter(self, label: str, title: str) -> None:
+        self.chapter = ParsedSection(label=label, title=_heading_title(title), level=1)
+        self.sections.append(self.chapter)
+        self.section = None
+        self.section_index = 0
+        self.pending_annotation_for = None
+
+    def _section(self, label: str, title: str) -> None:
+        index = _cn_number(label)
+        section = ParsedSection(label=f"（{label}）", title=_heading_title(title), level=2)
+        if self.section is not None and index > self.section_index + 1:
+            missing = [f"（{_cn_label(i)}）" for i in range(self.section_index + 1, index)]
+            self.gaps.append((self.chapter, self.section, missing))
+        self.section = section
+        self.section_index = index
+        self.sections.append(section)
+        self.pending_annotation_for = None
+
+    def _task(self, match: re.Match[str], line_number: int) -> None:
+        number = int(match.group("number"))
+        if number in self.first_line_of:
+            raise PlanParseError(
+                ErrorCode.IMPORT_DUPLICATE_TASK,
+                f"任务序号重复：第{number}项在第{self.first_line_of[number]}行和第{line_number}行各出现一次。"
+                "请修改原文，使每个序号只出现一次后重新导入。",
+            )
+        self.first_line_of[number] = line_number
+        path = tuple(s for s in (self.chapter, self.section) if s is not None)
+        kind = _kind_for(path)
+        task = ParsedTask(
+            number=number,
+            text="",
+            section=path,
+            kind=kind,
+            binding=bool(match.group("star") or match.group("star2")),
+            incentive=kind == "vision" or any("激励" in s.title for s in path),
+            line_number=line_number,
+        )
+        self._apply_annotation(task, match.group("body").strip())
+        self.tasks.append(task)
+        self.pending_annotation_for = task if not task.annotation else None
+
+    def _apply_annotation(self, task: ParsedTask, body: str) -> None:
+        text, annotation, parts = _split_annotation(body, self.directory)
+        task.text = text
+        task.annotation = annotation
+        task.lead, task.supporting, task.supporting_open_ended = [], [], False
+        deadline_value = ""
+        for role, value in parts:
+            if role == "deadline":
+                deadline_value = value
+                continue
+            units, open_ended = self.directory.split_and_resolve(value)
+            if role == "lead":
+                task.lead.extend(units)
+            elif role == "supporting":
+                task.supporting.extend(units)
+                task.supporting_open_ended = task.supporting_open_ended or open_ended
+            elif role == "unlabelled" and units:
+                task.lead.append(units[0])
+                task.supporting.extend(units[1:])
+                task.supporting_open_ended = open_ended
+        _dedupe(task)
+        task.milestones, task.deadline, task.deadline_text = _deadlines(task, self.plan, deadline_value)
+        default_year = self.plan.vision_year if task.kind == "vision" else (
+            self.plan.period_end.year if self.plan.period_end else None
+        )
+        task.targets = extract_targets(task.text, default_year=default_year)
+
+    def finish(self) -> ParseResult:
+        if not self.tasks:
+            raise PlanParseError(
+                ErrorCode.IMPORT_NO_TASKS,
+                "文件中没有找到编号任务。任务应逐行书写，形如“1.任务内容（牵头部门：市发改局，配合部门：市财政局）”。"
+                "请确认选择的是任务分工方案。",
+            )
+        self.tasks.sort(key=lambda t: t.number)
+        self._warn_numbering()
+        self._warn_gaps()
+        for task in self.tasks:
+            self._warn_task(task)
+        used = {s for t in self.tasks for s in t.section}
+        sections = [s for s in self.sections if s in used]
+        return ParseResult(plan=self.plan, tasks=self.tasks, warnings=self.warnings, sections=sections)
+
+    def _warn_numbering(self) -> None:
+        numbers = [t.number for t in self.tasks]
+        missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+        if missing:
+            self.warnings.append(f"任务序号不连续：缺少第{_ranges(missing)}项。")
+
+    def _warn_gaps(self) -> None:
+        for chapter, before, missing in self.gaps:
+            numbers = [t.number for t in self.tasks if before in t.section]
+            where = f"第{chapter.label}部分“{chapter.title}”中" if chapter else ""
+            held = f"第{_ranges(numbers)}项任务" if numbers else "其间任务"
+            self.warnings.append(
+                f"{where}“{before.heading}”之后缺少{'、'.join(missing)}的标题；{held}暂归入“{before.heading}”，"
+                "可在管理后台调整。"
+            )
+
+    def _warn_task(self, task: ParsedTask) -> None:
+        if not task.annotation:
+            self.warnings.append(f"任务{task.number}：未写明牵头单位，请在管理后台补充。")
+        elif not task.lead:
+            self.warnings.append(f"任务{task.number}：分工中没有牵头单位，请在管理后台补充。")
+        for role, units in (("牵头", task.lead), ("配合", task.supporting)):
+            for unit in units:
+                if unit.name is None:
+                    self.warnings.append(
+                        f"任务{task.number}：无法识别的{role}单位“{unit.written}”，"
+                        "导入后请在管理后台新建该单位或将其设为已有单位的别名。"
+                    )
+        if task.kind == "indicator" and not task.targets:
+            self.warnings.append(f"任务{task.number}：指标没有写明目标值，请在管理后台补充。")
+
+
+def _kind_for(path: tuple[ParsedSection, ...]) -> str:
+    for section in reversed(path):
+        title = section.title
+        if "远景" in title:
+            return "vision"
+        if "指标" in title or "主要目标" in title:
+            return "indicator"
+        if "定位" in title:
+            return "positioning"
+        if "举措" in title or "任务" in title:
+            return "measure"
+    return "measure"
+
+
+def _heading_title(title: str) -> str:
+    title = title.strip()
+    # A requirement paragraph ("(一)加强组织领导,细化落实责任。各部门…") keeps only its first sentence.
+    first = re.split(r"[。；;]", title, maxsplit=1)[0]
+    return first[:300]
+
+
+def _split_annotation(body: str, directory: UnitDirectory) -> tuple[str, str, list[tuple[str, str]]]:
+    """Task text without the annotation, the annotation as written, and its (role, value) parts."""
+    groups = list(_bracket_groups(body))
+    for start, end in reversed(groups):
+        inner = body[start + 1 : end - 1]
+        labels = list(_LABEL_RE.finditer(inner))
+        if labels and labels[0].start() == len(inner) - len(inner.lstrip()):
+            parts = []
+            for i, label in enumerate(labels):
+                value_end = labels[i + 1].start() if i + 1 < len(labels) else len(inner)
+                value = inner[label.end() : value_end].strip(" ,，;；、。.")
+                if value:
+                    parts.append((_LABELS[label.group("label")], value))
+            return _without(body, start, end), body[start:end], parts
+    # No labels: a final parenthesis listing only known units ("（市发改局、市财政局）"): the first leads.
+    if groups:
+        start, end = groups[-1]
+        if not body[end:].strip(" 。.;；"):
+            inner = body[start + 1 : end - 1]
+            units, _ = directory.split_and_resolve(inner)
+            if units and all(u.name is not None for u in units):
+                return _without(body, start, end), body[start:end], [("unlabelled", inner)]
+    return body.strip(), "", []
+
+
+def _bracket_groups(text: str) -> Iterator[tuple[int, int]]:
+    """Top-level parenthesised spans as (start, end) with end exclusive; both bracket widths, nesting allowed."""
+    depth = 0
+    start = 0
+    for i, char in enumerate(text):
+        if char in "(（":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif char in ")）" and depth:
+            depth -= 1
+            if depth == 0:
+                yield start, i + 1
+
+
+def _without(body: str, start: int, end: int) -> str:
+    text = (body[:start].rstrip() + body[end:].strip()).strip()
+    return text
+
+
+def _dedupe(task: ParsedTask) -> None:
+    def key(unit: ParsedUnit) -> str:
+        return unit.name or unit.written
+
+    lead_keys = {key(u) for u in task.lead}
+    task.lead = list({key(u): u for u in task.lead}.values())
+    task.supporting = [u for u in {key(u): u for u in task.supporting}.values() if key(u) not in lead_keys]
+
+
+def _deadlines(
+    task: ParsedTask, plan: ParsedPlan, deadline_value: str
+) -> tuple[list[ParsedMilestone], dt.date | None, str]:
+    by_date: dict[dt.date, list[str]] = {}
+    phrases: dict[dt.date, str] = {}
+    for sentence in re.split(r"(?<=[。；;])", task.text):
+        for match in _DEADLINE_PHRASE.finditer(sentence):
+            year = int(match.group("y1") or match.group("y2"))
+            month = match.group("m1") or match.group("m2")
+            date = _end_of(year, int(month) if month else 12)
+            if date is None:
+                continue
+            what = sentence[match.end() :].strip(" ,，:：").rstrip("。；;")
+            what = _DEADLINE_PHRASE.split(what, maxsplit=1)[0].strip(" ,，") or sentence.strip().rstrip("。；;")
+            by_date.setdefault(date, []).append(what)
+            phrases.setdefault(date, match.group("phrase").replace(" ", ""))
+        for match in _PLAN_PERIOD_PHRASE.finditer(sentence):
+            if plan.period_end is not None:
+                by_date.setdefault(plan.period_end, []).append(
+                    sentence[match.end() :].strip(" ,，").rstrip("。；;") or sentence.strip().rstrip("。；;")
+                )
+                phrases.setdefault(plan.period_end, match.group(0))
+    milestones = [ParsedMilestone(date=d, text="；".join(dict.fromkeys(by_date[d]))[:1000]) for d in sorted(by_date)]
+
+    if deadline_value:
+        match = _YEAR_MONTH.search(deadline_value)
+        if match:
+            date = _end_of(int(match.group("year")), int(match.group("month") or 12))
+            if date is not None:
+                return milestones, date, deadline_value
+        return milestones, plan.period_end, deadline_value
+    if milestones:
+        last = milestones[-1].date
+        if task.kind == "vision" and plan.vision_year and last.year < plan.vision_year:
+            return milestones, dt.date(plan.vision_year, 12, 31), f"到{plan.vision_year}年（远景）"
+        return milestones, last, phrases[last]
+    if task.kind == "vision" and plan.vision_year:
+        return milestones, dt.date(plan.vision_year, 12, 31), f"到{plan.vision_year}年（远景）"
+    if plan.period_end is not None:
+        return milestones, plan.period_end, "规划期末"
+    return milestones, None, ""
+
+
+def _end_of(year: int, month: int) -> dt.date | None:
+    if not 1 <= month <= 12:
+        return None
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Plan metadata from the preamble
+
+
+def _parse_plan_metadata(lines: list[str]) -> ParsedPlan:
+    head = [line for line in lines[:80] if line]
+    joined = "\n".join(head)
+    title = ""
+    for line in head:
+        if ("分工方案" in line or "任务分工" in line) and not re.search(r"[。：:|]|关于|通知", line) and len(line) <= 120:
+            title = line
+            break
+    if not title:
+        quoted = re.search(r"《(?P<t>[^》]{4,120}(?:方案|计划|清单))》", joined)
+        title = quoted.group("t") if quoted else (head[0][:300] if head else "")
+
+    number_match = _DOCUMENT_NUMBER.search(joined)
+    document_number = re.sub(r"\s+", "", number_match.group(0)) if number_match else ""
+    if document_number:
+        document_number = re.sub(r"[\[［(（]", "〔", re.sub(r"[\]］)）]", "〕", document_number))
+
+    issuer = ""
+    issued_on = None
+    for i, line in enumerate(head):
+        date_match = _DATE_LINE.match(line)
+        if date_match:
+            issued_on = _safe_date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
+            if i > 0 and (issuer_match := _ISSUER_LINE.match(head[i - 1])):
+                issuer = issuer_match.group("issuer")
+            break
+
+    period_start = period_end = None
+    ordinal = _FIVE_YEAR_ORDINAL.search(joined)
+    if ordinal:
+        n = _cn_number(ordinal.group("n")) if ordinal.group("n") else 10 + _cn_number(ordinal.group("short"))
+        if n >= 3:
+            start = 1966 + 5 * (n - 3)
+            period_start, period_end = dt.date(start, 1, 1), dt.date(start + 4, 12, 31)
+
+    vision_year = None
+    vision = _VISION_YEAR.search(joined)
+    if vision:
+        raw = vision.group("year")
+        vision_year = int(raw) if raw.isdigit() else int("".join(str(_cn_digit(c)) for c in raw))
+
+    return ParsedPlan(
+        title=title[:300],
+        issuer=issuer,
+        document_number=document_number,
+        issued_on=issued_on,
+        period_start=period_start,
+        period_end=period_end,
+        vision_year=vision_year,
+    )
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _cn_digit(char: str) -> int:
+    return {"零": 0, "〇": 0, "O": 0, "○": 0, "0": 0}.get(char, "一二三四五六七八九".find(char) + 1)
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (up to 99)."""
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return (_cn_digit(tens) if tens else 1) * 10 + (_cn_digit(units) if units else 0)
+    return _cn_digit(text)
+
+
+def _cn_label(n: int) -> str:
+    digits = "一二三四五六七八九"
+    if n <= 9:
+        return digits[n - 1]
+    tens, units = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[units - 1] if units else "")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] → "1–3、7"."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(str(start) if start == prev else f"{start}–{prev}")
+        if n is not None:
+            start = prev = n
+    return "、".join(out)
