@@ -1,0 +1,94 @@
+"""Test harness shared by every app.
+
+- ``@pytest.mark.postgres``: runs only when the active database is PostgreSQL; on SQLite the
+  test is skipped ("runs in the PostgreSQL pass": scripts/run_tests.sh runs that pass).
+- ``@pytest.mark.redis``: needs Redis at REDIS_URL (default redis://127.0.0.1:6379/15).
+  Unreachable: skipped on a laptop, a failure when CI=true.
+- ``artifacts_dir``: the repo's artifacts/ folder (gitignored) for screenshots and other outputs.
+- ``TEST_DB_SUFFIX=xyz``: suffix for the PostgreSQL test database name, so two runs against the
+  same server (two engineers, one machine) do not drop each other's test database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+POSTGRES_SKIP_REASON = "runs in the PostgreSQL pass"
+
+_redis_problem_cache: dict[str, str | None] = {}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def active_database_is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def redis_problem(url: str) -> str | None:
+    """None when Redis answers PING at ``url``; otherwise a short reason. Checked once per URL."""
+    if url not in _redis_problem_cache:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+            _redis_problem_cache[url] = None
+        except Exception as exc:  # any failure means "not usable"; the reason is reported
+            _redis_problem_cache[url] = f"{type(exc).__name__}: {exc}"
+        finally:
+            client.close()
+    return _redis_problem_cache[url]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not active_database_is_postgres():
+        pytest.skip(POSTGRES_SKIP_REASON)
+    if item.get_closest_marker("redis"):
+        url = redis_url()
+        problem = redis_problem(url)
+        if problem:
+            message = f"Redis is unreachable at {url} ({problem})"
+            if in_ci():
+                pytest.fail(f"{message}; CI=true requires Redis", pytrace=False)
+            pytest.skip(f"{message}; start Redis to run this test")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    suffix = os.environ.get("TEST_DB_SUFFIX", "").strip()
+    if not suffix:
+        return
+    from django.conf import settings
+
+    for db_settings in settings.DATABASES.values():
+        if db_settings["ENGINE"] == "django.db.backends.sqlite3":
+            continue  # in memory: nothing shared
+        test_settings = db_settings.setdefault("TEST", {})
+        base_name = test_settings.get("NAME") or f"test_{db_settings['NAME']}"
+        test_settings["NAME"] = f"{base_name}_{suffix}"
+
+
+@pytest.fixture(scope="session", name="redis_url")
+def redis_url_fixture() -> str:
+    """The Redis URL tests marked ``redis`` use (database 15 by default, not the app's 0)."""
+    return redis_url()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = REPO_ROOT / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,70 @@
+"""Production settings read everything secret from the environment.
+
+Each check imports the settings in a fresh interpreter with a clean environment, from a copy of
+the package in a temporary folder so that no .env file of the working tree is read.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+PRINT_SETTINGS = """
+import json
+import xingping_tracker.settings.production as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"], "name": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": str(db["PORT"]),
+    "debug": s.DEBUG, "eager": s.CELERY_TASK_ALWAYS_EAGER, "broker": s.CELERY_BROKER_URL,
+    "allowed_hosts": s.ALLOWED_HOSTS,
+}))
+"""
+
+
+@pytest.fixture
+def isolated_project(tmp_path: Path) -> Path:
+    shutil.copytree(PACKAGE, tmp_path / PACKAGE.name, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    assert not (tmp_path / ".env").exists()
+    return tmp_path
+
+
+def import_production_settings(project: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(project), **extra_env}
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_refuse_to_load_without_a_secret_key(isolated_project):
+    result = import_production_settings(isolated_project, {"DATABASE_URL": "postgres://u:p@db:5432/x"})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_database_and_broker_come_from_the_environment(isolated_project):
+    result = import_production_settings(
+        isolated_project,
+        {
+            "DJANGO_SECRET_KEY": "a-key-for-this-test-only",
+            "DATABASE_URL": "postgres://tracker:s3cret@dbhost:6543/xingping",
+            "CELERY_BROKER_URL": "redis://redis:6379/0",
+            "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn,127.0.0.1",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert (loaded["name"], loaded["user"], loaded["host"], loaded["port"]) == ("xingping", "tracker", "dbhost", "6543")
+    assert loaded["debug"] is False
+    assert loaded["broker"] == "redis://redis:6379/0"
+    assert loaded["eager"] is False  # a broker is set: jobs go to the worker
+    assert loaded["allowed_hosts"] == ["tracker.example.gov.cn", "127.0.0.1"]
