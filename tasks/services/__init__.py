@@ -1,0 +1,1 @@
+"""Write-side operations of the tasks app."""
