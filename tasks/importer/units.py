@@ -1,0 +1,214 @@
+"""Pure resolution of unit names as plan documents write them (no database access).
+
+Documents abbreviate: in "市发改局、工信局、农业农村局等" the "市" carries to every item and the trailing
+"等" means "and others"; "市发改局〈科技局〉" is the 科技局 function hosted inside 市发改局; placeholders
+such as 各镇办 or 市级相关部门 name groups, not units. ``UnitDirectory`` maps what is written to the
+canonical name of a unit or group. It is built either from the fixture (``from_fixture``) or from the
+database (``departments.selectors.unit_directory``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tasks.importer.types import ParsedUnit
+
+DEFAULT_FIXTURE_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "units.json"
+
+# Group aliases, for directories built from the database: DepartmentGroup has no alias field.
+# Must match the "aliases" of the groups in fixtures/units.json (a test checks it).
+GROUP_ALIASES: dict[str, tuple[str, ...]] = {
+    "各镇办": ("各镇街", "各镇（街道）", "各镇、街道", "各镇街道", "各镇（街道办）"),
+    "相关镇办": ("有关镇办", "相关镇街", "相关镇（街道）"),
+    "市级相关部门": ("相关部门", "市级有关部门", "各有关部门", "市级各相关部门", "市级各有关部门"),
+    "各金融机构": ("金融机构",),
+    "各大电信运营商": ("电信运营商", "各电信运营商"),
+}
+
+_OPENING = "〈<(（《〔[【"
+_CLOSING = "〉>)）》〕]】"
+_BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "（"), **dict.fromkeys(_CLOSING, "）")})
+_SEPARATORS = frozenset("、,，;；")
+_TRAILING_PUNCTUATION = "、,，;；.。:："
+# "等", "等等", and the longer "等部门" / "等相关单位" forms other documents use.
+_ETC = re.compile(r"(?:等等|等)(?:(?:相关|有关)?(?:部门|单位))?$")
+_WHITESPACE = re.compile(r"\s+")
+# Prefixes that are never extended by "市" / "市委": the name is already complete.
+_QUALIFIED = ("咸阳市", "兴平市")
+_OWN_CITY = "兴平市"
+
+
+def normalise_name(text: str) -> str:
+    """The lookup key of a unit name: NFKC, no whitespace, brackets as （）, no trailing 等 or punctuation."""
+    key, _ = _strip_etc(_WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_BRACKETS))
+    return key
+
+
+def _strip_etc(text: str) -> tuple[str, bool]:
+    """Remove trailing punctuation and a trailing 等 (repeatedly); say whether a 等 was removed."""
+    open_ended = False
+    while True:
+        stripped = text.rstrip().rstrip(_TRAILING_PUNCTUATION).rstrip()
+        without_etc = _ETC.sub("", stripped)
+        if without_etc != stripped:
+            open_ended = True
+        if without_etc == text:
+            return text, open_ended
+        text = without_etc
+
+
+def _leading_prefix(key: str) -> str:
+    if key.startswith("市委"):
+        return "市委"
+    if key.startswith("市"):
+        return "市"
+    return ""
+
+
+def split_items(value: str) -> list[str]:
+    """Split a list of names on 、 , ， ; ； and whitespace, never inside brackets.
+
+    "市发改局〈科技局〉、工信局" gives two items; "县域创新示范县(市)" stays one. With unbalanced
+    brackets the text is split everywhere rather than swallowed into one item.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in value:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        if depth == 0 and (char in _SEPARATORS or char.isspace()):
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    if depth > 0:
+        return [item for item in re.split(r"[、,，;；\s]+", value) if item]
+    return [item for item in items if item]
+
+
+class UnitDirectory:
+    """Canonical names of units and groups, with every alias, looked up by normalised key."""
+
+    def __init__(
+        self,
+        units: Iterable[tuple[str, Iterable[str]]],
+        groups: Iterable[tuple[str, Iterable[str]]],
+        *,
+        strict: bool = True,
+    ) -> None:
+        """``strict``: a written form naming two units is an error (ValueError). Otherwise canonical names
+        win over aliases, the first alias wins over later ones, and ``conflicts`` lists what was dropped."""
+        self._index: dict[str, tuple[str, bool]] = {}
+        self._strict = strict
+        self.conflicts: list[str] = []
+        entries = [(name, tuple(aliases), False) for name, aliases in units]
+        entries += [(name, tuple(aliases), True) for name, aliases in groups]
+        for name, _, is_group in entries:
+            self._add(name, name, is_group)
+        for name, aliases, is_group in entries:
+            for alias in aliases:
+                self._add(alias, name, is_group)
+        self._unit_names = frozenset(name for name, _, is_group in entries if not is_group)
+        self._group_names = frozenset(name for name, _, is_group in entries if is_group)
+
+    def _add(self, written: str, name: str, is_group: bool) -> None:
+        key = normalise_name(written)
+        if not key:
+            self._conflict(f"单位“{name}”有空名称或空别名。")
+            return
+        existing = self._index.setdefault(key, (name, is_group))
+        if existing != (name, is_group):
+            self._conflict(f"名称“{written}”同时指向“{existing[0]}”和“{name}”，请删除其中一个别名。")
+
+    def _conflict(self, message: str) -> None:
+        if self._strict:
+            raise ValueError(message)
+        self.conflicts.append(message)
+
+    @classmethod
+    def from_fixture(cls, path: Path | None = None) -> UnitDirectory:
+        """The directory of fixtures/units.json (or of ``path``); loaded once per path."""
+        return _directory_from_fixture(Path(path or DEFAULT_FIXTURE_PATH).resolve())
+
+    @property
+    def unit_names(self) -> frozenset[str]:
+        return self._unit_names
+
+    @property
+    def group_names(self) -> frozenset[str]:
+        return self._group_names
+
+    def resolve(self, written: str, *, prefix: str = "") -> ParsedUnit:
+        """What ``written`` names. ``prefix`` ("市" or "市委") is carried from the previous item of a list.
+
+        Tries, in order: the name itself; ``prefix`` + name; "市" + name; "市委" + name. A name already
+        qualified by a city ("咸阳市…", "兴平市…") gets no prefix; "兴平市X" is also tried as "市X".
+        """
+        shown, _ = _strip_etc(written.strip())
+        key = normalise_name(shown)
+        if not key:
+            return ParsedUnit(written=shown, name=None)
+        candidates = [key]
+        if key.startswith(_OWN_CITY):
+            candidates.append("市" + key[len(_OWN_CITY) :])
+        if not key.startswith(_QUALIFIED):
+            candidates.extend(p + key for p in (prefix, "市", "市委") if p)
+        for candidate in candidates:
+            found = self._index.get(candidate)
+            if found is not None:
+                return ParsedUnit(written=shown, name=found[0], is_group=found[1])
+        return ParsedUnit(written=shown, name=None)
+
+    def split_and_resolve(self, value: str) -> tuple[list[ParsedUnit], bool]:
+        """The units of one label's list, in order, once each; and whether any item ended with 等.
+
+        "市委党校、文明办,市教育局、公安局等" → 市委党校, 市委文明办, 市教育局, 市公安局; True.
+        """
+        units: list[ParsedUnit] = []
+        seen: set[tuple[str, str]] = set()
+        open_ended = False
+        prefix = ""
+        for item in split_items(value):
+            text, item_open_ended = _strip_etc(item.strip())
+            open_ended = open_ended or item_open_ended
+            if not text:
+                continue
+            unit = self.resolve(text, prefix=prefix)
+            prefix = _leading_prefix(normalise_name(text)) or prefix
+            identity = ("name", unit.name) if unit.name is not None else ("written", normalise_name(text))
+            if identity not in seen:
+                seen.add(identity)
+                units.append(unit)
+        return units, open_ended
+
+    def is_known(self, written: str) -> bool:
+        return self.resolve(written).name is not None
+
+
+def load_fixture(path: Path | None = None) -> dict[str, Any]:
+    """The parsed JSON of the unit fixture: {"units": [...], "groups": [...]}."""
+    with Path(path or DEFAULT_FIXTURE_PATH).open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+        raise ValueError("单位名录文件格式不对：顶层应为含 units 列表的对象。")
+    data.setdefault("groups", [])
+    return data
+
+
+@functools.lru_cache(maxsize=8)
+def _directory_from_fixture(path: Path) -> UnitDirectory:
+    data = load_fixture(path)
+    return UnitDirectory(
+        units=[(unit["name"], unit.get("aliases", ())) for unit in data["units"]],
+        groups=[(group["name"], group.get("aliases", ())) for group in data["groups"]],
+    )
