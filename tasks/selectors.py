@@ -230,8 +230,16 @@ def department_task_overview(*, department: Department) -> dict[str, Any]:
 
 
 def plan_list() -> QuerySet[Plan]:
-    return Plan.objects.defer("source_text").annotate(task_count=Count("tasks", distinct=True))
+    return (
+        Plan.objects.defer("source_text")
+        .annotate(task_count=Count("tasks", distinct=True))
+        .order_by("-issued_on", "-id")  # GROUP BY ignores Meta.ordering
+    )
 
 
 def section_list() -> QuerySet[Section]:
-    return Section.objects.select_related("parent").annotate(task_count=Count("tasks", distinct=True))
+    return (
+        Section.objects.select_related("parent")
+        .annotate(task_count=Count("tasks", distinct=True))
+        .order_by("plan_id", "position")
+    )

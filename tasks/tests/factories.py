@@ -202,8 +202,8 @@ def build_sample_plan():
     LeadFactory(task=t5, department=None, name_as_written="某某中心")
     SupportingFactory(task=t5, department=fagai)
     SupportingFactory(task=t5, department=None, group=city_units, expanded_to=[fagai])
-    MilestoneFactory(task=t3, due_on=dt.date(2022, 12, 31), text="到2022年，创建省级示范园区。")
-    TargetFactory(task=t2, indicator="数字经济核心产业增加值占GDP比重", value=Decimal("5"), unit="%")
+    MilestoneFactory(task=t3, due_on=dt.date(2022, 12, 31), text="到2022年，创建省级示范园区。", position=0)
+    TargetFactory(task=t2, position=0, indicator="数字经济核心产业增加值占GDP比重", value=Decimal("5"), unit="%")
 
     return SimpleNamespace(
         plan=plan,
