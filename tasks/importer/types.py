@@ -102,6 +102,9 @@ class ParsedTarget:
         }
 
 
+KIND_LABELS = {"positioning": "目标定位", "indicator": "主要指标", "vision": "远景目标", "measure": "重要举措"}
+
+
 @dataclass(slots=True)
 class ParsedTask:
     number: int
@@ -119,6 +122,10 @@ class ParsedTask:
     milestones: list[ParsedMilestone] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
     line_number: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def as_json(self) -> dict[str, Any]:
         return {
