@@ -20,3 +20,5 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
