@@ -222,3 +222,46 @@ class TestCommand:
 def test_group_members_are_loaded(units):
     towns = DepartmentGroup.objects.get(name="各镇办")
     assert towns.members.count() == 13
+
+
+class TestDocx:
+    """A .docx with paragraphs and a task table goes through decoding, parsing and writing like text."""
+
+    def build(self) -> bytes:
+        from tasks.tests.docx_builder import DocxBuilder
+
+        return (
+            DocxBuilder()
+            .paragraph("某市“十四五”规划任务分工方案")
+            .paragraph("某政办发〔2023〕7号")
+            .paragraph("一、目标定位")
+            .paragraph("1.聚力建设西安都市圈核心区。(牵头部门:市发改局,配合部门:市级相关部门,各镇办)")
+            .table(
+                [
+                    ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"],
+                    ["二、主要指标", "", "", "", ""],
+                    ["*2", "单位GDP能耗累计降低12.5%。", "市发改局", "", "2025年底前"],
+                    ["3", "建成高标准基本农田39.7万亩。", "市农业农村局", ["市水利局", "乡村振兴局"], "2024年6月底前"],
+                ],
+                merges=[(1, 0, 1, 4)],
+            )
+            .to_bytes()
+        )
+
+    def test_docx_imports(self, units, tmp_path):
+        path = tmp_path / "plan.docx"
+        path.write_bytes(self.build())
+        out = io.StringIO()
+        call_command("import_plan", str(path), stdout=out)
+        assert "新增任务3项" in out.getvalue()
+        plan = Plan.objects.get()
+        assert plan.document_number == "某政办发〔2023〕7号"
+        task2 = plan.tasks.get(number=2)
+        assert task2.binding and task2.kind == "indicator"
+        assert task2.deadline.isoformat() == "2025-12-31"
+        task3 = plan.tasks.get(number=3)
+        assert task3.deadline.isoformat() == "2024-06-30"
+        assert [a.department.name for a in task3.assignments.order_by("role", "position")] == [
+            "市农业农村局", "市水利局", "市乡村振兴局"
+        ]
+        assert task3.targets.get().value == Decimal("39.7")
