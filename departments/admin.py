@@ -1,3 +1,98 @@
-from django.contrib import admin
+"""Admin for units, aliases, placeholder groups and memberships (Chinese UI)."""
 
-# Register your models here.
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from departments.filters import search_departments
+from departments.models import Department, DepartmentAlias, DepartmentGroup, Membership
+from tasks import selectors
+
+
+def _is_changelist(request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
+    match = request.resolver_match
+    opts = model_admin.model._meta
+    return match is not None and match.url_name == f"{opts.app_label}_{opts.model_name}_changelist"
+
+
+class DepartmentAliasInline(admin.TabularInline):
+    model = DepartmentAlias
+    extra = 1
+    fields = ["alias"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "host", "is_active", "led_task_count", "supported_task_count", "sort_order"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["host"]
+    search_fields = ["name"]  # see get_search_results: name or alias
+    search_help_text = "按单位名称或别名查找。"
+    autocomplete_fields = ["host", "successor"]
+    fields = ["name", "kind", "host", "is_active", "successor", "sort_order"]
+    inlines = [DepartmentAliasInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
+        queryset = super().get_queryset(request)
+        if _is_changelist(request, self):
+            queryset = selectors.department_task_counts(queryset)
+        return queryset
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Department], search_term: str
+    ) -> tuple[QuerySet[Department], bool]:
+        return search_departments(queryset, term=search_term), False
+
+    @admin.display(description="牵头任务数", ordering="led_task_count")
+    def led_task_count(self, obj: Department) -> int:
+        return obj.led_task_count
+
+    @admin.display(description="配合任务数", ordering="supported_task_count")
+    def supported_task_count(self, obj: Department) -> int:
+        return obj.supported_task_count
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        department = self.get_object(request, object_id)
+        if department is not None:
+            extra_context["task_overview"] = selectors.department_task_overview(department=department)
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+
+@admin.register(DepartmentAlias)
+class DepartmentAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["alias", "department"]
+    list_select_related = ["department"]
+    search_fields = ["alias", "department__name"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(DepartmentGroup)
+class DepartmentGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "description", "member_count"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DepartmentGroup]:
+        return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
+
+    @admin.display(description="成员单位数", ordering="member_count")
+    def member_count(self, obj: DepartmentGroup) -> int:
+        return obj.member_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "department", "role"]
+    list_filter = ["role"]
+    list_select_related = ["user", "department"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name"]
+    autocomplete_fields = ["user", "department"]
