@@ -240,6 +240,31 @@ class TargetInline(admin.TabularInline):
 # --- Task ---------------------------------------------------------------------------------------
 
 
+class TaskAdminForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "plan",
+            "number",
+            "section",
+            "kind",
+            "text",
+            "binding",
+            "incentive",
+            "deadline",
+            "deadline_text",
+            "annotation",
+            "supporting_open_ended",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        plan, section = data.get("plan"), data.get("section")
+        if plan is not None and section is not None and section.plan_id != plan.pk:
+            self.add_error("section", "所选章节不属于该方案，请选择本方案的章节。")
+        return data
+
+
 def _units_cell(assignments: list[Assignment]) -> str:
     def label(a: Assignment) -> str:
         expanded = list(a.expanded_to.all())
@@ -252,6 +277,7 @@ def _units_cell(assignments: list[Assignment]) -> str:
 
 @admin.register(Task)
 class TaskAdmin(SimpleHistoryAdmin):
+    form = TaskAdminForm
     list_display = [
         "number",
         "short_text",

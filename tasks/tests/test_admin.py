@@ -164,6 +164,17 @@ class TestTaskChangePage:
         assert response.status_code == 200
         assert "无需展开" in response.content.decode()
 
+    def test_section_must_belong_to_the_plan(self, admin_client, sample):
+        other_plan_task = TaskFactory(plan=PlanFactory(), number=7)
+        other_plan_task.section = sample.chapter1
+        response = admin_client.post(
+            reverse("admin:tasks_task_change", args=[other_plan_task.pk]), self._post_data(other_plan_task, [])
+        )
+        assert response.status_code == 200
+        assert "所选章节不属于该方案" in response.content.decode()
+        other_plan_task.refresh_from_db()
+        assert other_plan_task.section_id is None
+
     def test_expanding_a_placeholder_in_the_admin_changes_who_supports(self, admin_client, sample):
         task = TaskFactory(plan=sample.plan, number=99)
         row = {
