@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Department
 from tasks import selectors
+from tasks.admin_import import import_view
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
 
 
@@ -69,8 +70,6 @@ class PlanAdmin(SimpleHistoryAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload → preview → confirm (tasks.admin_import); linked from the plan list."""
-        from tasks.admin_import import import_view
-
         return import_view(self, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Plan]:
