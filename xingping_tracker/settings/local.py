@@ -9,6 +9,10 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
-# runserver serves static files through the finders; collectstatic is for production only.
+# runserver serves static files through the finders; collectstatic and the manifest are for production only.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
