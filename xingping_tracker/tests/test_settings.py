@@ -68,3 +68,27 @@ def test_production_database_and_broker_come_from_the_environment(isolated_proje
     assert loaded["broker"] == "redis://redis:6379/0"
     assert loaded["eager"] is False  # a broker is set: jobs go to the worker
     assert loaded["allowed_hosts"] == ["tracker.example.gov.cn", "127.0.0.1"]
+
+
+def test_local_settings_serve_the_admin_login_page_with_its_css(tmp_path):
+    """`make run` uses the local settings with runserver and no collectstatic: pages and static files must work."""
+    code = (
+        "import django; django.setup();"
+        "from django.test import Client; from django.test.utils import setup_test_environment;"
+        "setup_test_environment(); c = Client();"
+        "r = c.get('/admin/login/'); print(r.status_code, '登录' in r.content.decode());"
+        "from django.templatetags.static import static; print(static('admin/css/base.css'))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "xingping_tracker.settings.local",
+        "DJANGO_SECRET_KEY": "local-settings-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PACKAGE.parent, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    status, has_chinese, css = out.stdout.split()
+    assert (status, has_chinese, css) == ("200", "True", "/static/admin/css/base.css")
