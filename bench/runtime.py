@@ -1,0 +1,124 @@
+"""Shared set-up for the benchmark scripts: a throwaway SQLite database, Django, and summary figures.
+
+The scripts never use the developer's database: ``configure`` points ``DATABASE_URL`` at a file the
+caller names (normally inside a temporary directory) before Django is set up.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEED_PLAN_PATH = REPO_ROOT / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
+
+
+def configure(database: Path) -> None:
+    """Point Django at the SQLite file ``database`` with local settings and DEBUG off, then set it up.
+
+    DEBUG is forced off (query logging would distort the figures); the test client's host
+    ``testserver`` is allowed. A secret key is made up only when none is set. Static files use the
+    plain storage, as in the test settings: local settings have no STATIC_ROOT for the manifest
+    storage, which DEBUG off would otherwise need, and static files are not what is measured.
+    """
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xingping_tracker.settings.local"
+    os.environ["DATABASE_URL"] = f"sqlite:///{Path(database).resolve()}"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+
+    import django
+
+    django.setup()
+
+    from django.test.utils import override_settings
+
+    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**_settings().STORAGES, "staticfiles": plain_static}).enable()
+
+
+def _settings():  # noqa: ANN202 - django.conf.settings, imported once Django is configured
+    from django.conf import settings
+
+    return settings
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def close_connections() -> None:
+    """Close every database connection (SQLite then folds its WAL back into the main file)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
+@contextmanager
+def stopwatch() -> Iterator[Callable[[], float]]:
+    """``with stopwatch() as elapsed: ...``; ``elapsed()`` gives seconds (also after the block)."""
+    start = time.perf_counter()
+    end: list[float] = []
+
+    def elapsed() -> float:
+        return (end[0] if end else time.perf_counter()) - start
+
+    try:
+        yield elapsed
+    finally:
+        end.append(time.perf_counter())
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Figures of a series of timings, in milliseconds."""
+
+    runs: int
+    median_ms: float
+    p95_ms: float
+    min_ms: float
+    max_ms: float
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> Summary:
+        if not seconds:
+            raise ValueError("no timings to summarise")
+        ordered = sorted(s * 1000 for s in seconds)
+        # Nearest-rank percentile: the smallest value with at least 95% of the series at or below it.
+        p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+        return cls(
+            runs=len(ordered),
+            median_ms=statistics.median(ordered),
+            p95_ms=p95,
+            min_ms=ordered[0],
+            max_ms=ordered[-1],
+        )
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A plain aligned table (figures formatted by the caller)."""
+    cells = [[str(h) for h in headers], *[[_cell(v) for v in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for index, row in enumerate(cells):
+        print(
+            "  ".join(
+                value.rjust(width) if i else value.ljust(width)
+                for i, (value, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)

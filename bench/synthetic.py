@@ -1,0 +1,458 @@
+"""A synthetic database at the scale the product must carry: 80 units, one plan of 10,000 tasks.
+
+``generate(tasks=10_000, departments=80, seed=1)`` writes, with ``bulk_create`` in one transaction:
+
+- units: real names and kinds from ``fixtures/units.json`` (towns first, then the others in file
+  order; made-up city departments beyond the file), their aliases from the file, hosts where both
+  ends are present, and the file's placeholder groups with the members that exist (各镇办 is a
+  FIXED group of up to 13 towns);
+- one plan with chapters and sections shaped like the 兴平 plan (目标定位, 主要指标 with 远景目标,
+  then 重要举措 chapters of up to 12 sections of 30–90 tasks each);
+- tasks whose text, milestones and targets reuse the parsed seed plan, each with exactly one lead
+  (position 0: a city-level unit, weighted by how many tasks it leads in the seed plan, so 市发改局
+  leads the most) and 0–6 supporting assignments, about 30% of tasks naming a placeholder group
+  (相关镇办 rows are expanded to 2–4 towns), ~0.3 milestones and ~0.7 targets per task.
+
+No history rows are written (bulk_create bypasses django-simple-history); the reads measured here
+do not use them.
+
+The same ``seed`` gives the same rows. Progress reports are not generated: the reporting model does
+not exist yet; its volume is added with it (see bench/README.md).
+
+CLI: ``python -m bench.synthetic --database PATH [--tasks N] [--departments N] [--seed N]`` creates
+a fresh SQLite file (migrate, then generate) and prints the counts and the seconds taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import random
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Shares of task kinds in the 兴平 plan (11, 33 and 5 of 210 tasks); the rest are measures.
+POSITIONING_SHARE = 11 / 210
+INDICATOR_SHARE = 33 / 210
+VISION_SHARE = 5 / 210
+BINDING_SHARE = 7 / 33  # 约束性 indicators among the main indicators
+MAX_TOWNS = 13
+SECTIONS_PER_CHAPTER = 12
+SECTION_SIZE = (30, 90)
+MAX_SUPPORTING = 6
+# Milestones per task: 0, 1 or 2 (mean 0.3); targets per task: 0–3 (mean 0.7).
+MILESTONE_WEIGHTS = (0.75, 0.20, 0.05)
+TARGET_WEIGHTS = (0.50, 0.35, 0.10, 0.05)
+GROUP_SHARE = 0.35  # tasks whose supporting units include a placeholder group
+PERIOD_END = dt.date(2025, 12, 31)
+VISION_END = dt.date(2035, 12, 31)
+CN_DIGITS = "零一二三四五六七八九"
+# The synthetic plan's document number: marks a database as made by this module.
+SYNTHETIC_DOCUMENT_NUMBER = "合成〔2022〕1号"
+
+
+@dataclass(frozen=True, slots=True)
+class _SeedPools:
+    """Material reused from the parsed seed plan."""
+
+    title: str
+    chapter_titles: tuple[str, ...]
+    measure_section_titles: tuple[str, ...]
+    texts: tuple[str, ...]
+    milestone_texts: tuple[str, ...]
+    targets: tuple[Any, ...]  # ParsedTarget
+    lead_counts: dict[str, int]  # tasks each unit leads in the seed plan
+
+
+@functools.cache
+def _seed_pools() -> _SeedPools:
+    from bench.runtime import SEED_PLAN_PATH
+    from tasks.importer.parser import parse_plan_text
+    from tasks.importer.units import UnitDirectory
+
+    result = parse_plan_text(SEED_PLAN_PATH.read_text(encoding="utf-8"), directory=UnitDirectory.from_fixture())
+    chapters = tuple(s.title for s in result.sections if s.level == 1)
+    measure_sections = tuple(
+        s.title for t in result.tasks if t.kind == "measure" and len(t.section) > 1 for s in t.section[1:]
+    )
+    milestone_texts = tuple(_strip_year_prefix(m.text) for t in result.tasks for m in t.milestones)
+    return _SeedPools(
+        title=result.plan.title,
+        chapter_titles=chapters,
+        measure_section_titles=tuple(dict.fromkeys(measure_sections)),
+        texts=tuple(t.text for t in result.tasks),
+        milestone_texts=tuple(m for m in milestone_texts if m),
+        targets=tuple(target for t in result.tasks for target in t.targets),
+        lead_counts=dict(Counter(u.name for t in result.tasks for u in t.lead if u.name and not u.is_group)),
+    )
+
+
+def _strip_year_prefix(text: str) -> str:
+    """Drop a leading "到2022年，" (the synthetic milestone puts its own year in front)."""
+    if text.startswith("到") and "年" in text[:8]:
+        text = text[text.index("年") + 1 :]
+    return text.lstrip("，,、 ")
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 40 → 四十, 123 → 一百二十三 (for chapter and section labels)."""
+    if n <= 0:
+        raise ValueError("numerals start at 1")
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    text = ""
+    if hundreds:
+        text += CN_DIGITS[hundreds % 10] + "百"
+        if tens == 0 and ones:
+            text += "零"
+    if tens:
+        text += ("" if tens == 1 and not hundreds else CN_DIGITS[tens]) + "十"
+    if ones:
+        text += CN_DIGITS[ones]
+    return text
+
+
+def generate(*, tasks: int = 10_000, departments: int = 80, seed: int = 1) -> dict[str, int]:
+    """Write the synthetic units and plan into the current (empty) database; return the row counts.
+
+    Raises ValueError when the database already holds units or plans, or for sizes out of range.
+    """
+    from django.db import transaction
+
+    from departments.models import Department
+    from tasks.models import Plan
+
+    if tasks < 1 or departments < 2:
+        raise ValueError("generate() needs at least 1 task and 2 departments")
+    if Department.objects.exists() or Plan.objects.exists():
+        raise ValueError("generate() writes into an empty database; this one already holds units or plans")
+    rng = random.Random(seed)
+    with transaction.atomic():
+        counts = _generate_units(rng, departments)
+        counts.update(_generate_plan(rng, tasks))
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Units
+
+
+def _generate_units(rng: random.Random, count: int) -> dict[str, int]:
+    from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind
+    from tasks.importer.units import load_fixture
+
+    fixture = load_fixture()
+    town_kinds = {DepartmentKind.TOWN, DepartmentKind.SUBDISTRICT}
+    towns = [u for u in fixture["units"] if u["kind"] in town_kinds]
+    others = [u for u in fixture["units"] if u["kind"] not in town_kinds]
+    town_count = min(MAX_TOWNS, len(towns), max(1, count // 6))
+    chosen = towns[:town_count] + others[: count - town_count]
+    for extra in range(count - len(chosen)):
+        chosen.append({"name": f"市合成单位{extra + 1}", "kind": DepartmentKind.CITY_DEPARTMENT, "aliases": []})
+
+    units = Department.objects.bulk_create(
+        [Department(name=u["name"], kind=u["kind"], sort_order=(i + 1) * 10) for i, u in enumerate(chosen)]
+    )
+    by_name = {d.name: d for d in Department.objects.all()}
+    hosted = []
+    for unit in chosen:
+        host = unit.get("host")
+        if host and host in by_name:
+            department = by_name[unit["name"]]
+            department.host = by_name[host]
+            hosted.append(department)
+    Department.objects.bulk_update(hosted, ["host"])
+    aliases = DepartmentAlias.objects.bulk_create(
+        [
+            DepartmentAlias(department=by_name[u["name"]], alias=alias)
+            for u in chosen
+            for alias in u.get("aliases", [])
+            if alias != u["name"]
+        ]
+    )
+
+    groups = DepartmentGroup.objects.bulk_create(
+        [
+            DepartmentGroup(name=g["name"], kind=g.get("kind", "selected"), description=g.get("description", ""))
+            for g in fixture["groups"]
+        ]
+    )
+    group_ids = dict(DepartmentGroup.objects.values_list("name", "pk"))
+    Member = DepartmentGroup.members.through
+    members = Member.objects.bulk_create(
+        [
+            Member(departmentgroup_id=group_ids[g["name"]], department_id=by_name[name].pk)
+            for g in fixture["groups"]
+            for name in g.get("members", [])
+            if name in by_name
+        ]
+    )
+    return {
+        "departments": len(units),
+        "aliases": len(aliases),
+        "groups": len(groups),
+        "group_members": len(members),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Plan, sections, tasks and their children
+
+
+def _generate_plan(rng: random.Random, task_count: int) -> dict[str, int]:
+    from departments.models import Department, DepartmentGroup, DepartmentKind
+    from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task, TaskKind
+
+    pools = _seed_pools()
+    plan = Plan.objects.create(
+        title=f"{pools.title}（合成数据）",
+        issuer="兴平市人民政府办公室",
+        document_number=SYNTHETIC_DOCUMENT_NUMBER,
+        issued_on=dt.date(2022, 7, 25),
+        period_start=dt.date(2021, 1, 1),
+        period_end=PERIOD_END,
+        vision_year=2035,
+    )
+
+    # Task numbers by kind, in document order.
+    positioning = round(task_count * POSITIONING_SHARE)
+    indicators = round(task_count * INDICATOR_SHARE)
+    visions = round(task_count * VISION_SHARE)
+    measures = max(0, task_count - positioning - indicators - visions)
+    kinds = (
+        [TaskKind.POSITIONING] * positioning
+        + [TaskKind.INDICATOR] * indicators
+        + [TaskKind.VISION] * visions
+        + [TaskKind.MEASURE] * measures
+    )[:task_count]
+
+    # Sections: 一、目标定位 (no sections); 二、主要指标 with (一) main targets and (二) vision;
+    # then measure chapters of up to SECTIONS_PER_CHAPTER sections each.
+    measure_sizes: list[int] = []
+    remaining = measures
+    while remaining > 0:
+        size = min(remaining, rng.randint(*SECTION_SIZE))
+        measure_sizes.append(size)
+        remaining -= size
+    chapter_titles = list(pools.chapter_titles) or ["目标定位", "主要指标", "重要举措任务及分工"]
+    titles = pools.measure_section_titles or ("重要举措",)
+    measure_chapter_count = -(-len(measure_sizes) // SECTIONS_PER_CHAPTER)
+    # The outline in document order: (chapter label, chapter title, [section titles]).
+    outline: list[tuple[str, str, list[str]]] = [
+        ("一", chapter_titles[0], []),
+        ("二", chapter_titles[1 % len(chapter_titles)], ["“十四五”时期主要目标", "远景目标(激励性目标)"]),
+    ]
+    for index in range(measure_chapter_count):
+        suffix = f"（第{cn_numeral(index + 1)}部分）" if measure_chapter_count > 1 else ""
+        first = index * SECTIONS_PER_CHAPTER
+        count = min(SECTIONS_PER_CHAPTER, len(measure_sizes) - first)
+        outline.append(
+            (
+                cn_numeral(index + 3),
+                chapter_titles[-1] + suffix,
+                [titles[(first + i) % len(titles)] for i in range(count)],
+            )
+        )
+    position = 0
+    chapter_rows: list[Section] = []
+    section_rows: list[tuple[int, Section]] = []  # (chapter index, section without parent yet)
+    for chapter_index, (label, title, section_titles) in enumerate(outline):
+        position += 1
+        chapter_rows.append(Section(plan=plan, label=label, title=title, position=position))
+        for section_number, section_title in enumerate(section_titles, start=1):
+            position += 1
+            section_rows.append(
+                (
+                    chapter_index,
+                    Section(
+                        plan=plan, label=f"（{cn_numeral(section_number)}）", title=section_title, position=position
+                    ),
+                )
+            )
+    Section.objects.bulk_create(chapter_rows)
+    chapters = list(Section.objects.filter(plan=plan, parent__isnull=True).order_by("position"))
+    for chapter_index, section in section_rows:
+        section.parent = chapters[chapter_index]
+    Section.objects.bulk_create([section for _, section in section_rows])
+    subs = list(Section.objects.filter(plan=plan, parent__isnull=False).order_by("position"))
+
+    section_for: list[int] = [chapters[0].pk] * positioning + [subs[0].pk] * indicators + [subs[1].pk] * visions
+    for size, section in zip(measure_sizes, subs[2:], strict=True):
+        section_for.extend([section.pk] * size)
+
+    # Units: leads are city-level units, weighted by how many tasks each leads in the seed plan
+    # (市发改局 leads the most), so a few units lead most tasks, as in real plans.
+    units = list(Department.objects.order_by("sort_order"))
+    town_kinds = {DepartmentKind.TOWN, DepartmentKind.SUBDISTRICT}
+    towns = [d for d in units if d.kind in town_kinds]
+    city_units = [d for d in units if d.kind not in town_kinds] or units
+    lead_weights = [pools.lead_counts.get(d.name, 0) + 0.5 for d in city_units]
+    groups = {g.name: g for g in DepartmentGroup.objects.all()}
+    group_choices = [
+        (name, weight) for name, weight in (("各镇办", 5), ("市级相关部门", 3), ("相关镇办", 2)) if name in groups
+    ]
+
+    task_rows: list[Task] = []
+    task_units: list[tuple[Any, list[Any], Any]] = []
+    for number, (kind, section_id) in enumerate(zip(kinds, section_for, strict=True), start=1):
+        text = rng.choice(pools.texts)
+        if rng.random() < 0.3:
+            text += rng.choice(pools.texts)
+        lead = rng.choices(city_units, weights=lead_weights)[0]
+        supporting_count = rng.randint(0, min(MAX_SUPPORTING, len(units) - 1))
+        candidates = [d for d in rng.sample(units, min(len(units), supporting_count + 1)) if d.pk != lead.pk]
+        supporting: list[Any] = candidates[:supporting_count]
+        if group_choices and supporting and rng.random() < GROUP_SHARE:
+            name = rng.choices([n for n, _ in group_choices], weights=[w for _, w in group_choices])[0]
+            supporting[-1] = groups[name]
+        open_ended = bool(supporting) and rng.random() < 0.4
+
+        deadline, deadline_text = PERIOD_END, "规划期末"
+        if kind == TaskKind.VISION:
+            deadline, deadline_text = VISION_END, "到2035年（远景）"
+        elif rng.random() < 0.2:
+            year = rng.choice((2022, 2023, 2024, 2025))
+            deadline, deadline_text = dt.date(year, 12, 31), f"到{year}年"
+        lead_label = "责任部门" if kind == TaskKind.INDICATOR else "牵头部门"
+        annotation = f"{lead_label}：{lead.name}"
+        if supporting:
+            annotation += "，配合部门：" + "、".join(u.name for u in supporting) + ("等" if open_ended else "")
+        task_rows.append(
+            Task(
+                plan=plan,
+                number=number,
+                text=text,
+                section_id=section_id,
+                kind=kind,
+                binding=kind == TaskKind.INDICATOR and rng.random() < BINDING_SHARE,
+                incentive=kind == TaskKind.VISION,
+                deadline=deadline,
+                deadline_text=deadline_text,
+                supporting_open_ended=open_ended,
+                annotation=annotation[:1000],
+            )
+        )
+        task_units.append((lead, supporting, deadline))
+
+    Task.objects.bulk_create(task_rows, batch_size=500)
+    task_ids = dict(Task.objects.filter(plan=plan).values_list("number", "pk"))
+
+    assignments: list[Assignment] = []
+    expand_to: list[tuple[int, list[int]]] = []  # (index in assignments, town ids)
+    milestones: list[Milestone] = []
+    targets: list[Target] = []
+    for number, (lead, supporting, deadline) in enumerate(task_units, start=1):
+        task_id = task_ids[number]
+        assignments.append(
+            Assignment(
+                task_id=task_id, role=AssignmentRole.LEAD, position=0, department_id=lead.pk, name_as_written=lead.name
+            )
+        )
+        for position, unit in enumerate(supporting):
+            is_group = isinstance(unit, DepartmentGroup)
+            if is_group and unit.name == "相关镇办" and towns:
+                chosen = rng.sample(towns, min(len(towns), rng.randint(2, 4)))
+                expand_to.append((len(assignments), [t.pk for t in chosen]))
+            assignments.append(
+                Assignment(
+                    task_id=task_id,
+                    role=AssignmentRole.SUPPORTING,
+                    position=position,
+                    department_id=None if is_group else unit.pk,
+                    group_id=unit.pk if is_group else None,
+                    name_as_written=unit.name,
+                )
+            )
+        milestone_count = rng.choices(range(len(MILESTONE_WEIGHTS)), weights=MILESTONE_WEIGHTS)[0]
+        last_year = min(deadline.year, PERIOD_END.year)
+        years = sorted(rng.sample(range(2022, last_year + 1), min(milestone_count, last_year - 2021)))
+        for position, year in enumerate(years):
+            text = f"到{year}年，{rng.choice(pools.milestone_texts) if pools.milestone_texts else '完成阶段任务'}"
+            milestones.append(
+                Milestone(task_id=task_id, due_on=dt.date(year, 12, 31), text=text[:1000], position=position)
+            )
+        if pools.targets:
+            target_count = rng.choices(range(len(TARGET_WEIGHTS)), weights=TARGET_WEIGHTS)[0]
+            for position, parsed in enumerate(rng.sample(pools.targets, min(target_count, len(pools.targets)))):
+                targets.append(
+                    Target(
+                        task_id=task_id,
+                        position=position,
+                        indicator=parsed.indicator[:300],
+                        value=parsed.value,
+                        value_max=parsed.value_max,
+                        unit=parsed.unit,
+                        direction=parsed.direction,
+                        basis=parsed.basis,
+                        year=parsed.year,
+                        baseline_year=parsed.baseline_year,
+                        source_text=parsed.text[:500],
+                    )
+                )
+
+    created = Assignment.objects.bulk_create(assignments, batch_size=1000)
+    if expand_to and created[0].pk is None:  # the backend did not return ids
+        ids = list(Assignment.objects.filter(task__plan=plan).order_by("pk").values_list("pk", flat=True))
+        for assignment, pk in zip(created, ids, strict=True):
+            assignment.pk = pk
+    Expansion = Assignment.expanded_to.through
+    expansions = Expansion.objects.bulk_create(
+        [
+            Expansion(assignment_id=created[index].pk, department_id=town)
+            for index, town_ids in expand_to
+            for town in town_ids
+        ],
+        batch_size=1000,
+    )
+    Milestone.objects.bulk_create(milestones, batch_size=1000)
+    Target.objects.bulk_create(targets, batch_size=1000)
+    return {
+        "plans": 1,
+        "sections": len(chapters) + len(subs),
+        "tasks": len(task_rows),
+        "assignments": len(assignments),
+        "expansions": len(expansions),
+        "milestones": len(milestones),
+        "targets": len(targets),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.synthetic", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", type=Path, required=True, help="SQLite file to create (must not exist)")
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--departments", type=int, default=80)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.database.exists():
+        print(
+            f"{args.database} already exists: give a new file (this script never overwrites a database).",
+            file=sys.stderr,
+        )
+        return 2
+    args.database.parent.mkdir(parents=True, exist_ok=True)
+
+    from bench.runtime import configure, migrate, print_table, stopwatch
+
+    configure(args.database)
+    with stopwatch() as migrate_seconds:
+        migrate()
+    with stopwatch() as generate_seconds:
+        counts = generate(tasks=args.tasks, departments=args.departments, seed=args.seed)
+    print(f"Synthetic database: {args.database}")
+    print_table(["rows", "count"], list(counts.items()))
+    print()
+    print_table(["step", "seconds"], [("migrate", migrate_seconds()), ("generate", generate_seconds())])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The benchmark code must not rot: the synthetic generator and the API measurement at tiny sizes.
+
+No timings are asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Q
+
+from bench.bench_api_tasks import logged_in_client, measure_requests, task_urls
+from bench.synthetic import MAX_SUPPORTING, cn_numeral, generate
+from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind, GroupKind
+from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task, TaskKind
+
+pytestmark = pytest.mark.django_db
+
+
+def _signature() -> list[tuple]:
+    """What the generated plan says, by names (ids differ between two generations)."""
+    rows = []
+    for task in Task.objects.prefetch_related(
+        "assignments__department", "assignments__group", "milestones", "targets"
+    ).order_by("number"):
+        rows.append(
+            (
+                task.number,
+                task.kind,
+                task.text,
+                task.deadline,
+                tuple((a.role, a.position, a.name_as_written) for a in task.assignments.all()),
+                tuple((m.due_on, m.text) for m in task.milestones.all()),
+                tuple((t.indicator, t.value) for t in task.targets.all()),
+            )
+        )
+    return rows
+
+
+def _generate_and_roll_back(**kwargs) -> list[tuple]:
+    with transaction.atomic():
+        generate(**kwargs)
+        signature = _signature()
+        transaction.set_rollback(True)
+    return signature
+
+
+def test_generate_writes_the_counts_it_reports():
+    counts = generate(tasks=50, departments=10, seed=1)
+
+    assert counts["tasks"] == Task.objects.count() == 50
+    assert counts["departments"] == Department.objects.count() == 10
+    assert counts["plans"] == Plan.objects.count() == 1
+    assert counts["sections"] == Section.objects.count()
+    assert counts["assignments"] == Assignment.objects.count()
+    assert counts["expansions"] == Assignment.expanded_to.through.objects.count()
+    assert counts["milestones"] == Milestone.objects.count()
+    assert counts["targets"] == Target.objects.count()
+    assert counts["aliases"] == DepartmentAlias.objects.count()
+    assert counts["groups"] == DepartmentGroup.objects.count()
+    assert counts["group_members"] == DepartmentGroup.members.through.objects.count()
+    # Every kind of task, numbered 1..n without gaps.
+    assert set(Task.objects.values_list("kind", flat=True)) == set(TaskKind.values)
+    assert sorted(Task.objects.values_list("number", flat=True)) == list(range(1, 51))
+
+
+def test_every_task_has_one_lead_at_position_zero_and_at_most_six_supporting_units():
+    generate(tasks=50, departments=10, seed=1)
+
+    tasks = Task.objects.annotate(
+        leads=Count("assignments", filter=Q(assignments__role=AssignmentRole.LEAD)),
+        leads_at_zero=Count("assignments", filter=Q(assignments__role=AssignmentRole.LEAD, assignments__position=0)),
+        supporting=Count("assignments", filter=Q(assignments__role=AssignmentRole.SUPPORTING)),
+    )
+    assert {(t.leads, t.leads_at_zero) for t in tasks} == {(1, 1)}
+    assert all(0 <= t.supporting <= MAX_SUPPORTING for t in tasks)
+    # Leads are concrete units, never placeholders.
+    assert not Assignment.objects.filter(role=AssignmentRole.LEAD, department__isnull=True).exists()
+
+
+def test_assignments_reference_existing_units_or_groups():
+    generate(tasks=50, departments=10, seed=3)
+
+    department_ids = set(Department.objects.values_list("pk", flat=True))
+    group_ids = set(DepartmentGroup.objects.values_list("pk", flat=True))
+    for department_id, group_id in Assignment.objects.values_list("department_id", "group_id"):
+        assert (department_id is None) != (group_id is None)
+        assert department_id in department_ids if department_id is not None else group_id in group_ids
+    expanded = set(Assignment.expanded_to.through.objects.values_list("department_id", flat=True))
+    assert expanded <= set(
+        Department.objects.filter(kind__in=[DepartmentKind.TOWN, DepartmentKind.SUBDISTRICT]).values_list(
+            "pk", flat=True
+        )
+    )
+    towns_group = DepartmentGroup.objects.get(name="各镇办")
+    assert towns_group.kind == GroupKind.FIXED
+    assert {m.kind for m in towns_group.members.all()} <= {DepartmentKind.TOWN, DepartmentKind.SUBDISTRICT}
+    # Tasks sit in sections of their plan; sections belong to chapters of the same plan.
+    assert not Task.objects.filter(section__isnull=True).exists()
+    assert (
+        not Section.objects.exclude(parent__isnull=True).exclude(parent__plan_id__in=Plan.objects.values("pk")).exists()
+    )
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+    first = _generate_and_roll_back(tasks=30, departments=10, seed=7)
+    again = _generate_and_roll_back(tasks=30, departments=10, seed=7)
+    other = _generate_and_roll_back(tasks=30, departments=10, seed=8)
+
+    assert first == again
+    assert first != other
+
+
+def test_generate_refuses_a_database_that_already_holds_units():
+    Department.objects.create(name="市发改局", kind=DepartmentKind.CITY_DEPARTMENT)
+
+    with pytest.raises(ValueError, match="empty database"):
+        generate(tasks=5, departments=3)
+
+
+def test_chinese_numerals_for_labels():
+    assert [cn_numeral(n) for n in (1, 10, 11, 20, 99, 100, 105, 110, 123)] == [
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "九十九",
+        "一百",
+        "一百零五",
+        "一百一十",
+        "一百二十三",
+    ]
+
+
+def test_api_measurement_runs_on_the_synthetic_data():
+    generate(tasks=50, departments=10, seed=1)
+
+    urls = task_urls(pages=(1, 2, 5, 9), page_size=10)
+    figures = measure_requests(logged_in_client(), urls, repeats=1, warmups=0)
+
+    assert [f.label for f in figures][:4] == ["page 1", "page 2", "page 5"] + [figures[3].label]
+    assert figures[3].label.startswith("lead=")  # page 9 does not exist with 50 tasks and is skipped
+    assert [f.rows for f in figures[:3]] == [10, 10, 10]
+    # Queries are counted (their equality across pages needs the full data set: a page of 10 tiny
+    # tasks may have no placeholder to prefetch members for, which saves a query).
+    assert all(f.queries > 0 for f in figures)
