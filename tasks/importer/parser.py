@@ -79,6 +79,7 @@ _ISSUER_LINE = re.compile(r"^\s*(?P<issuer>\S{2,30}(?:人民政府办公室|人�
 _FIVE_YEAR_ORDINAL = re.compile(r"第(?P<n>[一二三四五六七八九十]+)个五年规划|“?十(?P<short>[一二三四五六七八九])五”?规划")
 _VISION_YEAR = re.compile(r"(?P<year>20\d{2}|二[O〇○零0][一二三四五六七八九〇零O○0]{2})\s*年远景")
 
+_BRACKET = re.compile(r"[()（）]")
 _CLEAN_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -307,15 +308,15 @@ def _bracket_groups(text: str) -> Iterator[tuple[int, int]]:
     """Top-level parenthesised spans as (start, end) with end exclusive; both bracket widths, nesting allowed."""
     depth = 0
     start = 0
-    for i, char in enumerate(text):
-        if char in "(（":
+    for match in _BRACKET.finditer(text):
+        if match.group() in "(（":
             if depth == 0:
-                start = i
+                start = match.start()
             depth += 1
-        elif char in ")）" and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
-                yield start, i + 1
+                yield start, match.end()
 
 
 def _without(body: str, start: int, end: int) -> str:
@@ -337,7 +338,8 @@ def _deadlines(
 ) -> tuple[list[ParsedMilestone], dt.date | None, str]:
     by_date: dict[dt.date, list[str]] = {}
     phrases: dict[dt.date, str] = {}
-    for sentence in re.split(r"(?<=[。；;])", task.text):
+    sentences = re.split(r"(?<=[。；;])", task.text) if ("年" in task.text or "五”" in task.text) else []
+    for sentence in sentences:
         for match in _DEADLINE_PHRASE.finditer(sentence):
             year = int(match.group("y1") or match.group("y2"))
             month = match.group("m1") or match.group("m2")

@@ -35,6 +35,8 @@ _DOUBLING = re.compile(r"翻(?P<n>一|两|二|三)番")
 _DOUBLING_FACTOR = {"一": 2, "两": 4, "二": 4, "三": 8}
 _YEAR_PHRASE = re.compile(r"到\s*(?P<year>(?:19|20)\d{2})\s*年")
 _BASELINE = re.compile(r"较\s*(?P<year>(?:19|20)\d{2})\s*年")
+# Only text with a digit or a doubling can hold a target; most measures have neither.
+_WORTH_A_LOOK = re.compile(r"\d|翻[一两二三]番")
 _CLAUSE_SPLIT = re.compile(r"[,，;；]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?])")
 
@@ -64,12 +66,14 @@ _ASIDE = re.compile(r"[(（](其中[^()（）]*)[)）]")
 def extract_targets(text: str, *, default_year: int | None = None) -> list[ParsedTarget]:
     """Targets in ``text`` in order of appearance. ``default_year`` applies where no "到YYYY年" is in force."""
     targets: list[ParsedTarget] = []
+    if not _WORTH_A_LOOK.search(text):
+        return targets
     for sentence in _SENTENCE_SPLIT.split(_ASIDE.sub(r"，\1，", text)):
         year = default_year
         last_indicator = ""
         for clause in _CLAUSE_SPLIT.split(sentence):
             clause = clause.strip().rstrip("。！？!?")
-            if not clause:
+            if not clause or not _WORTH_A_LOOK.search(clause):
                 continue
             year_match = _YEAR_PHRASE.search(clause)
             if year_match:

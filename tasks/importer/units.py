@@ -118,6 +118,8 @@ class UnitDirectory:
         for name, aliases, is_group in entries:
             for alias in aliases:
                 self._add(alias, name, is_group)
+        # Plans repeat the same lists ("市级相关部门,各镇办") many times: resolve each distinct text once.
+        self._lists: dict[str, tuple[tuple[ParsedUnit, ...], bool]] = {}
         self._unit_names = frozenset(name for name, _, is_group in entries if not is_group)
         self._group_names = frozenset(name for name, _, is_group in entries if is_group)
 
@@ -174,6 +176,13 @@ class UnitDirectory:
 
         "市委党校、文明办,市教育局、公安局等" → 市委党校, 市委文明办, 市教育局, 市公安局; True.
         """
+        cached = self._lists.get(value)
+        if cached is None:
+            units, open_ended = self._split_and_resolve(value)
+            cached = self._lists[value] = (tuple(units), open_ended)
+        return list(cached[0]), cached[1]
+
+    def _split_and_resolve(self, value: str) -> tuple[list[ParsedUnit], bool]:
         units: list[ParsedUnit] = []
         seen: set[tuple[str, str]] = set()
         open_ended = False
