@@ -83,6 +83,40 @@ class AssignedUnitSerializer(serializers.Serializer):
         return DepartmentBriefSerializer(selectors.assignment_effective_departments(obj), many=True).data
 
 
+def _department_brief(department, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Same fields as DepartmentBriefSerializer; built once per unit per response (a page repeats units a lot)."""
+    brief = cache.get(department.pk)
+    if brief is None:
+        brief = cache[department.pk] = {
+            "id": department.pk,
+            "name": department.name,
+            "kind": department.kind,
+            "kind_display": department.get_kind_display(),
+        }
+    return brief
+
+
+def assigned_unit_payload(assignment: Assignment, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """What AssignedUnitSerializer documents, built directly: nested serializers per assignment cost ~70% of a page."""
+    if assignment.department_id is not None:
+        unit_id, name, kind = assignment.department_id, assignment.department.name, assignment.department.kind
+    elif assignment.group_id is not None:
+        unit_id, name, kind = assignment.group_id, assignment.group.name, assignment.group.kind
+    else:
+        unit_id, name, kind = None, assignment.name_as_written, "unresolved"
+    return {
+        "id": unit_id,
+        "name": name,
+        "kind": kind,
+        "as_written": assignment.name_as_written,
+        "is_placeholder": assignment.group_id is not None,
+        "expanded_to": [_department_brief(d, cache) for d in assignment.expanded_to.all()],
+        "effective_units": [
+            _department_brief(d, cache) for d in selectors.assignment_effective_departments(assignment)
+        ],
+    }
+
+
 class MilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Milestone
@@ -152,10 +186,14 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_section_path(self, obj: Task) -> list[str]:
         return selectors.section_heading_path(obj.section)
 
+    def _units(self, obj: Task, role: str) -> list[dict[str, Any]]:
+        cache = self.context.setdefault("_department_briefs", {})
+        return [assigned_unit_payload(a, cache) for a in self._by_role(obj)[role]]
+
     @extend_schema_field(AssignedUnitSerializer(many=True))
     def get_lead(self, obj: Task) -> list[dict[str, Any]]:
-        return AssignedUnitSerializer(self._by_role(obj)[AssignmentRole.LEAD], many=True).data
+        return self._units(obj, AssignmentRole.LEAD)
 
     @extend_schema_field(AssignedUnitSerializer(many=True))
     def get_supporting(self, obj: Task) -> list[dict[str, Any]]:
-        return AssignedUnitSerializer(self._by_role(obj)[AssignmentRole.SUPPORTING], many=True).data
+        return self._units(obj, AssignmentRole.SUPPORTING)
