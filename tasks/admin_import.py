@@ -33,7 +33,7 @@ ALLOWED_SUFFIXES = (".txt", ".docx")
 class UploadForm(forms.Form):
     document = forms.FileField(
         label="方案文件",
-        help_text="支持 .txt（UTF-8 或 GBK 编码）和 .docx。上限 %d MB。" % (settings.PLAN_UPLOAD_MAX_BYTES // 1024 // 1024),
+        help_text=f"支持 .txt（UTF-8 或 GBK 编码）和 .docx。上限 {settings.PLAN_UPLOAD_MAX_BYTES // 1024 // 1024} MB。",
     )
 
     def clean_document(self):
