@@ -206,6 +206,7 @@ def _generate_units(rng: random.Random, count: int) -> dict[str, int]:
 def _generate_plan(rng: random.Random, task_count: int) -> dict[str, int]:
     from departments.models import Department, DepartmentGroup, DepartmentKind
     from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task, TaskKind
+    from tasks.services.plan_import import target_row
 
     pools = _seed_pools()
     plan = Plan.objects.create(
@@ -378,21 +379,7 @@ def _generate_plan(rng: random.Random, task_count: int) -> dict[str, int]:
         if pools.targets:
             target_count = rng.choices(range(len(TARGET_WEIGHTS)), weights=TARGET_WEIGHTS)[0]
             for position, parsed in enumerate(rng.sample(pools.targets, min(target_count, len(pools.targets)))):
-                targets.append(
-                    Target(
-                        task_id=task_id,
-                        position=position,
-                        indicator=parsed.indicator[:300],
-                        value=parsed.value,
-                        value_max=parsed.value_max,
-                        unit=parsed.unit,
-                        direction=parsed.direction,
-                        basis=parsed.basis,
-                        year=parsed.year,
-                        baseline_year=parsed.baseline_year,
-                        source_text=parsed.text[:500],
-                    )
-                )
+                targets.append(target_row(parsed, task_id=task_id, position=position))
 
     created = Assignment.objects.bulk_create(assignments, batch_size=1000)
     if expand_to and created[0].pk is None:  # the backend did not return ids

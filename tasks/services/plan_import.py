@@ -22,7 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind
-from tasks.importer.types import ParsedSection, ParsedTask, ParsedUnit, ParseResult
+from tasks.importer.types import ParsedSection, ParsedTarget, ParsedTask, ParsedUnit, ParseResult
 from tasks.importer.units import normalise_name
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
 
@@ -359,22 +359,7 @@ def _sync_children(
             updates=updates[Milestone],
             deletes=deletes[Milestone],
         )
-        wanted_targets = [
-            Target(
-                task_id=task.pk,
-                position=i,
-                indicator=t.indicator[:300],
-                value=_quantize(t.value),
-                value_max=_quantize(t.value_max) if t.value_max is not None else None,
-                unit=t.unit,
-                direction=t.direction,
-                basis=t.basis,
-                year=t.year,
-                baseline_year=t.baseline_year,
-                source_text=t.text[:500],
-            )
-            for i, t in enumerate(parsed.targets)
-        ]
+        wanted_targets = [target_row(t, task_id=task.pk, position=i) for i, t in enumerate(parsed.targets)]
         task_changed |= _match(
             old_targets,
             wanted_targets,
@@ -430,6 +415,23 @@ def _match(old, wanted, *, key, fields, creates, updates, deletes) -> bool:
             deletes.append(row.pk)
             changed = True
     return changed
+
+
+def target_row(parsed: ParsedTarget, *, task_id: int, position: int) -> Target:
+    """An unsaved Target row for a parsed target (values quantised as the column stores them)."""
+    return Target(
+        task_id=task_id,
+        position=position,
+        indicator=parsed.indicator[:300],
+        value=_quantize(parsed.value),
+        value_max=_quantize(parsed.value_max) if parsed.value_max is not None else None,
+        unit=parsed.unit,
+        direction=parsed.direction,
+        basis=parsed.basis,
+        year=parsed.year,
+        baseline_year=parsed.baseline_year,
+        source_text=parsed.text[:500],
+    )
 
 
 def _quantize(value: Decimal) -> Decimal:
