@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -125,6 +125,7 @@ def import_plan(
     }
     new_tasks: list[Task] = []
     changed_tasks: list[Task] = []
+    same_tasks: list[Task] = []
     for parsed in result.tasks:
         values = _task_values(parsed, sections)
         task = existing.pop(parsed.number, None)
@@ -135,6 +136,8 @@ def import_plan(
             for name, value in values.items():
                 setattr(task, name, value)
             changed_tasks.append(task)
+        else:
+            same_tasks.append(task)
     report.tasks_missing = sorted(existing)
     for number in report.tasks_missing:
         report.warnings.append(f"任务{number}在新版本中不存在，已保留原任务及其进展，如需撤销请在管理后台处理。")
@@ -153,9 +156,10 @@ def import_plan(
             changed_tasks, Task, [*_TASK_FIELDS], default_user=user, default_change_reason="导入方案（更新）"
         )
 
-    tasks_by_number = {t.number: t for t in (*new_tasks, *changed_tasks)}
-    tasks_by_number.update({t.number: t for t in _unchanged(plan, result, tasks_by_number)})
-    child_changes = _sync_children(result.tasks, tasks_by_number, lookup, user=user, report=report)
+    tasks_by_number = {t.number: t for t in (*new_tasks, *changed_tasks, *same_tasks)}
+    child_changes = _sync_children(
+        result.tasks, tasks_by_number, {t.number for t in new_tasks}, lookup, user=user, report=report
+    )
 
     if stale_sections:
         # Headings no longer in the document go once no task (re-pointed above) or sub-section uses them.
@@ -292,16 +296,10 @@ def _task_values(parsed: ParsedTask, sections: dict[ParsedSection, int]) -> dict
     }
 
 
-def _unchanged(plan: Plan, result: ParseResult, known: dict[int, Task]) -> Iterable[Task]:
-    numbers = [t.number for t in result.tasks if t.number not in known]
-    if not numbers:
-        return []
-    return Task.objects.filter(plan=plan, number__in=numbers).prefetch_related("assignments", "milestones", "targets")
-
-
 def _sync_children(
     parsed_tasks: list[ParsedTask],
     tasks: dict[int, Task],
+    new_numbers: set[int],
     lookup: _UnitLookup,
     *,
     user: Any,
@@ -316,7 +314,8 @@ def _sync_children(
 
     for parsed in parsed_tasks:
         task = tasks[parsed.number]
-        fresh = task.pk is not None and not hasattr(task, "_prefetched_objects_cache")
+        # Existing tasks come with their children prefetched; new ones have none yet.
+        fresh = parsed.number in new_numbers
         old_assignments = [] if fresh else list(task.assignments.all())
         old_milestones = [] if fresh else list(task.milestones.all())
         old_targets = [] if fresh else list(task.targets.all())
