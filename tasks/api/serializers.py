@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,46 +40,29 @@ class SectionSerializer(serializers.ModelSerializer):
 
 
 class AssignedUnitSerializer(serializers.Serializer):
-    """One unit or placeholder named on a task, as written, with what it stands for."""
+    """One unit or placeholder named on a task, as written, with what it stands for.
 
-    id = serializers.SerializerMethodField(help_text="单位 ID（占位时为单位组 ID，未识别时为空）")
-    name = serializers.SerializerMethodField(help_text="规范名称（未识别时为原文写法）")
-    kind = serializers.SerializerMethodField(
-        help_text="单位类别；占位时为单位组类型（fixed 固定成员 / selected 按任务选定）；未识别时为 unresolved"
+    The fields document the shape; rows are built by ``assigned_unit_payload`` from prefetched data, with
+    one brief per unit per response (nested serializers per assignment cost most of a page's time).
+    """
+
+    id = serializers.IntegerField(allow_null=True, read_only=True, help_text="单位 ID（占位时为单位组 ID，未识别时为空）")
+    name = serializers.CharField(read_only=True, help_text="规范名称（未识别时为原文写法）")
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="单位类别；占位时为单位组类型（fixed 固定成员 / selected 按任务选定）；未识别时为 unresolved",
     )
-    as_written = serializers.CharField(source="name_as_written", read_only=True, help_text="文件原文写法")
-    is_placeholder = serializers.SerializerMethodField(help_text="是否占位（各镇办、市级相关部门等）")
+    as_written = serializers.CharField(read_only=True, help_text="文件原文写法")
+    is_placeholder = serializers.BooleanField(read_only=True, help_text="是否占位（各镇办、市级相关部门等）")
     expanded_to = DepartmentBriefSerializer(many=True, read_only=True, help_text="规划科为本任务指定的展开单位")
-    effective_units = serializers.SerializerMethodField(
-        help_text="实际承担的单位：具体单位本身；占位有展开时为展开单位；固定成员的占位未展开时为全部成员；否则为空"
+    effective_units = DepartmentBriefSerializer(
+        many=True,
+        read_only=True,
+        help_text="实际承担的单位：具体单位本身；占位有展开时为展开单位；固定成员的占位未展开时为全部成员；否则为空",
     )
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_id(self, obj: Assignment) -> int | None:
-        if obj.department_id is not None:
-            return obj.department_id
-        return obj.group_id
-
-    def get_name(self, obj: Assignment) -> str:
-        if obj.department_id is not None:
-            return obj.department.name
-        if obj.group_id is not None:
-            return obj.group.name
-        return obj.name_as_written
-
-    def get_kind(self, obj: Assignment) -> str:
-        if obj.department_id is not None:
-            return obj.department.kind
-        if obj.group_id is not None:
-            return obj.group.kind
-        return "unresolved"
-
-    def get_is_placeholder(self, obj: Assignment) -> bool:
-        return obj.group_id is not None
-
-    @extend_schema_field(DepartmentBriefSerializer(many=True))
-    def get_effective_units(self, obj: Assignment) -> list[dict[str, Any]]:
-        return DepartmentBriefSerializer(selectors.assignment_effective_departments(obj), many=True).data
+    def to_representation(self, instance: Assignment) -> dict[str, Any]:
+        return assigned_unit_payload(instance, self.context.setdefault("_department_briefs", {}))
 
 
 def _department_brief(department, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -97,7 +79,7 @@ def _department_brief(department, cache: dict[int, dict[str, Any]]) -> dict[str,
 
 
 def assigned_unit_payload(assignment: Assignment, cache: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """What AssignedUnitSerializer documents, built directly: nested serializers per assignment cost ~70% of a page."""
+    """The AssignedUnitSerializer shape for one assignment; ``cache`` holds the unit briefs of this response."""
     if assignment.department_id is not None:
         unit_id, name, kind = assignment.department_id, assignment.department.name, assignment.department.kind
     elif assignment.group_id is not None:
@@ -187,8 +169,8 @@ class TaskSerializer(serializers.ModelSerializer):
         return selectors.section_heading_path(obj.section)
 
     def _units(self, obj: Task, role: str) -> list[dict[str, Any]]:
-        cache = self.context.setdefault("_department_briefs", {})
-        return [assigned_unit_payload(a, cache) for a in self._by_role(obj)[role]]
+        unit = AssignedUnitSerializer(context=self.context)
+        return [unit.to_representation(a) for a in self._by_role(obj)[role]]
 
     @extend_schema_field(AssignedUnitSerializer(many=True))
     def get_lead(self, obj: Task) -> list[dict[str, Any]]:
