@@ -63,6 +63,8 @@ class DepartmentAdmin(SimpleHistoryAdmin):
         department = self.get_object(request, object_id)
         if department is not None:
             extra_context["task_overview"] = selectors.department_task_overview(department=department)
+            # 科技局 hosted in 市发改局: the host's page points to the units it hosts and their tasks.
+            extra_context["hosted_units"] = list(department.hosted_units.order_by("sort_order", "name"))
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
 

@@ -83,6 +83,15 @@ class TestDepartmentChangelist:
 
 
 class TestDepartmentChangePage:
+    def test_host_page_links_the_units_it_hosts(self, admin_client, sample):
+        science = DepartmentFactory(name="市科技局", host=sample.fagai)
+        html = admin_client.get(reverse("admin:departments_department_change", args=[sample.fagai.pk])).content.decode()
+        hosted = html[html.index('id="department-hosted-units"') : html.index('id="department-led-tasks"')]
+        assert reverse("admin:departments_department_change", args=[science.pk]) in hosted
+        assert "市科技局" in hosted
+        other = admin_client.get(reverse("admin:departments_department_change", args=[sample.gongxin.pk]))
+        assert 'id="department-hosted-units"' not in other.content.decode()
+
     def test_shows_led_and_supporting_tasks_with_links(self, admin_client, sample):
         response = admin_client.get(reverse("admin:departments_department_change", args=[sample.fagai.pk]))
         assert response.status_code == 200
