@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.filters import search_departments
-from departments.models import Department, DepartmentAlias, DepartmentGroup, Membership
+from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentGroupAlias, Membership
 from tasks import selectors
 
 
@@ -76,12 +76,18 @@ class DepartmentAliasAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["department"]
 
 
+class DepartmentGroupAliasInline(admin.TabularInline):
+    model = DepartmentGroupAlias
+    extra = 1
+
+
 @admin.register(DepartmentGroup)
 class DepartmentGroupAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "description", "member_count"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    search_fields = ["name", "aliases__alias"]
     filter_horizontal = ["members"]
+    inlines = [DepartmentGroupAliasInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DepartmentGroup]:
         return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))

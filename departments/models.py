@@ -105,6 +105,25 @@ class DepartmentGroup(models.Model):
         return self.name
 
 
+class DepartmentGroupAlias(models.Model):
+    """Another way documents write a placeholder (各镇街 / 各镇（街道） for 各镇办)."""
+
+    group = models.ForeignKey(
+        DepartmentGroup, verbose_name="单位组", on_delete=models.CASCADE, related_name="aliases"
+    )
+    alias = models.CharField("别名", max_length=100, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "单位组别名"
+        verbose_name_plural = "单位组别名"
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.group.name}"
+
+
 class MembershipRole(models.TextChoices):
     REPORTER = "reporter", "填报员"
     HEAD = "head", "单位负责人"

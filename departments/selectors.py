@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from departments.models import Department, DepartmentGroup
-from tasks.importer.units import GROUP_ALIASES, UnitDirectory
+from tasks.importer.units import UnitDirectory
 
 
 def unit_directory() -> UnitDirectory:
-    """The name directory of the units and groups in the database (three queries).
+    """The name directory of the units and groups in the database (four queries).
 
     Every unit keeps its name and aliases. A unit no longer in use that points to a successor (renamed
     or merged) resolves to its last successor, so a document naming the old unit lands on the unit
-    that carries its duties today. Group aliases come from ``GROUP_ALIASES`` (DepartmentGroup has no
-    alias field). The directory is lenient: a unit's own name wins over another unit's alias, and
+    that carries its duties today. Groups come with their aliases (DepartmentGroupAlias). The directory is lenient: a unit's own name wins over another unit's alias, and
     ``directory.conflicts`` lists the aliases that were dropped for that reason.
     """
     departments = {d.pk: d for d in Department.objects.prefetch_related("aliases")}
@@ -23,7 +22,7 @@ def unit_directory() -> UnitDirectory:
         if target is not department:
             forms.append(department.name)
         forms.extend(alias.alias for alias in department.aliases.all())
-    groups = [(name, GROUP_ALIASES.get(name, ())) for name in DepartmentGroup.objects.values_list("name", flat=True)]
+    groups = [(g.name, [a.alias for a in g.aliases.all()]) for g in DepartmentGroup.objects.prefetch_related("aliases")]
     return UnitDirectory(units=written_forms.items(), groups=groups, strict=False)
 
 

@@ -9,7 +9,14 @@ from typing import Any
 
 from django.db import transaction
 
-from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind, GroupKind
+from departments.models import (
+    Department,
+    DepartmentAlias,
+    DepartmentGroup,
+    DepartmentGroupAlias,
+    DepartmentKind,
+    GroupKind,
+)
 from tasks.importer.units import DEFAULT_FIXTURE_PATH, UnitDirectory, load_fixture, normalise_name
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -28,6 +35,7 @@ class SyncReport:
     groups_created: int = 0
     groups_updated: int = 0
     members_added: int = 0
+    group_aliases_created: int = 0
 
     @property
     def changed(self) -> bool:
@@ -40,6 +48,7 @@ class SyncReport:
                 self.groups_created,
                 self.groups_updated,
                 self.members_added,
+                self.group_aliases_created,
             )
         )
 
@@ -203,6 +212,16 @@ def _sync_groups(groups: list[dict[str, Any]], departments: dict[str, Department
         if missing:
             group.members.add(*missing)
             counts.members_added += len(missing)
+        _sync_group_aliases(group, entry.get("aliases", []), counts)
+
+
+def _sync_group_aliases(group: DepartmentGroup, aliases: list[str], counts: SyncReport) -> None:
+    """Add the fixture's aliases of a group; an alias the plan office moved elsewhere is left where it is."""
+    taken = set(DepartmentGroupAlias.objects.filter(alias__in=aliases).values_list("alias", flat=True))
+    for alias in aliases:
+        if alias not in taken:
+            DepartmentGroupAlias.objects.create(group=group, alias=alias)
+            counts.group_aliases_created += 1
 
 
 def _apply(instance: Any, values: dict[str, Any]) -> bool:

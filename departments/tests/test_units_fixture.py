@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from departments.models import DepartmentKind, GroupKind
-from tasks.importer.units import GROUP_ALIASES, UnitDirectory, load_fixture, normalise_name
+from tasks.importer.units import UnitDirectory, load_fixture, normalise_name
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +102,6 @@ def test_groups(data: dict) -> None:
     for group in groups.values():
         assert set(group["members"]) <= set(kinds)
 
-
-def test_group_alias_constant_matches_the_fixture(data: dict) -> None:
-    assert {g["name"]: tuple(g["aliases"]) for g in data["groups"]} == GROUP_ALIASES
 
 
 def test_no_written_form_names_two_units(data: dict) -> None:

@@ -21,15 +21,6 @@ from tasks.importer.types import ParsedUnit
 
 DEFAULT_FIXTURE_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "units.json"
 
-# Group aliases, for directories built from the database: DepartmentGroup has no alias field.
-# Must match the "aliases" of the groups in fixtures/units.json (a test checks it).
-GROUP_ALIASES: dict[str, tuple[str, ...]] = {
-    "各镇办": ("各镇街", "各镇（街道）", "各镇、街道", "各镇街道", "各镇（街道办）"),
-    "相关镇办": ("有关镇办", "相关镇街", "相关镇（街道）"),
-    "市级相关部门": ("相关部门", "市级有关部门", "各有关部门", "市级各相关部门", "市级各有关部门"),
-    "各金融机构": ("金融机构",),
-    "各大电信运营商": ("电信运营商", "各电信运营商"),
-}
 
 _OPENING = "〈<(（《〔[【"
 _CLOSING = "〉>)）》〕]】"

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             f"单位：新增 {report.units_created} 个，更新 {report.units_updated} 个；"
             f"别名：新增 {report.aliases_created} 个，更新 {report.aliases_updated} 个；"
             f"单位组：新增 {report.groups_created} 个，更新 {report.groups_updated} 个，"
-            f"新增成员 {report.members_added} 个。"
+            f"新增成员 {report.members_added} 个、别名 {report.group_aliases_created} 个。"
         )
         if not report.changed:
             self.stdout.write("单位名录已是最新，无需改动。")
