@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -296,6 +296,35 @@ def _task_values(parsed: ParsedTask, sections: dict[ParsedSection, int]) -> dict
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _ChildRule:
+    """How rows of a task's child model are paired across imports, and what an update may rewrite."""
+
+    key: Callable[[Any], Any]
+    fields: tuple[str, ...]
+
+
+_CHILD_RULES: dict[type, _ChildRule] = {
+    # A resolved unit is itself the key; an unresolved name is keyed by how it is written.
+    Assignment: _ChildRule(
+        key=lambda a: (a.role, a.department_id, a.group_id, "" if a.department_id or a.group_id else a.name_as_written),
+        fields=("position", "name_as_written"),
+    ),
+    Milestone: _ChildRule(key=lambda m: m.due_on, fields=("text", "position")),
+    Target: _ChildRule(
+        key=lambda t: (t.indicator, t.unit, t.basis),
+        fields=("position", "value", "value_max", "direction", "year", "baseline_year", "source_text"),
+    ),
+}
+
+
+@dataclass(slots=True)
+class _ChildChanges:
+    creates: list[Any] = field(default_factory=list)
+    updates: list[Any] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+
+
 def _sync_children(
     parsed_tasks: list[ParsedTask],
     tasks: dict[int, Task],
@@ -307,19 +336,11 @@ def _sync_children(
 ) -> set[int]:
     """Assignments, milestones and targets of every task; returns the numbers of tasks whose children changed."""
     changed: set[int] = set()
-    creates: dict[type, list[Any]] = {Assignment: [], Milestone: [], Target: []}
-    updates: dict[type, list[Any]] = {Assignment: [], Milestone: [], Target: []}
-    deletes: dict[type, list[int]] = {Assignment: [], Milestone: [], Target: []}
+    queues = {model: _ChildChanges() for model in _CHILD_RULES}
     unresolved: dict[str, None] = {}
 
     for parsed in parsed_tasks:
         task = tasks[parsed.number]
-        # Existing tasks come with their children prefetched; new ones have none yet.
-        fresh = parsed.number in new_numbers
-        old_assignments = [] if fresh else list(task.assignments.all())
-        old_milestones = [] if fresh else list(task.milestones.all())
-        old_targets = [] if fresh else list(task.targets.all())
-
         wanted_assignments = []
         for role, units in ((AssignmentRole.LEAD, parsed.lead), (AssignmentRole.SUPPORTING, parsed.supporting)):
             for position, unit in enumerate(units):
@@ -336,82 +357,64 @@ def _sync_children(
                         name_as_written=unit.written[:100],
                     )
                 )
-        task_changed = _match(
-            old_assignments,
-            wanted_assignments,
-            key=lambda a: (a.role, a.department_id, a.group_id, a.name_as_written if not (a.department_id or a.group_id) else ""),
-            fields=("position", "name_as_written"),
-            creates=creates[Assignment],
-            updates=updates[Assignment],
-            deletes=deletes[Assignment],
-        )
-        wanted_milestones = [
-            Milestone(task_id=task.pk, due_on=m.date, text=m.text[:1000], position=i)
-            for i, m in enumerate(parsed.milestones)
-        ]
-        task_changed |= _match(
-            old_milestones,
-            wanted_milestones,
-            key=lambda m: m.due_on,
-            fields=("text", "position"),
-            creates=creates[Milestone],
-            updates=updates[Milestone],
-            deletes=deletes[Milestone],
-        )
-        wanted_targets = [target_row(t, task_id=task.pk, position=i) for i, t in enumerate(parsed.targets)]
-        task_changed |= _match(
-            old_targets,
-            wanted_targets,
-            key=lambda t: (t.indicator, t.unit, t.basis),
-            fields=("position", "value", "value_max", "direction", "year", "baseline_year", "source_text"),
-            creates=creates[Target],
-            updates=updates[Target],
-            deletes=deletes[Target],
-        )
+        wanted = {
+            Assignment: wanted_assignments,
+            Milestone: [
+                Milestone(task_id=task.pk, due_on=m.date, text=m.text[:1000], position=i)
+                for i, m in enumerate(parsed.milestones)
+            ],
+            Target: [target_row(t, task_id=task.pk, position=i) for i, t in enumerate(parsed.targets)],
+        }
+        # Existing tasks come with their children prefetched; new ones have none yet.
+        fresh = parsed.number in new_numbers
+        old = {
+            Assignment: [] if fresh else task.assignments.all(),
+            Milestone: [] if fresh else task.milestones.all(),
+            Target: [] if fresh else task.targets.all(),
+        }
+        task_changed = False
+        for model, rule in _CHILD_RULES.items():
+            task_changed |= _match(old[model], wanted[model], rule=rule, queue=queues[model])
         if task_changed:
             changed.add(parsed.number)
 
-    for model in (Assignment, Milestone, Target):
-        if deletes[model]:
+    for model, queue in queues.items():
+        if queue.deletes:
             # One by one through the ORM so each deletion is recorded in history.
-            for row in model.objects.filter(pk__in=deletes[model]):
+            for row in model.objects.filter(pk__in=queue.deletes):
                 row._history_user = user
                 row.delete()
-        if updates[model]:
-            fields = {
-                Assignment: ["position", "name_as_written"],
-                Milestone: ["text", "position"],
-                Target: ["position", "value", "value_max", "direction", "year", "baseline_year", "source_text"],
-            }[model]
-            bulk_update_with_history(updates[model], model, fields, default_user=user, default_change_reason="导入方案")
-        if creates[model]:
-            bulk_create_with_history(creates[model], model, default_user=user, default_change_reason="导入方案")
+        if queue.updates:
+            bulk_update_with_history(
+                queue.updates, model, list(_CHILD_RULES[model].fields), default_user=user, default_change_reason="导入方案"
+            )
+        if queue.creates:
+            bulk_create_with_history(queue.creates, model, default_user=user, default_change_reason="导入方案")
     report.unresolved = list(unresolved)
     return changed
 
 
-def _match(old, wanted, *, key, fields, creates, updates, deletes) -> bool:
-    """Pair old rows with wanted rows by key; queue creates, updates and deletes. True when anything differs."""
+def _match(old: Iterable[Any], wanted: list[Any], *, rule: _ChildRule, queue: _ChildChanges) -> bool:
+    """Pair old rows with wanted rows by the rule's key; queue creates, updates and deletes. True when anything differs."""
     by_key: dict[Any, list[Any]] = {}
     for row in old:
-        by_key.setdefault(key(row), []).append(row)
+        by_key.setdefault(rule.key(row), []).append(row)
     changed = False
     for row in wanted:
-        candidates = by_key.get(key(row))
+        candidates = by_key.get(rule.key(row))
         if candidates:
             current = candidates.pop(0)
-            dirty = [name for name in fields if getattr(current, name) != getattr(row, name)]
-            if dirty:
-                for name in fields:
+            if any(getattr(current, name) != getattr(row, name) for name in rule.fields):
+                for name in rule.fields:
                     setattr(current, name, getattr(row, name))
-                updates.append(current)
+                queue.updates.append(current)
                 changed = True
         else:
-            creates.append(row)
+            queue.creates.append(row)
             changed = True
     for rows in by_key.values():
         for row in rows:
-            deletes.append(row.pk)
+            queue.deletes.append(row.pk)
             changed = True
     return changed
 
