@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from departments.models import Department, DepartmentKind
 from tasks.importer.parser import parse_plan_text
-from tasks.importer.types import PlanParseError
+from tasks.importer.types import ParseResult, PlanParseError
 from tasks.services.plan_documents import current_unit_directory, parse_plan_document
 from tasks.services.plan_import import ImportReport, Resolution, import_plan
 
@@ -87,12 +87,11 @@ class _Rollback(Exception):
         self.report = report
 
 
-def preview_import(*, text: str, resolutions: dict[str, Resolution]) -> ImportReport:
+def preview_import(*, text: str, result: ParseResult) -> ImportReport:
     """Run the import and roll it back: the report says exactly what confirming would change."""
     try:
         with transaction.atomic():
-            result = parse_plan_text(text, directory=current_unit_directory())
-            raise _Rollback(import_plan(result=result, source_text=text, resolutions=resolutions))
+            raise _Rollback(import_plan(result=result, source_text=text))
     except _Rollback as done:
         return done.report
 
@@ -122,7 +121,7 @@ def import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResp
                 form_kwargs={"departments": departments},
                 prefix="unit",
             )
-            return _preview(request, context, text, result, formset, {})
+            return _preview(request, context, text, result, formset)
     return TemplateResponse(request, "admin/tasks/plan/import_upload.html", {**context, "form": form})
 
 
@@ -135,7 +134,7 @@ def _confirm(model_admin, request, context, departments) -> HttpResponse:
     formset = ResolutionFormSet(request.POST, form_kwargs={"departments": departments}, prefix="unit")
     result = parse_plan_text(text, directory=current_unit_directory())
     if not formset.is_valid():
-        return _preview(request, context, text, result, formset, {})
+        return _preview(request, context, text, result, formset)
     resolutions = {
         form.cleaned_data["written"]: resolution
         for form in formset.forms
@@ -149,8 +148,8 @@ def _confirm(model_admin, request, context, departments) -> HttpResponse:
     return HttpResponseRedirect(reverse("admin:tasks_plan_change", args=[report.plan.pk]))
 
 
-def _preview(request, context, text, result, formset, resolutions) -> HttpResponse:
-    report = preview_import(text=text, resolutions=resolutions)
+def _preview(request, context, text, result, formset) -> HttpResponse:
+    report = preview_import(text=text, result=result)
     return TemplateResponse(
         request,
         "admin/tasks/plan/import_preview.html",
