@@ -44,6 +44,11 @@ class Department(models.Model):
         help_text="单位更名或合并后，指向承接其职责的单位。",
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
+    head_signoff_required = models.BooleanField(
+        "报送需单位负责人审签",
+        default=False,
+        help_text="勾选后，填报员只能保存草稿，须由本单位负责人账号报送。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -1,4 +1,4 @@
-"""Root URLs: admin, API (with schema and docs)."""
+"""Root URLs: admin, API (with schema and docs), sign-in, and the portal at the root."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -13,4 +13,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("xingping_tracker.api_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("progress.urls")),
 ]

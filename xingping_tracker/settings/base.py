@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "xingping_tracker.core",
     "departments",
     "tasks",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -104,10 +105,15 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Uploads are bounded: a plan document is at most a few MB.
 PLAN_UPLOAD_MAX_BYTES = env.int("PLAN_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Evidence attached to progress reports (pdf, images, docx, xlsx).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_PER_REPORT = env.int("EVIDENCE_MAX_PER_REPORT", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "progress:home"
+LOGOUT_REDIRECT_URL = "login"
 
 from .integrations.celery import *  # noqa: E402,F403
 from .integrations.rest_framework import *  # noqa: E402,F403

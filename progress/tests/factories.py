@@ -1,0 +1,84 @@
+"""Factories and a small world for progress tests: the sample plan, two periods and one user per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth.models import Group
+
+from departments.models import MembershipRole
+from departments.tests.factories import MembershipFactory, UserFactory
+from progress.models import PeriodStatus, ProgressReport, ReviewPeriod
+from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP, ensure_role_groups
+from tasks.tests.factories import build_sample_plan
+
+
+class ReviewPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewPeriod
+
+    name = factory.Sequence(lambda n: f"第{n}期")
+    starts_on = factory.Sequence(lambda n: dt.date(2000 + n % 90, 1, 1))
+    ends_on = factory.LazyAttribute(lambda o: dt.date(o.starts_on.year, 6, 30))
+    report_due_on = factory.LazyAttribute(lambda o: dt.date(o.starts_on.year, 7, 10))
+    meeting_on = factory.LazyAttribute(lambda o: dt.date(o.starts_on.year, 7, 20))
+    status = PeriodStatus.OPEN
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    role = "lead"
+    progress_text = "已完成年度工作量的一半。"
+
+
+def unit_user(department, *, username: str, role: str = MembershipRole.REPORTER):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, department=department, role=role)
+    return user
+
+
+def role_user(group_name: str, *, username: str):
+    ensure_role_groups()
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def build_world():
+    """The sample plan (see ``build_sample_plan``) with periods 2024年上半年 (closed) and
+    2024年下半年 (open), and users:
+
+    - ``gongxin_clerk`` / ``gongxin_head``: 市工信局, lead of task 2 (one target);
+    - ``fagai_clerk``: 市发改局, lead of tasks 1 and 3, supporting on task 2;
+    - ``caizheng_clerk``: 市财政局, lead of task 4, supporting on task 2;
+    - ``nancheng_clerk``: 南城镇, not on task 2 (only on task 3 as an expanded placeholder);
+    - ``plan_office`` (group 规划科), ``leader`` (group 市领导), ``nobody`` (no unit, no role).
+    """
+    world = build_sample_plan()
+    plan = world.plan
+    world.h1 = ReviewPeriodFactory(
+        plan=plan, name="2024年上半年", starts_on=dt.date(2024, 1, 1), status=PeriodStatus.CLOSED
+    )
+    world.h2 = ReviewPeriodFactory(
+        plan=plan,
+        name="2024年下半年",
+        starts_on=dt.date(2024, 7, 1),
+        ends_on=dt.date(2024, 12, 31),
+        report_due_on=dt.date(2025, 1, 10),
+        meeting_on=dt.date(2025, 1, 20),
+        is_annual_summary=True,
+    )
+    world.gongxin_clerk = unit_user(world.gongxin, username="gongxin_clerk")
+    world.gongxin_head = unit_user(world.gongxin, username="gongxin_head", role=MembershipRole.HEAD)
+    world.fagai_clerk = unit_user(world.fagai, username="fagai_clerk")
+    world.caizheng_clerk = unit_user(world.caizheng, username="caizheng_clerk")
+    world.nancheng_clerk = unit_user(world.nancheng, username="nancheng_clerk")
+    world.plan_office = role_user(PLAN_OFFICE_GROUP, username="plan_office")
+    world.leader = role_user(LEADERSHIP_GROUP, username="leader")
+    world.nobody = UserFactory(username="nobody")
+    world.target = world.tasks[2].targets.get()
+    return SimpleNamespace(**vars(world))

@@ -1,0 +1,3 @@
+"""Pages of the plan office (and, read-only, leadership): periods, the review board, reviewing."""
+
+urlpatterns: list = []

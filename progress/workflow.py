@@ -1,0 +1,78 @@
+"""The allowed status moves, in one table per thing that has a status.
+
+A service asks :func:`check_transition` before it writes; an illegal move raises
+``ApplicationError(ILLEGAL_TRANSITION)`` with a Chinese message naming both states, and nothing
+is written. Who may make a move is :mod:`progress.permissions`' business, not this table's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from progress.models import ExtensionStatus, PeriodStatus, ReportStatus, TaskStatus
+from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str  # the action, shown to people ("报送")
+    sources: frozenset[str]
+    target: str
+    comment_required: bool = False
+
+
+def _t(name: str, sources: set[str], target: str, *, comment_required: bool = False) -> Transition:
+    return Transition(name=name, sources=frozenset(sources), target=target, comment_required=comment_required)
+
+
+REPORT_TRANSITIONS: dict[str, Transition] = {
+    "submit": _t("报送", {ReportStatus.DRAFT, ReportStatus.RETURNED}, ReportStatus.SUBMITTED),
+    "accept": _t("审核通过", {ReportStatus.SUBMITTED}, ReportStatus.ACCEPTED),
+    # The plan office may also take back an acceptance (a figure found wrong), with a comment.
+    "return": _t("退回", {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}, ReportStatus.RETURNED, comment_required=True),
+}
+
+# Reports can be edited only in these states (and only in an open period).
+EDITABLE_REPORT_STATES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+PERIOD_TRANSITIONS: dict[str, Transition] = {
+    "open": _t("开放填报", {PeriodStatus.PLANNED, PeriodStatus.CLOSED}, PeriodStatus.OPEN),
+    "close": _t("关闭", {PeriodStatus.OPEN}, PeriodStatus.CLOSED),
+}
+
+TASK_TRANSITIONS: dict[str, Transition] = {
+    "complete": _t("办结", {TaskStatus.OPEN}, TaskStatus.COMPLETED),
+    "reopen": _t("重新开启", {TaskStatus.COMPLETED}, TaskStatus.OPEN, comment_required=True),
+}
+
+EXTENSION_TRANSITIONS: dict[str, Transition] = {
+    "approve": _t("同意延期", {ExtensionStatus.PENDING}, ExtensionStatus.APPROVED),
+    "refuse": _t("不同意延期", {ExtensionStatus.PENDING}, ExtensionStatus.REFUSED, comment_required=True),
+    "withdraw": _t("撤回", {ExtensionStatus.PENDING}, ExtensionStatus.WITHDRAWN),
+}
+
+_LABELS: dict[str, str] = {
+    **dict(ReportStatus.choices),
+    **dict(PeriodStatus.choices),
+    **dict(TaskStatus.choices),
+    **dict(ExtensionStatus.choices),
+}
+
+
+def check_transition(table: dict[str, Transition], action: str, current: str, *, comment: str = "") -> Transition:
+    """The transition for ``action`` from ``current``; raises when the move is not allowed."""
+    transition = table[action]
+    if current not in transition.sources:
+        allowed = "、".join(sorted(_LABELS.get(s, s) for s in transition.sources))
+        raise ApplicationError(
+            ErrorCode.ILLEGAL_TRANSITION,
+            f"当前状态为“{_LABELS.get(current, current)}”，不能{transition.name}（只有“{allowed}”状态可以{transition.name}）。",
+            extra={"current_status": current, "action": action},
+        )
+    if transition.comment_required and not comment.strip():
+        raise ApplicationError(ErrorCode.COMMENT_REQUIRED, f"{transition.name}时必须填写意见或理由。")
+    return transition
+
+
+def allowed_actions(table: dict[str, Transition], current: str) -> list[str]:
+    return [action for action, transition in table.items() if current in transition.sources]
