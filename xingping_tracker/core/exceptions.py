@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     EVIDENCE_TOO_MANY = "evidence_too_many"
     COMPLETION_NOT_ALLOWED = "completion_not_allowed"
     EXTENSION_PENDING = "extension_pending"
+    PRECONDITION_REQUIRED = "precondition_required"
 
 
 # Codes answered with something other than 400 Bad Request.
@@ -47,6 +48,7 @@ HTTP_STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.PERIOD_NOT_OPEN: status.HTTP_409_CONFLICT,
     ErrorCode.EXTENSION_PENDING: status.HTTP_409_CONFLICT,
     ErrorCode.EVIDENCE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    ErrorCode.PRECONDITION_REQUIRED: status.HTTP_428_PRECONDITION_REQUIRED,
 }
 
 
