@@ -227,3 +227,13 @@ def can_view_task(actor: Actor, task: Task) -> bool:
 def check_can_view_task(actor: Actor, task: Task) -> None:
     if not can_view_task(actor, task):
         raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该任务，或您无权查看。")
+
+
+def extension_requests_visible_to(queryset: QuerySet[ExtensionRequest], *, user: Any) -> QuerySet[ExtensionRequest]:
+    """The plan office and leadership see every extension request; unit staff see their own unit's."""
+    actor = actor_for(user)
+    if actor.can_view_all or actor.is_reviewer:
+        return queryset
+    if actor.department_id is None:
+        return queryset.none()
+    return queryset.filter(department_id=actor.department_id)
