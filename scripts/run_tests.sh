@@ -68,6 +68,9 @@ else
     echo "==> PostgreSQL pass skipped: ${pg_problem} (with CI=true this is an error)"
 fi
 
+# The browser tests need Debian's chromium and a CJK font: installed here when missing (a failure under CI=true).
+bash scripts/ensure_browser.sh || exit $?
+
 status=0
 run_pass SQLite "$TEST_SQLITE_URL" "$@" || status=1
 if [ "$run_postgres" -eq 1 ]; then
