@@ -237,3 +237,9 @@ def extension_requests_visible_to(queryset: QuerySet[ExtensionRequest], *, user:
     if actor.department_id is None:
         return queryset.none()
     return queryset.filter(department_id=actor.department_id)
+
+
+def check_can_view_board(actor: Actor) -> None:
+    """The review pages (periods, the board) are for the plan office and leadership; to others they do not exist."""
+    if not (actor.is_reviewer or actor.can_view_all):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该页面，或您无权查看。")
