@@ -1,0 +1,239 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's live server.
+
+- ``browser``: one headless chromium for the whole session (``CHROMIUM_PATH``, default
+  /usr/bin/chromium; scripts/ensure_browser.sh installs it). Missing chromium or playwright: the
+  tests skip with a message, or fail when CI=true. Playwright's own browser download is not used.
+- ``open_page(viewport=...)``: a new page in a new browser context (own cookies, so two people can
+  be signed in at once) on the live server; contexts close after the test. Requests to any other
+  host are refused and fail the test, as do uncaught JavaScript errors: the portal must work on an
+  intranet without a CDN. A failed test leaves a screenshot of each of its pages in
+  artifacts/browser/failed/.
+- ``login(page, username)``: signs in through the login page (labels 用户名 / 密码).
+- ``shot(page, name)``: a full-page screenshot into artifacts/browser/<name>.png.
+- ``browser_world``: progress.tests.factories.build_world with a known password for every user.
+
+The tests run in both passes of scripts/run_tests.sh (SQLite and PostgreSQL): the live server works
+on both, and the whole browser suite takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+PASSWORD = "Browser-test-2024"
+# Playwright's waits: long enough for a slow CI machine, short enough that a missing element fails fast.
+TIMEOUT_MS = 10_000
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"{reason}; CI=true requires the browser tests to run", pytrace=False)
+    pytest.skip(f"{reason}; run scripts/ensure_browser.sh (browser tests skipped)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.access(CHROMIUM_PATH, os.X_OK):
+        _unavailable(f"chromium not found at {CHROMIUM_PATH}")
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -r requirements-dev.txt)")
+    # Playwright's sync API keeps an asyncio loop running in this thread; Django would refuse every
+    # ORM call from the test (SynchronousOnlyOperation) without this.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+    except PlaywrightError as exc:
+        playwright.stop()
+        _unavailable(f"chromium at {CHROMIUM_PATH} did not start: {exc}")
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_artifacts(artifacts_dir: Path) -> Path:
+    path = artifacts_dir / "browser"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any, browser_artifacts: Path, request: pytest.FixtureRequest):
+    """``open_page(viewport=PHONE)`` → a Playwright page in a fresh context on the live server."""
+    contexts: list[Any] = []
+    problems: list[str] = []
+    own = urlsplit(live_server.url)
+
+    def route(route: Any) -> None:
+        url = urlsplit(route.request.url)
+        if (url.scheme, url.netloc) != (own.scheme, own.netloc) and url.scheme in {"http", "https"}:
+            problems.append(f"request to another host (the portal must work offline): {route.request.url}")
+            route.abort()
+        elif url.path == "/favicon.ico":
+            # Not served by the portal; answering here keeps a stray request off the shared test database.
+            route.fulfill(status=204)
+        else:
+            route.continue_()
+
+    def _open(*, viewport: dict[str, int] = DESKTOP) -> Any:
+        phone = viewport["width"] < 700
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", route)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"JavaScript error on {page.url}: {exc}"))
+        return page
+
+    yield _open
+
+    if request.node.stash.get(_CALL_FAILED, False):
+        failed_dir = browser_artifacts / "failed"
+        failed_dir.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for i, context in enumerate(contexts):
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=str(failed_dir / f"{name}-{i}-{j}.png"), full_page=True)
+    for context in contexts:
+        context.close()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def login(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page as a person would; ends on the page the portal lands on."""
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def shot(browser_artifacts: Path) -> Callable[[Any, str], Path]:
+    """``shot(page, "phone-due-list")`` → artifacts/browser/phone-due-list.png (full page)."""
+
+    def _shot(page: Any, name: str) -> Path:
+        path = browser_artifacts / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
+
+
+@pytest.fixture
+def browser_world(transactional_db: None) -> Any:
+    from progress.tests.factories import build_world
+
+    world = build_world()
+    for user in (
+        world.gongxin_clerk,
+        world.gongxin_head,
+        world.fagai_clerk,
+        world.caizheng_clerk,
+        world.nancheng_clerk,
+        world.plan_office,
+        world.leader,
+        world.nobody,
+    ):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return world
+
+
+# --- page checks shared by the tests ---------------------------------------------------------
+
+# Under phone emulation (is_mobile) Chromium widens window.innerWidth to the content when a page is
+# too wide, so "scrollWidth <= innerWidth" alone would never fail there: the width compared is the
+# smallest of innerWidth, the root's clientWidth and the viewport the test set.
+HORIZONTAL_OVERFLOW_JS = """(viewportWidth) => {
+  const width = Math.min(window.innerWidth, document.documentElement.clientWidth, viewportWidth);
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 1) {
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''} right=${Math.round(box.right)}`);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10)};
+}"""
+
+UNLABELLED_CONTROLS_JS = """() => {
+  const bad = [];
+  const controls = document.querySelectorAll('input, select, textarea, button');
+  for (const el of controls) {
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (el.tagName === 'INPUT' && type === 'hidden') continue;
+    const byLabel = el.labels && Array.from(el.labels).some(l => l.textContent.trim());
+    const byAria = (el.getAttribute('aria-label') || '').trim();
+    const byRef = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+      .some(id => { const ref = document.getElementById(id); return ref && ref.textContent.trim(); });
+    const isButton = el.tagName === 'BUTTON' || ['submit', 'button', 'reset'].includes(type);
+    const byText = isButton && (el.textContent.trim() || (el.value || '').trim());
+    if (!(byLabel || byAria || byRef || byText)) {
+      bad.push(`${el.tagName.toLowerCase()}[name=${el.getAttribute('name') || ''}]${el.id ? '#' + el.id : ''}`);
+    }
+  }
+  return {count: controls.length, bad};
+}"""
+
+
+def assert_no_horizontal_scroll(page: Any) -> None:
+    result = page.evaluate(HORIZONTAL_OVERFLOW_JS, page.viewport_size["width"])
+    assert result["scrollWidth"] <= result["width"], (
+        f"{page.url} scrolls sideways at {result['width']}px: scrollWidth {result['scrollWidth']}; "
+        f"too wide: {result['wide']}"
+    )
+
+
+def assert_controls_labelled(page: Any) -> int:
+    """Every visible-type form control has an accessible label; returns how many controls were checked."""
+    result = page.evaluate(UNLABELLED_CONTROLS_JS)
+    assert not result["bad"], f"{page.url}: form controls without an accessible label: {result['bad']}"
+    return result["count"]
