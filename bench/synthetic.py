@@ -13,14 +13,26 @@
   leads the most) and 0–6 supporting assignments, about 30% of tasks naming a placeholder group
   (相关镇办 rows are expanded to 2–4 towns), ~0.3 milestones and ~0.7 targets per task.
 
+- review periods for every half year of the plan (2021年上半年 … 2025年下半年, the last one open,
+  the others closed) and the plan's cadence row;
+- progress reports (``reports``, by default 10 per task: 100,000 at full size), spread evenly over
+  the periods; in each period about 70% are lead units' reports and 30% supporting units'
+  contributions, on (task, unit) pairs drawn from the effective units (the same rules as
+  ``tasks.selectors.effective_assignments``). Closed periods are mostly accepted; the open one is a
+  mix of drafts, submitted, returned and accepted reports. Each lead report carries an actual for
+  every target of its task (about 1 in 5 "data not yet released"), so every report can be
+  submitted; each report has its created / submitted / accepted or returned events and a version
+  that counts them; a report is pre-filled from the same unit's report of the previous period
+  when there is one. ``reports=0`` skips reports (periods are still written).
+
 No history rows are written (bulk_create bypasses django-simple-history); the reads measured here
-do not use them.
+do not use them. Event times and ``created_at`` / ``updated_at`` are the time of generation
+(``auto_now`` fields); ``submitted_at`` and ``reviewed_at`` fall inside their period.
 
-The same ``seed`` gives the same rows. Progress reports are not generated: the reporting model does
-not exist yet; its volume is added with it (see bench/README.md).
+The same ``seed`` gives the same rows.
 
-CLI: ``python -m bench.synthetic --database PATH [--tasks N] [--departments N] [--seed N]`` creates
-a fresh SQLite file (migrate, then generate) and prints the counts and the seconds taken.
+CLI: ``python -m bench.synthetic --database PATH [--tasks N] [--departments N] [--reports N | --no-reports]
+[--seed N]`` creates a fresh SQLite file (migrate, then generate) and prints the counts and the seconds taken.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ import random
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +66,26 @@ VISION_END = dt.date(2035, 12, 31)
 CN_DIGITS = "零一二三四五六七八九"
 # The synthetic plan's document number: marks a database as made by this module.
 SYNTHETIC_DOCUMENT_NUMBER = "合成〔2022〕1号"
+# Progress reports: per task by default, lead reports' share of each period, and batch sizes.
+REPORTS_PER_TASK = 10
+LEAD_REPORT_SHARE = 0.7
+BATCH_SIZE = 2000
+# Review status weights (draft, submitted, returned, accepted) in closed periods and in the open one.
+CLOSED_STATUS_WEIGHTS = (0.03, 0.07, 0.05, 0.85)
+OPEN_STATUS_WEIGHTS = (0.45, 0.30, 0.10, 0.15)
+# Progress status weights (not started, on track, at risk, delayed, completed).
+PROGRESS_WEIGHTS = (0.10, 0.60, 0.12, 0.10, 0.08)
+NOT_RELEASED_SHARE = 0.2
+PROGRESS_PHRASES = (
+    "已按计划完成阶段工作，相关指标稳步推进",
+    "已召开专题推进会，明确责任分工和时间节点",
+    "已完成项目前期手续，正在组织实施",
+    "已制定工作方案，分解任务到责任科室",
+    "已开展专项督查，发现问题已督促整改",
+    "已争取上级资金支持，项目进展顺利",
+)
+PROBLEM_PHRASES = ("资金保障压力较大", "项目用地指标紧张", "部门协同有待加强", "统计数据发布滞后", "")
+NEXT_STEP_PHRASES = ("加快项目建设进度", "加强部门协调配合", "做好数据统计和报送", "强化督导检查")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +149,11 @@ def cn_numeral(n: int) -> str:
     return text
 
 
-def generate(*, tasks: int = 10_000, departments: int = 80, seed: int = 1) -> dict[str, int]:
-    """Write the synthetic units and plan into the current (empty) database; return the row counts.
+def generate(
+    *, tasks: int = 10_000, departments: int = 80, seed: int = 1, reports: int | None = None
+) -> dict[str, int]:
+    """Write the synthetic units, plan, periods and reports into the current (empty) database; return
+    the row counts. ``reports`` defaults to ``REPORTS_PER_TASK`` per task; 0 skips them.
 
     Raises ValueError when the database already holds units or plans, or for sizes out of range.
     """
@@ -128,12 +164,15 @@ def generate(*, tasks: int = 10_000, departments: int = 80, seed: int = 1) -> di
 
     if tasks < 1 or departments < 2:
         raise ValueError("generate() needs at least 1 task and 2 departments")
+    if reports is not None and reports < 0:
+        raise ValueError("generate() needs reports >= 0")
     if Department.objects.exists() or Plan.objects.exists():
         raise ValueError("generate() writes into an empty database; this one already holds units or plans")
     rng = random.Random(seed)
     with transaction.atomic():
         counts = _generate_units(rng, departments)
         counts.update(_generate_plan(rng, tasks))
+        counts.update(_generate_reports(rng, REPORTS_PER_TASK * tasks if reports is None else reports))
     return counts
 
 
@@ -409,6 +448,218 @@ def _generate_plan(rng: random.Random, task_count: int) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Review periods and progress reports
+
+
+def _generate_periods(plan: Any) -> list[Any]:
+    """Every half year of the plan period, the last one open and the others closed (with the cadence row)."""
+    from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
+    from progress.services.periods import period_bounds, period_name
+
+    cadence = ReviewCadence.objects.create(plan=plan)
+    per_year = cadence.periods_per_year
+    rows = []
+    for year in range(plan.period_start.year, plan.period_end.year + 1):
+        for index in range(1, per_year + 1):
+            start, end = period_bounds(year, index, per_year)
+            rows.append(
+                ReviewPeriod(
+                    plan=plan,
+                    name=period_name(year, index, per_year),
+                    starts_on=start,
+                    ends_on=end,
+                    report_due_on=end + dt.timedelta(days=cadence.report_due_days),
+                    meeting_on=end + dt.timedelta(days=cadence.meeting_days),
+                    is_annual_summary=cadence.last_period_is_annual_summary and index == per_year,
+                    status=PeriodStatus.CLOSED,
+                    opened_at=_aware(end, days=1),
+                    closed_at=_aware(end, days=cadence.meeting_days + 5),
+                )
+            )
+    rows[-1].status, rows[-1].closed_at = PeriodStatus.OPEN, None
+    ReviewPeriod.objects.bulk_create(rows)
+    return list(ReviewPeriod.objects.filter(plan=plan).order_by("starts_on"))
+
+
+def _aware(day: dt.date, *, days: int = 0, hour: int = 10) -> dt.datetime:
+    from django.utils import timezone
+
+    moment = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(hour))
+    return timezone.make_aware(moment)
+
+
+def effective_pairs(plan: Any) -> dict[tuple[int, int], str]:
+    """{(task id, unit id): role} for every effective unit of every task of ``plan`` (lead wins), by
+    the rules of ``tasks.selectors.effective_assignments``, computed in Python from three reads."""
+    from collections import defaultdict
+
+    from departments.models import DepartmentGroup, GroupKind
+    from tasks.models import Assignment, AssignmentRole
+
+    expansions: dict[int, list[int]] = defaultdict(list)
+    for assignment_id, department_id in Assignment.expanded_to.through.objects.filter(
+        assignment__task__plan=plan
+    ).values_list("assignment_id", "department_id"):
+        expansions[assignment_id].append(department_id)
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, department_id in DepartmentGroup.members.through.objects.filter(
+        departmentgroup__kind=GroupKind.FIXED
+    ).values_list("departmentgroup_id", "department_id"):
+        members[group_id].append(department_id)
+    pairs: dict[tuple[int, int], str] = {}
+    rows = Assignment.objects.filter(task__plan=plan).order_by("task_id", "role", "position", "pk")
+    for pk, task_id, role, department_id, group_id in rows.values_list(
+        "pk", "task_id", "role", "department_id", "group_id"
+    ):
+        if department_id is not None:
+            units = [department_id]
+        elif expansions.get(pk):
+            units = expansions[pk]
+        else:
+            units = members.get(group_id, []) if group_id is not None else []
+        for unit in units:
+            if pairs.get((task_id, unit)) != AssignmentRole.LEAD:
+                pairs[(task_id, unit)] = role
+    return pairs
+
+
+def _generate_reports(rng: random.Random, total: int) -> dict[str, int]:
+    from progress.models import (
+        ActualState,
+        ProgressReport,
+        ProgressStatus,
+        ReportEvent,
+        ReportEventType,
+        ReportStatus,
+        TargetActual,
+    )
+    from tasks.models import AssignmentRole, Plan, Target
+
+    plan = Plan.objects.get(document_number=SYNTHETIC_DOCUMENT_NUMBER)
+    periods = _generate_periods(plan)
+    counts = {"periods": len(periods), "reports": 0, "lead_reports": 0, "contributions": 0}
+    counts.update({"actuals": 0, "report_events": 0})
+    if total == 0:
+        return counts
+
+    pairs = effective_pairs(plan)
+    lead_pairs = sorted(p for p, role in pairs.items() if role == AssignmentRole.LEAD)
+    supporting_pairs = sorted(p for p, role in pairs.items() if role != AssignmentRole.LEAD)
+    targets: dict[int, list[tuple[int, Any]]] = {}
+    for pk, task_id, value in (
+        Target.objects.filter(task__plan=plan).order_by("task_id", "position").values_list("pk", "task_id", "value")
+    ):
+        targets.setdefault(task_id, []).append((pk, value))
+    texts = {t.pk: t.text for t in plan.tasks.only("pk", "text")}
+    statuses = (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED)
+    progress_statuses = (
+        ProgressStatus.NOT_STARTED,
+        ProgressStatus.ON_TRACK,
+        ProgressStatus.AT_RISK,
+        ProgressStatus.DELAYED,
+        ProgressStatus.COMPLETED,
+    )
+    previous: dict[tuple[int, int], int] = {}  # (task, unit) → report id in the previous period
+    for index, period in enumerate(periods):
+        quota = total // len(periods) + (1 if index < total % len(periods) else 0)
+        leads = min(len(lead_pairs), round(quota * LEAD_REPORT_SHARE))
+        supporting = min(len(supporting_pairs), quota - leads)
+        leads = min(len(lead_pairs), quota - supporting)
+        chosen = [(p, AssignmentRole.LEAD) for p in rng.sample(lead_pairs, leads)]
+        chosen += [(p, AssignmentRole.SUPPORTING) for p in rng.sample(supporting_pairs, supporting)]
+        weights = OPEN_STATUS_WEIGHTS if period.is_open else CLOSED_STATUS_WEIGHTS
+        rows = []
+        for (task_id, unit_id), role in chosen:
+            status = rng.choices(statuses, weights=weights)[0]
+            progress = rng.choices(progress_statuses, weights=PROGRESS_WEIGHTS)[0]
+            saves = rng.randint(0, 2)
+            transitions = {ReportStatus.DRAFT: 0, ReportStatus.SUBMITTED: 1}.get(status, 2)
+            submitted_at = _aware(period.ends_on, days=rng.randint(-5, 9)) if transitions else None
+            reviewed_at = submitted_at + dt.timedelta(days=rng.randint(1, 5)) if transitions == 2 else None
+            rows.append(
+                ProgressReport(
+                    task_id=task_id,
+                    department_id=unit_id,
+                    period_id=period.pk,
+                    role=role,
+                    status=status,
+                    progress_status=progress,
+                    percent=100 if progress == ProgressStatus.COMPLETED else rng.randrange(0, 100, 5),
+                    progress_text=f"{period.name}，{texts[task_id][:40]}：{rng.choice(PROGRESS_PHRASES)}。",
+                    problems_text=rng.choice(PROBLEM_PHRASES),
+                    next_steps_text=rng.choice(NEXT_STEP_PHRASES) + "。",
+                    prefilled_from_id=previous.get((task_id, unit_id)),
+                    version=1 + saves + transitions,
+                    submitted_at=submitted_at,
+                    reviewed_at=reviewed_at,
+                    review_comment="请补充具体数据和佐证材料后重新报送。" if status == ReportStatus.RETURNED else "",
+                )
+            )
+        created = ProgressReport.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        if created and created[0].pk is None:  # the backend did not return ids
+            ids = {
+                (task_id, unit_id): pk
+                for task_id, unit_id, pk in ProgressReport.objects.filter(period=period).values_list(
+                    "task_id", "department_id", "pk"
+                )
+            }
+            for report in created:
+                report.pk = ids[(report.task_id, report.department_id)]
+        actuals, report_events = [], []
+        for report in created:
+            if report.role == AssignmentRole.LEAD:
+                for target_id, target_value in targets.get(report.task_id, []):
+                    if rng.random() < NOT_RELEASED_SHARE:
+                        actuals.append(
+                            TargetActual(report_id=report.pk, target_id=target_id, state=ActualState.NOT_RELEASED)
+                        )
+                    else:
+                        value = (target_value * Decimal(rng.randint(50, 110)) / 100).quantize(Decimal("0.0001"))
+                        actuals.append(
+                            TargetActual(
+                                report_id=report.pk,
+                                target_id=target_id,
+                                state=ActualState.REPORTED,
+                                value=value,
+                                data_date=period.ends_on,
+                            )
+                        )
+            report_events.append(
+                ReportEvent(report_id=report.pk, type=ReportEventType.CREATED, to_status=ReportStatus.DRAFT)
+            )
+            if report.status != ReportStatus.DRAFT:
+                report_events.append(
+                    ReportEvent(
+                        report_id=report.pk,
+                        type=ReportEventType.SUBMITTED,
+                        from_status=ReportStatus.DRAFT,
+                        to_status=ReportStatus.SUBMITTED,
+                    )
+                )
+            if report.status in (ReportStatus.RETURNED, ReportStatus.ACCEPTED):
+                report_events.append(
+                    ReportEvent(
+                        report_id=report.pk,
+                        type=ReportEventType.RETURNED
+                        if report.status == ReportStatus.RETURNED
+                        else ReportEventType.ACCEPTED,
+                        from_status=ReportStatus.SUBMITTED,
+                        to_status=report.status,
+                        comment=report.review_comment,
+                    )
+                )
+        TargetActual.objects.bulk_create(actuals, batch_size=BATCH_SIZE)
+        ReportEvent.objects.bulk_create(report_events, batch_size=BATCH_SIZE)
+        previous = {(r.task_id, r.department_id): r.pk for r in created}
+        counts["reports"] += len(created)
+        counts["lead_reports"] += leads
+        counts["contributions"] += supporting
+        counts["actuals"] += len(actuals)
+        counts["report_events"] += len(report_events)
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
 # CLI
 
 
@@ -418,6 +669,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--departments", type=int, default=80)
     parser.add_argument("--seed", type=int, default=1)
+    reports = parser.add_mutually_exclusive_group()
+    reports.add_argument("--reports", type=int, help=f"progress reports (default {REPORTS_PER_TASK} per task)")
+    reports.add_argument("--no-reports", action="store_true", help="no progress reports (periods only)")
     args = parser.parse_args(argv)
     if args.database.exists():
         print(
@@ -433,7 +687,12 @@ def main(argv: list[str] | None = None) -> int:
     with stopwatch() as migrate_seconds:
         migrate()
     with stopwatch() as generate_seconds:
-        counts = generate(tasks=args.tasks, departments=args.departments, seed=args.seed)
+        counts = generate(
+            tasks=args.tasks,
+            departments=args.departments,
+            seed=args.seed,
+            reports=0 if args.no_reports else args.reports,
+        )
     print(f"Synthetic database: {args.database}")
     print_table(["rows", "count"], list(counts.items()))
     print()

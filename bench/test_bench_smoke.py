@@ -10,9 +10,20 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from bench.bench_api_tasks import logged_in_client, measure_requests, task_urls
-from bench.synthetic import MAX_SUPPORTING, cn_numeral, generate
+from bench.synthetic import MAX_SUPPORTING, REPORTS_PER_TASK, cn_numeral, effective_pairs, generate
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind, GroupKind
+from progress.models import (
+    PeriodStatus,
+    ProgressReport,
+    ReportEvent,
+    ReportEventType,
+    ReportStatus,
+    ReviewPeriod,
+    TargetActual,
+)
+from progress.services.reports import missing_for_submission
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task, TaskKind
+from tasks.selectors import effective_assignments
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +155,76 @@ def test_api_measurement_runs_on_the_synthetic_data():
     # Queries are counted (their equality across pages needs the full data set: a page of 10 tiny
     # tasks may have no placeholder to prefetch members for, which saves a query).
     assert all(f.queries > 0 for f in figures)
+
+
+# --- periods and progress reports ------------------------------------------------------------------
+
+
+def test_periods_cover_every_half_year_of_the_plan_and_only_the_last_is_open():
+    counts = generate(tasks=30, departments=10, seed=1, reports=0)
+
+    periods = list(ReviewPeriod.objects.order_by("starts_on"))
+    assert counts["periods"] == len(periods) == 10
+    assert periods[0].name == "2021年上半年" and periods[-1].name == "2025年下半年"
+    assert [p.status for p in periods] == [PeriodStatus.CLOSED] * 9 + [PeriodStatus.OPEN]
+    assert all(p.report_due_on > p.ends_on for p in periods)
+    assert [p.is_annual_summary for p in periods] == [False, True] * 5
+    # reports=0 skips reports and everything hanging on them.
+    assert counts["reports"] == ProgressReport.objects.count() == 0
+
+
+def test_reports_default_to_ten_per_task_spread_over_periods_roles_and_statuses():
+    counts = generate(tasks=40, departments=12, seed=2)
+
+    assert counts["reports"] == ProgressReport.objects.count() == REPORTS_PER_TASK * 40
+    assert counts["lead_reports"] == ProgressReport.objects.filter(role=AssignmentRole.LEAD).count()
+    assert counts["contributions"] == ProgressReport.objects.filter(role=AssignmentRole.SUPPORTING).count()
+    assert counts["actuals"] == TargetActual.objects.count()
+    assert counts["report_events"] == ReportEvent.objects.count()
+    per_period = ProgressReport.objects.values("period").annotate(n=Count("pk"))
+    assert {row["n"] for row in per_period} == {40}
+    open_statuses = set(
+        ProgressReport.objects.filter(period__status=PeriodStatus.OPEN).values_list("status", flat=True)
+    )
+    assert {ReportStatus.DRAFT, ReportStatus.SUBMITTED} <= open_statuses
+    assert ProgressReport.objects.filter(prefilled_from__isnull=False).exists()
+    # A report is pre-filled only from the same unit's report on the same task.
+    for report in ProgressReport.objects.filter(prefilled_from__isnull=False).select_related("prefilled_from__period"):
+        assert (report.prefilled_from.task_id, report.prefilled_from.department_id) == (
+            report.task_id,
+            report.department_id,
+        )
+        assert report.prefilled_from.period.starts_on < report.period.starts_on
+
+
+def test_reports_are_written_by_effective_units_in_their_role():
+    generate(tasks=40, departments=12, seed=3)
+
+    pairs = effective_pairs(Plan.objects.get())
+    for task_id, unit_id, role in ProgressReport.objects.values_list("task_id", "department_id", "role"):
+        assert pairs[(task_id, unit_id)] == role
+        # The same answer as the product's own rule.
+        roles = set(effective_assignments(department=unit_id).filter(task_id=task_id).values_list("role", flat=True))
+        assert role in roles
+        if AssignmentRole.LEAD in roles:
+            assert role == AssignmentRole.LEAD
+
+
+def test_lead_reports_can_be_submitted_and_events_and_versions_follow_the_status():
+    generate(tasks=40, departments=12, seed=4)
+
+    reports = ProgressReport.objects.prefetch_related("actuals", "events")
+    assert any(r.actuals.all() for r in reports)
+    for report in reports:
+        assert missing_for_submission(report) == []
+        types = [e.type for e in report.events.all()]
+        expected = {
+            ReportStatus.DRAFT: [ReportEventType.CREATED],
+            ReportStatus.SUBMITTED: [ReportEventType.CREATED, ReportEventType.SUBMITTED],
+            ReportStatus.RETURNED: [ReportEventType.CREATED, ReportEventType.SUBMITTED, ReportEventType.RETURNED],
+            ReportStatus.ACCEPTED: [ReportEventType.CREATED, ReportEventType.SUBMITTED, ReportEventType.ACCEPTED],
+        }[report.status]
+        assert sorted(types) == sorted(expected)
+        # Every transition after creation counted in the version (plus 0–2 draft saves).
+        assert len(types) <= report.version <= len(types) + 2
+        assert (report.submitted_at is None) == (report.status == ReportStatus.DRAFT)
