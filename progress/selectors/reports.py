@@ -1,0 +1,78 @@
+"""Reads of progress reports for the API and the pages: filtered, permission-checked, prefetched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from departments.models import Department
+from progress.filters import ReportFilterSet
+from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
+from progress.permissions import actor_for, check_can_view_report, reports_visible_to
+from tasks.models import AssignmentRole
+from tasks.selectors import effective_assignments
+from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+
+
+def with_report_details(queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    """Everything a report row shows, in a constant number of queries whatever the page size."""
+    return queryset.select_related(
+        "task", "department", "period", "updated_by", "submitted_by", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("actuals", queryset=TargetActual.objects.select_related("target").order_by("target_id")),
+        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+    )
+
+
+def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet[ProgressReport]:
+    """Reports ``user`` may see (:func:`progress.permissions.reports_visible_to`), filtered through
+    :class:`progress.filters.ReportFilterSet`, details prefetched, ordered by period, task number, role, unit.
+
+    Raises ``ApplicationError(INVALID)`` with per-field errors when a filter value is not valid.
+    """
+    queryset = with_report_details(reports_visible_to(ProgressReport.objects.all(), user=user))
+    filterset = ReportFilterSet(data=filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ApplicationError(
+            ErrorCode.INVALID,
+            "筛选条件有误，请检查后重试。",
+            extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
+        )
+    return filterset.qs.order_by("-period__starts_on", "task__number", "role", "department__sort_order", "pk")
+
+
+def report_detail(*, report_id: int, user: Any) -> ProgressReport:
+    """One report with its details; ``NOT_FOUND`` when it does not exist or ``user`` may not see it."""
+    report = with_report_details(ProgressReport.objects.all()).filter(pk=report_id).first()
+    if report is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该报告，或您无权查看。")
+    check_can_view_report(actor_for(user), report)
+    return report
+
+
+def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]:
+    """The supporting units' non-draft contributions on the report's task and period, and the
+    ``silent_units``: effective supporting units (not also leading) without a submitted or accepted one."""
+    contributions = list(
+        with_report_details(reports_visible_to(ProgressReport.objects.all(), user=user))
+        .filter(task_id=report.task_id, period_id=report.period_id, role=AssignmentRole.SUPPORTING)
+        .exclude(status=ReportStatus.DRAFT)
+        .order_by("department__sort_order", "department__name", "pk")
+    )
+    task_id = report.task_id
+    spoken = ProgressReport.objects.filter(
+        task_id=task_id,
+        period_id=report.period_id,
+        department_id=OuterRef("pk"),
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+    )
+    silent_units = list(
+        Department.objects.filter(
+            Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.SUPPORTING).filter(task_id=task_id))
+        )
+        .exclude(Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.LEAD).filter(task_id=task_id)))
+        .exclude(Exists(spoken))
+        .order_by("sort_order", "name")
+    )
+    return {"report": report, "contributions": contributions, "silent_units": silent_units}
