@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from departments.api.urls import router as departments_router
+from progress.api.urls import router as progress_router
 from tasks.api.urls import router as tasks_router
 
 app_name = "api"
@@ -23,7 +24,7 @@ class ObtainTokenView(ObtainAuthToken):
 
 
 router = DefaultRouter()
-for app_router in (tasks_router, departments_router):
+for app_router in (tasks_router, departments_router, progress_router):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [
