@@ -27,6 +27,6 @@ class Command(BaseCommand):
             return
         created = demo.ensure_demo_accounts()
         if created:
-            write_created_accounts(self.stdout, created, style=self.style)
+            write_created_accounts(self.stdout, created, style=self.style, heading="已创建演示账号：")
         for line in demo.create_demo_data().lines():
             self.stdout.write(line)

@@ -101,9 +101,11 @@ def create_initial_accounts(*, specs: list[AccountSpec]) -> list[CreatedAccount]
         return create_accounts_from_specs(specs=specs)
 
 
-def write_created_accounts(stdout: OutputWrapper, created: list[CreatedAccount], *, style: Any) -> None:
+def write_created_accounts(
+    stdout: OutputWrapper, created: list[CreatedAccount], *, style: Any, heading: str = "已创建初始账号："
+) -> None:
     """Print the accounts and their passwords, once, in one block."""
-    stdout.write(style.SUCCESS("已创建初始账号："))
+    stdout.write(style.SUCCESS(heading))
     stdout.write(f"  填报与审核：{PORTAL_URL}")
     stdout.write(f"  管理后台：{LOGIN_URL}")
     for account in created:
