@@ -1,0 +1,369 @@
+"""Reads for the unit staff's pages: the periods a unit reports in, its "本期待填报" list, one
+report form's surroundings (previous report, contributions, silent supporting units) and the
+task page.
+
+Every list here is built from a fixed number of queries whatever the number of tasks or reports:
+the due list reads the unit's tasks (its role annotated by two EXISTS), its reports of the period
+and its previous reports (one correlated subquery), and combines them in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from departments.models import Department
+from progress.models import (
+    ActualState,
+    ExtensionRequest,
+    ExtensionStatus,
+    PeriodStatus,
+    ProgressReport,
+    ReportEvent,
+    ReportEventType,
+    ReportStatus,
+    ReviewPeriod,
+    TargetActual,
+    TaskProgress,
+)
+from progress.permissions import Actor, extension_requests_visible_to, reports_visible_to
+from tasks.models import AssignmentRole, Task
+from tasks.selectors import (
+    assignment_effective_departments,
+    effective_assignments,
+    filter_tasks_by_unit,
+    with_task_details,
+)
+
+# A report in one of these states has reached the plan office: not late, not silent.
+DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+NOT_STARTED = "none"
+NOT_STARTED_LABEL = "未填报"
+DUE_STATUS_CHOICES: list[tuple[str, str]] = [(NOT_STARTED, NOT_STARTED_LABEL), *ReportStatus.choices]
+_STATUS_LABELS = dict(DUE_STATUS_CHOICES)
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def unit_periods(*, department_id: int) -> list[ReviewPeriod]:
+    """The open and closed periods of every plan where the unit has tasks, newest first (one query)."""
+    unit_tasks = filter_tasks_by_unit(Task.objects.filter(plan_id=OuterRef("plan_id")), department=department_id)
+    return list(
+        ReviewPeriod.objects.filter(Exists(unit_tasks), status__in=[PeriodStatus.OPEN, PeriodStatus.CLOSED])
+        .select_related("plan")
+        .order_by("-starts_on", "-plan__issued_on", "-plan_id")
+    )
+
+
+def default_period(periods: list[ReviewPeriod]) -> ReviewPeriod | None:
+    """The latest open period; the latest closed one when none is open."""
+    for period in periods:
+        if period.is_open:
+            return period
+    return periods[0] if periods else None
+
+
+# --- the due list (本期待填报) ----------------------------------------------------------------
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def effective_deadline_of(task: Task) -> dt.date | None:
+    """:func:`progress.services.task_review.effective_deadline`, from ``select_related("progress")`` data."""
+    try:
+        progress = task.progress
+    except TaskProgress.DoesNotExist:
+        progress = None
+    if progress is not None and progress.extended_deadline is not None:
+        return progress.extended_deadline
+    return task.deadline
+
+
+@dataclass
+class DueRow:
+    task: Task
+    role: str
+    report: ProgressReport | None
+    previous: ProgressReport | None
+    late: bool
+    effective_deadline: dt.date | None
+
+    @property
+    def role_label(self) -> str:
+        return AssignmentRole(self.role).label
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return _STATUS_LABELS[self.status]
+
+    @property
+    def previous_first_line(self) -> str:
+        return first_line(self.previous.progress_text) if self.previous is not None else ""
+
+
+@dataclass
+class DueList:
+    period: ReviewPeriod
+    today: dt.date
+    rows: list[DueRow]  # every task of the unit in the period's plan, before filtering
+    filtered: list[DueRow] = field(default_factory=list)
+
+    @property
+    def past_due(self) -> bool:
+        return self.today > self.period.report_due_on
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(row.status for row in self.rows)
+        return {status: counter.get(status, 0) for status, _ in DUE_STATUS_CHOICES}
+
+    @property
+    def count_items(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) for the summary at the top; 未填报 reads 待填报 there."""
+        counts = self.counts
+        return [(status, "待填报" if status == NOT_STARTED else label, counts[status]) for status, label in DUE_STATUS_CHOICES]
+
+    @property
+    def late_count(self) -> int:
+        return sum(row.late for row in self.rows)
+
+
+def due_list(
+    *,
+    department_id: int,
+    period: ReviewPeriod,
+    role: str | None = None,
+    status: str | None = None,
+    today: dt.date | None = None,
+) -> DueList:
+    """The unit's tasks in the period's plan (effective lead or supporting unit; lead wins), each with
+    this period's report, the previous own report and the late mark. Three queries."""
+    today = today or timezone.localdate()
+    past_due = today > period.report_due_on
+    leads = effective_assignments(department=department_id, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk"))
+    tasks = list(
+        filter_tasks_by_unit(Task.objects.filter(plan_id=period.plan_id), department=department_id)
+        .annotate(unit_leads=Exists(leads))
+        .select_related("progress")
+        .only("pk", "plan_id", "number", "text", "binding", "kind", "deadline", "progress__extended_deadline")
+        .order_by("number")
+    )
+    own = ProgressReport.objects.filter(department_id=department_id)
+    current = {
+        report.task_id: report
+        for report in own.filter(period=period).only("pk", "task_id", "status", "role", "version", "updated_at")
+    }
+    latest_earlier = (
+        own.filter(
+            task_id=OuterRef("task_id"), period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on
+        )
+        .order_by("-period__starts_on")
+        .values("pk")[:1]
+    )
+    previous = {
+        report.task_id: report
+        for report in own.filter(
+            period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on, pk=Subquery(latest_earlier)
+        )
+        .select_related("period")
+        .only("pk", "task_id", "status", "progress_text", "period__name", "period__starts_on")
+    }
+    rows = []
+    for task in tasks:
+        report = current.get(task.pk)
+        delivered = report is not None and report.status in DELIVERED_STATES
+        rows.append(
+            DueRow(
+                task=task,
+                role=AssignmentRole.LEAD if task.unit_leads else AssignmentRole.SUPPORTING,
+                report=report,
+                previous=previous.get(task.pk),
+                late=past_due and not delivered,
+                effective_deadline=effective_deadline_of(task),
+            )
+        )
+    result = DueList(period=period, today=today, rows=rows)
+    result.filtered = [
+        row for row in rows if (not role or row.role == role) and (not status or row.status == status)
+    ]
+    return result
+
+
+# --- the report form's surroundings ----------------------------------------------------------
+
+
+def report_for_form(*, task_id: int, department_id: int, period_id: int) -> ProgressReport | None:
+    return (
+        ProgressReport.objects.select_related("period", "department", "updated_by", "reviewed_by")
+        .filter(task_id=task_id, department_id=department_id, period_id=period_id)
+        .first()
+    )
+
+
+def latest_return_event(report: ProgressReport) -> ReportEvent | None:
+    return (
+        ReportEvent.objects.filter(report=report, type=ReportEventType.RETURNED)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def actuals_by_target(report: ProgressReport | None) -> dict[int, TargetActual]:
+    if report is None:
+        return {}
+    return {actual.target_id: actual for actual in TargetActual.objects.filter(report=report)}
+
+
+def effective_units(task: Task) -> tuple[list[Department], list[Department]]:
+    """(lead units, supporting units) of a task from :func:`tasks.selectors.with_task_details` data;
+    a unit that leads is not listed again as supporting."""
+    leads: list[Department] = []
+    supporting: list[Department] = []
+    for assignment in task.assignments.all():
+        units = assignment_effective_departments(assignment)
+        (leads if assignment.role == AssignmentRole.LEAD else supporting).extend(units)
+    lead_ids: set[int] = set()
+    unique_leads = []
+    for unit in leads:
+        if unit.pk not in lead_ids:
+            lead_ids.add(unit.pk)
+            unique_leads.append(unit)
+    seen = set(lead_ids)
+    unique_supporting = []
+    for unit in supporting:
+        if unit.pk not in seen:
+            seen.add(unit.pk)
+            unique_supporting.append(unit)
+    return unique_leads, unique_supporting
+
+
+@dataclass
+class Contributions:
+    reports: list[ProgressReport]  # supporting units' non-draft contributions the actor may see
+    silent: list[Department]  # effective supporting units without a submitted or accepted contribution
+
+
+def contributions_for(*, task: Task, period: ReviewPeriod, actor: Actor) -> Contributions:
+    """What the lead unit reads while writing: its supporting units' contributions for the period."""
+    reports = list(
+        reports_visible_to(
+            ProgressReport.objects.filter(task=task, period=period, role=AssignmentRole.SUPPORTING).exclude(
+                status=ReportStatus.DRAFT
+            ),
+            user=actor.user,
+        )
+        .select_related("department")
+        .prefetch_related("evidence")
+        .order_by("department__sort_order", "department__name")
+    )
+    delivered = {report.department_id for report in reports if report.status in DELIVERED_STATES}
+    _, supporting = effective_units(task)
+    return Contributions(reports=reports, silent=[unit for unit in supporting if unit.pk not in delivered])
+
+
+def task_with_details(task_id: int) -> Task | None:
+    return with_task_details(Task.objects.filter(pk=task_id)).select_related("progress").first()
+
+
+# --- the task page ---------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodReports:
+    period: ReviewPeriod
+    reports: list[ProgressReport]
+    own: ProgressReport | None = None
+
+
+@dataclass
+class TaskPage:
+    task: Task
+    task_progress: TaskProgress | None
+    effective_deadline: dt.date | None
+    lead_units: list[Department]
+    supporting_units: list[Department]
+    latest_actuals: dict[int, TargetActual]
+    periods: list[PeriodReports]
+    extension_requests: list[ExtensionRequest]
+    pending_extension: ExtensionRequest | None
+    unit_role: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def targets(self) -> list[tuple[Any, TargetActual | None]]:
+        return [(target, self.latest_actuals.get(target.pk)) for target in self.task.targets.all()]
+
+
+def task_page(task: Task, *, actor: Actor) -> TaskPage:
+    """Everything the task page shows besides the timeline, in a fixed number of queries
+    (``task`` from :func:`task_with_details`)."""
+    try:
+        task_progress = task.progress
+    except TaskProgress.DoesNotExist:
+        task_progress = None
+    lead_units, supporting_units = effective_units(task)
+    unit_role = None
+    if actor.department_id is not None:
+        if any(unit.pk == actor.department_id for unit in lead_units):
+            unit_role = AssignmentRole.LEAD
+        elif any(unit.pk == actor.department_id for unit in supporting_units):
+            unit_role = AssignmentRole.SUPPORTING
+    visible = reports_visible_to(ProgressReport.objects.filter(task=task), user=actor.user)
+    reports = list(
+        visible.select_related("period", "department").order_by(
+            "-period__starts_on", "role", "department__sort_order", "department__name"
+        )
+    )
+    periods = list(
+        ReviewPeriod.objects.filter(plan_id=task.plan_id)
+        .exclude(status=PeriodStatus.PLANNED)
+        .order_by("-starts_on")
+    )
+    by_period: dict[int, PeriodReports] = {period.pk: PeriodReports(period=period, reports=[]) for period in periods}
+    for report in reports:
+        entry = by_period.setdefault(report.period_id, PeriodReports(period=report.period, reports=[]))
+        entry.reports.append(report)
+        if report.department_id == actor.department_id:
+            entry.own = report
+    latest: dict[int, TargetActual] = {}
+    actuals = (
+        TargetActual.objects.filter(report__in=visible.values("pk"), state=ActualState.REPORTED)
+        .select_related("report__period", "report__department")
+        .order_by("-report__period__starts_on", "-data_date", "-pk")
+    )
+    for actual in actuals:
+        latest.setdefault(actual.target_id, actual)
+    extension_requests = list(
+        extension_requests_visible_to(ExtensionRequest.objects.filter(task=task), user=actor.user).select_related(
+            "department", "requested_by", "decided_by"
+        )
+    )
+    pending = next((r for r in extension_requests if r.status == ExtensionStatus.PENDING), None)
+    return TaskPage(
+        task=task,
+        task_progress=task_progress,
+        effective_deadline=effective_deadline_of(task),
+        lead_units=lead_units,
+        supporting_units=supporting_units,
+        latest_actuals=latest,
+        periods=sorted(by_period.values(), key=lambda p: p.period.starts_on, reverse=True),
+        extension_requests=extension_requests,
+        pending_extension=pending,
+        unit_role=unit_role,
+    )
