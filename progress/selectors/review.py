@@ -268,9 +268,7 @@ def review_board(period: ReviewPeriod, *, today: dt.date | None = None) -> Board
             counts.silent += cell.silent
         rows.append(BoardRow(task=task, leads=leads, supporting=supporting))
     ordered = sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
-    return Board(
-        period=period, today=today, rows=rows, summary=ordered, units=[s.department for s in ordered]
-    )
+    return Board(period=period, today=today, rows=rows, summary=ordered, units=[s.department for s in ordered])
 
 
 # --- one report ------------------------------------------------------------------------------
@@ -323,4 +321,3 @@ def extension_requests(queryset: QuerySet[ExtensionRequest] | None = None) -> Qu
         "requested_at",
         "pk",
     )
-
