@@ -621,3 +621,15 @@ def test_nav_admin_link_for_staff_plan_office(client, world):
     client.force_login(world.plan_office)
     body = client.get(reverse("progress:period_list")).content.decode()
     assert reverse("admin:index") in body and "管理后台" in body
+
+
+def test_task_page_carries_the_plan_office_actions(client, world):
+    extension = _extension(world)
+    client.force_login(world.plan_office)
+    body = client.get(reverse("progress:task_detail", args=[world.tasks[2].pk])).content.decode()
+    assert "规划科操作" in body and "暂不能办结" in body
+    assert reverse("progress:extension_approve", args=[extension.pk]) in body
+    client.force_login(world.leader)
+    body = client.get(reverse("progress:task_detail", args=[world.tasks[2].pk])).content.decode()
+    assert "规划科操作" not in body
+    assert reverse("progress:extension_approve", args=[extension.pk]) not in body
