@@ -424,7 +424,7 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         examples=[OpenApiExample("退回", value={"comment": "请补充全年实际值的数据来源。"}, request_only=True)],
         responses={200: s.ProgressReportSerializer, **TRANSITION_ERRORS},
     )
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
         report = self._report()
         comment = validated(s.RequiredCommentSerializer(data=request.data)).validated_data["comment"]
