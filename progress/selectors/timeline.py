@@ -34,10 +34,12 @@ from progress.models import (
 from progress.permissions import Actor, extension_requests_visible_to, reports_visible_to
 from tasks.models import Assignment, Task
 
-# Fields whose change is bookkeeping, or is told by an event row already.
+# Fields whose change is bookkeeping, or is told by an event row already (the status of reports,
+# extension requests and the task's running state: every move writes an event; periods are told apart).
 _IGNORED_FIELDS = frozenset(
     {
         "id",
+        "status",
         "version",
         "created_at",
         "updated_at",

@@ -378,10 +378,12 @@ def _task_page_queries(client, world) -> int:
 
 
 def _add_reports(world, count: int) -> None:
+    from progress.models import ReviewPeriod
     from progress.tests.factories import ReviewPeriodFactory
 
     for _ in range(count):
-        period = ReviewPeriodFactory(plan=world.plan, status="closed")
+        year = 1980 + ReviewPeriod.objects.count()  # years the world's periods (2024) never use
+        period = ReviewPeriodFactory(plan=world.plan, status="closed", starts_on=dt.date(year, 1, 1))
         report = ProgressReportFactory(
             task=world.tasks[2], department=world.gongxin, period=period, status=ReportStatus.ACCEPTED
         )
