@@ -12,10 +12,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from progress.models import ActualState, ProgressReport, ProgressStatus, ReportEventType, ReportStatus
+from progress.services.reports import ReportInput, save_report, start_report
 from progress.tests.browser.conftest import DESKTOP, PHONE, login
 
 pytestmark = pytest.mark.browser
@@ -159,3 +161,65 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
     ]
     # Nobody else's report was touched on the way.
     assert ProgressReport.objects.count() == 1
+
+
+CLERK_TEXT = "第一位同事写的进展：完成项目签约2个。"
+HEAD_TEXT = "负责人写的进展：完成项目签约2个，开工1个。"
+HEAD_PROBLEMS = "负责人补充的问题：用地指标紧张。"
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-report", "existing-draft"])
+def test_second_save_of_the_same_report_shows_the_conflict_and_keeps_the_typed_text(
+    open_page, browser_world, shot, existing
+):
+    world = browser_world
+    task, period = world.tasks[2], world.h2
+    if existing:
+        draft = start_report(task=task, department_id=world.gongxin.pk, period=period, user=world.gongxin_clerk)
+        save_report(
+            report_id=draft.pk,
+            user=world.gongxin_clerk,
+            expected_version=draft.version,
+            data=ReportInput(progress_status=ProgressStatus.ON_TRACK, progress_text="初稿。"),
+        )
+    url = reverse("progress:report_form", args=[task.pk, period.pk])
+
+    # Two people of 市工信局 open the same report in two browsers, and both type.
+    clerk = open_page(viewport=PHONE)
+    login(clerk, "gongxin_clerk")
+    clerk.goto(url)
+    head = open_page(viewport=PHONE)
+    login(head, "gongxin_head")
+    head.goto(url)
+    clerk.get_by_label("进展情况").fill(CLERK_TEXT)
+    head.get_by_label("进展情况").fill(HEAD_TEXT)
+    head.get_by_label("存在问题").fill(HEAD_PROBLEMS)
+    # Even a draft needs each target's state (the page refuses a blank "已填报" value).
+    for page in (clerk, head):
+        page.get_by_role("group", name=re.compile(TARGET)).get_by_label("填报状态").select_option(label="数据尚未发布")
+
+    # The clerk saves first: fine.
+    clerk.get_by_role("button", name="保存草稿").click()
+    expect(clerk.get_by_role("status").first).to_contain_text("草稿已保存")
+    expect(clerk.get_by_label("进展情况")).to_have_value(CLERK_TEXT)
+
+    # The head saves second: refused with the conflict message; nothing typed is lost.
+    head.get_by_role("button", name="保存草稿").click()
+    expect(head.get_by_role("alert").filter(has_text="您的修改没有保存")).to_contain_text("gongxin_clerk")
+    expect(head.get_by_label("进展情况")).to_have_value(HEAD_TEXT)
+    expect(head.get_by_label("存在问题")).to_have_value(HEAD_PROBLEMS)
+    expect(head.locator("main")).to_contain_text(CLERK_TEXT)  # the stored version, shown beside the form
+    shot(head, f"phone-conflict-{'existing' if existing else 'new'}")
+
+    report = ProgressReport.objects.get(task=task, department=world.gongxin, period=period)
+    assert report.progress_text == CLERK_TEXT
+    assert report.updated_by == world.gongxin_clerk
+    stored_version = report.version
+
+    # Having seen the latest text, the head saves again: now based on the stored version, it goes through.
+    head.get_by_role("button", name="保存草稿").click()
+    expect(head.get_by_role("status").first).to_contain_text("草稿已保存")
+    report.refresh_from_db()
+    assert (report.progress_text, report.problems_text) == (HEAD_TEXT, HEAD_PROBLEMS)
+    assert report.version == stored_version + 1
+    assert report.updated_by == world.gongxin_head
