@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from progress.models import (
+    Evidence,
     ExtensionRequest,
     ExtensionStatus,
     PeriodStatus,
@@ -401,6 +402,14 @@ def test_report_detail_shows_the_report(client, world):
     )
     _report(world, 2, world.caizheng, ReportStatus.DRAFT, role=AssignmentRole.SUPPORTING, progress_text="财政草稿内容")
     ReportEvent.objects.create(report=report, type="submitted", actor=world.gongxin_clerk, comment="")
+    evidence = Evidence.objects.create(
+        report=report,
+        file="evidence/test.pdf",
+        original_name="项目批复.pdf",
+        content_type="application/pdf",
+        size=2048,
+        sha256="0" * 64,
+    )
     client.force_login(world.plan_office)
     response = client.get(reverse("progress:report_detail", args=[report.pk]))
     body = response.content.decode()
@@ -417,6 +426,7 @@ def test_report_detail_shows_the_report(client, world):
     assert reverse("progress:report_detail", args=[contribution.pk]) in body
     assert "审核通过" in body and 'name="comment"' in body and "退回意见" in body
     assert "gongxin_clerk" in body  # the event's actor
+    assert "项目批复.pdf" in body and reverse("progress:evidence_download", args=[evidence.pk]) in body
 
     # 工信 sees its own report and the submitted contribution, never 财政's draft, and no review buttons.
     client.force_login(world.gongxin_clerk)
