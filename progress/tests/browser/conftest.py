@@ -197,8 +197,13 @@ HORIZONTAL_OVERFLOW_JS = """(viewportWidth) => {
   const wide = [];
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
+    const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''}`;
     if (box.width > 0 && box.right > width + 1) {
-      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().replace(/\\s+/g, '.') : ''} right=${Math.round(box.right)}`);
+      wide.push(`${name} right=${Math.round(box.right)}`);
+    } else if (getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1
+               && box.left + el.scrollWidth > width + 1) {
+      // Content (an unbroken line of text) sticking out of a box that itself fits.
+      wide.push(`${name} content=${Math.round(box.left + el.scrollWidth)} "${el.textContent.trim().slice(0, 30)}"`);
     }
   }
   return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10)};
