@@ -14,13 +14,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_PLAN_PATH = REPO_ROOT / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
 
 
 def configure(database: Path) -> None:
-    """Point Django at the SQLite file ``database`` with local settings and DEBUG off, then set it up.
+    """Point Django at the SQLite file ``database`` with local settings and DEBUG off, then set it up
+    (see :func:`configure_url`)."""
+    configure_url(f"sqlite:///{Path(database).resolve()}")
+
+
+def configure_url(database_url: str) -> None:
+    """Point Django at ``database_url`` with local settings and DEBUG off, then set it up.
 
     DEBUG is forced off (query logging would distort the figures); the test client's host
     ``testserver`` is allowed. A secret key is made up only when none is set. Static files use the
@@ -28,7 +35,7 @@ def configure(database: Path) -> None:
     storage, which DEBUG off would otherwise need, and static files are not what is measured.
     """
     os.environ["DJANGO_SETTINGS_MODULE"] = "xingping_tracker.settings.local"
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(database).resolve()}"
+    os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
@@ -60,6 +67,20 @@ def close_connections() -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+def unit_clerk(department_id: int, *, username: str, role: str = "reporter") -> Any:
+    """A user of the unit (a ``Membership``: reporter by default, or ``head``), made once per username."""
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Membership
+
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        Membership.objects.create(user=user, department_id=department_id, role=role)
+    return user
 
 
 @contextmanager

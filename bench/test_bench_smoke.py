@@ -8,8 +8,14 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q
+from django.test import Client
+from django.utils import timezone
 
+from bench.bench_api_reports import clerk_client, plan_office_client, report_urls
 from bench.bench_api_tasks import logged_in_client, measure_requests, task_urls
+from bench.bench_portal_due import busiest_lead_unit, measure_pages, portal_urls
+from bench.load_reports import Write, figures_of, prepare_staff, run_clients, snapshot, verify
+from bench.runtime import unit_clerk
 from bench.synthetic import MAX_SUPPORTING, REPORTS_PER_TASK, cn_numeral, effective_pairs, generate
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind, GroupKind
 from progress.models import (
@@ -228,3 +234,78 @@ def test_lead_reports_can_be_submitted_and_events_and_versions_follow_the_status
         # Every transition after creation counted in the version (plus 0–2 draft saves).
         assert len(types) <= report.version <= len(types) + 2
         assert (report.submitted_at is None) == (report.status == ReportStatus.DRAFT)
+
+
+# --- the report API, portal and load-test scripts ---------------------------------------------------
+
+
+def test_report_api_measurement_runs_with_the_same_queries_on_every_page():
+    generate(tasks=50, departments=10, seed=1)
+
+    office_urls, clerk_urls, unit = report_urls(page_size=20)
+    office = measure_requests(plan_office_client(), office_urls, repeats=1, warmups=0)
+    clerk = measure_requests(clerk_client(unit), clerk_urls, repeats=1, warmups=0)
+
+    assert [f.rows for f in office[:3]] == [20, 20, 20]  # 500 reports: pages 1, 2 and 25 are full
+    assert office[2].label == "office page 25 (last)"
+    assert len({f.queries for f in office[:3]}) == 1
+    assert len({f.queries for f in clerk[:2]}) == 1
+    assert all(f.queries > 0 for f in office + clerk)
+    # The clerk sees fewer reports than the plan office.
+    assert clerk[0].rows <= 20 and "visible" in clerk[0].label
+
+
+def test_portal_measurement_runs_for_the_busiest_lead_units_clerk_and_the_board():
+    generate(tasks=50, departments=10, seed=1)
+    unit_id, _, lead_tasks = busiest_lead_unit()
+    assert lead_tasks == Assignment.objects.filter(role=AssignmentRole.LEAD, department_id=unit_id).count()
+
+    clerk_urls, office_urls = portal_urls(unit_id)
+    client = Client()
+    client.force_login(unit_clerk(unit_id, username="smoke_clerk"))
+    figures = measure_pages(client, clerk_urls, repeats=1, warmups=0)
+    figures += measure_pages(plan_office_client(), office_urls, repeats=1, warmups=0)
+
+    assert [f.label for f in figures][:3] == ["home (open period)", "home ?role=lead", figures[2].label]
+    assert figures[-1].label == "period_board (open period)"
+    assert all(f.queries > 0 for f in figures)
+
+
+def _load_world(users: int, shared_units: int):
+    generate(tasks=60, departments=12, seed=5, reports=600)
+    period_id, staff = prepare_staff(users=users, shared_units=shared_units)
+    return period_id, staff, snapshot(period_id, sorted({s.unit_id for s in staff}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_loop_on_the_live_server_loses_no_update(live_server):
+    period_id, staff, before = _load_world(users=1, shared_units=0)
+    started_at = timezone.now()
+
+    logs, seconds = run_clients(live_server.url, staff, period_id=period_id, seconds=1.5, submit_share=0.3)
+    figures = figures_of(logs, seconds)
+    writes = [w for log in logs for w in log.writes]
+    verification = verify(before, writes, started_at=started_at)
+
+    assert figures.server_errors == figures.connection_errors == 0
+    assert figures.statuses["patch"][200] >= 1 and writes
+    assert verification.ok, verification.lost_updates
+    # The check can fail: a write the database never saw is a lost update.
+    phantom = Write(report_id=writes[0].report_id, kind="patch", version=10_000, text="从未保存")
+    assert not verify(before, [*writes, phantom], started_at=started_at).ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_load_colleagues_sharing_reports_get_conflicts_and_lose_nothing(live_server):
+    period_id, staff, before = _load_world(users=6, shared_units=3)
+    assert len({s.unit_id for s in staff}) == 3 and all(s.shared for s in staff)
+    started_at = timezone.now()
+
+    logs, seconds = run_clients(live_server.url, staff, period_id=period_id, seconds=3, submit_share=0.05)
+    figures = figures_of(logs, seconds)
+    verification = verify(before, [w for log in logs for w in log.writes], started_at=started_at)
+
+    assert figures.server_errors == figures.connection_errors == 0
+    assert figures.statuses["patch"][200] >= 1
+    assert verification.ok, verification.lost_updates
