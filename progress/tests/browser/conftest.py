@@ -1,6 +1,6 @@
 """Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's live server.
 
-- ``browser``: one headless chromium for the whole session (``CHROMIUM_PATH``, default
+- ``browser``: one headless chromium for all the browser tests (``CHROMIUM_PATH``, default
   /usr/bin/chromium; scripts/ensure_browser.sh installs it). Missing chromium or playwright: the
   tests skip with a message, or fail when CI=true. Playwright's own browser download is not used.
 - ``open_page(viewport=...)``: a new page in a new browser context (own cookies, so two people can
@@ -55,8 +55,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}; run scripts/ensure_browser.sh (browser tests skipped)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One chromium for all the browser tests. Package scope, not session: Playwright's asyncio loop
+    stays "running" in the test thread while it lives, which would break any later test calling
+    asyncio.run() or async_to_sync(); it stops when the last browser test is done."""
     if not os.access(CHROMIUM_PATH, os.X_OK):
         _unavailable(f"chromium not found at {CHROMIUM_PATH}")
     try:
@@ -65,17 +68,23 @@ def browser() -> Iterator[Any]:
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -r requirements-dev.txt)")
     # Playwright's sync API keeps an asyncio loop running in this thread; Django would refuse every
-    # ORM call from the test (SynchronousOnlyOperation) without this.
+    # ORM call from the test (SynchronousOnlyOperation) without this. Restored afterwards.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
-    except PlaywrightError as exc:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            _unavailable(f"chromium at {CHROMIUM_PATH} did not start: {exc}")
+        yield chromium
+        chromium.close()
+    finally:
         playwright.stop()
-        _unavailable(f"chromium at {CHROMIUM_PATH} did not start: {exc}")
-    yield chromium
-    chromium.close()
-    playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
