@@ -200,7 +200,8 @@ def test_list_runs_a_constant_number_of_queries(world, who):
     large, large_rows = count_queries(30, 2040)
     # fagai sees its own reports and the others' on tasks 1, 2, 3 and 5 (not task 4's 5 other reports)
     assert (small_rows, large_rows) == {"plan_office": (3, 30), "fagai_clerk": (3, 25)}[who]
-    assert small == large
+    # session, user, membership, two permission reads, count, page, actuals, evidence (+ request savepoints)
+    assert small == large <= 12
 
 
 # --- retrieve, create ----------------------------------------------------------------------------
