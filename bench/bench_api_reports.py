@@ -1,9 +1,10 @@
 """GET /api/reports/ on the synthetic database (10,000 tasks, 80 units, 100,000 reports): median server time and queries.
 
-``python -m bench.bench_api_reports [--repeats 20] [--warmups 3] [--database PATH]``. Without
-``--database`` a throwaway SQLite file is migrated and filled by ``bench.synthetic.generate()``
+``python -m bench.bench_api_reports [--repeats 20] [--warmups 3] [--database PATH | --postgres URL]``.
+Without ``--database`` a throwaway SQLite file is migrated and filled by ``bench.synthetic.generate()``
 (set-up, not timed). With ``--database`` a file made by ``python -m bench.synthetic`` (with reports)
-is reused; the users below are added to it.
+is reused; the users below are added to it. With ``--postgres postgres://postgres@127.0.0.1:5432``
+a fresh PostgreSQL database ``bench_reports`` is created, filled, analysed, and dropped at the end.
 
 Two users, both through Django's test Client (``force_login``) asking for JSON, so the time is the
 whole request/response cycle inside the process (no network, no web server):
@@ -24,11 +25,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from bench.bench_api_tasks import _prepare, measure_requests
-from bench.runtime import print_table, unit_clerk
+from bench.runtime import configure_url, migrate, postgres_database, print_table, stopwatch, unit_clerk
+
+POSTGRES_DATABASE = "bench_reports"
 
 PLAN_OFFICE_USERNAME = "bench_plan_office"
 CLERK_USERNAME = "bench_report_clerk"
@@ -110,15 +115,45 @@ def client_user(client: Any) -> Any:
     return get_user_model().objects.get(pk=client.session["_auth_user_id"])
 
 
+@contextmanager
+def prepared_database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
+    """Django configured on the database to measure; yields (its name, set-up seconds, origin).
+
+    ``postgres``: a fresh PostgreSQL database filled by ``generate()`` and dropped on exit; otherwise
+    the SQLite file ``database`` (reused) or a throwaway one (see ``bench_api_tasks._prepare``)."""
+    if postgres:
+        with postgres_database(postgres, POSTGRES_DATABASE) as url:
+            configure_url(url)
+            from django.db import connection
+
+            from bench import synthetic
+
+            with stopwatch() as elapsed:
+                migrate()
+                counts = synthetic.generate()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            yield (
+                f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
+                elapsed(),
+                f"generated ({counts['reports']} reports)",
+            )
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        path, seconds, origin = _prepare(database, tmp)
+        yield f"SQLite {path.name}", seconds, origin
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_api_reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--warmups", type=int, default=3)
-    parser.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
+    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-api-reports-") as tmp:
-        path, setup_seconds, origin = _prepare(args.database, tmp)
+    with prepared_database(args.database, args.postgres) as (path, setup_seconds, origin):
         from progress.models import ProgressReport
 
         reports = ProgressReport.objects.count()
@@ -132,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
 
-    print(f"GET /api/reports/ on the synthetic database ({reports} reports): {origin} in {setup_seconds:.1f} s")
+    print(f"GET /api/reports/ on the synthetic database, {path} ({reports} reports): {origin} in {setup_seconds:.1f} s")
     print(f"{args.repeats} timed requests each after {args.warmups} warm-ups; times in ms")
     figures = office + clerk
     print_table(

@@ -1,9 +1,9 @@
 """The portal's pages on the synthetic database (10,000 tasks, 80 units, 100,000 reports): server time and queries.
 
-``python -m bench.bench_portal_due [--repeats 10] [--warmups 2] [--database PATH]``. Without
-``--database`` a throwaway SQLite file is migrated and filled by ``bench.synthetic.generate()``
-(set-up, not timed). With ``--database`` a file made by ``python -m bench.synthetic`` (with reports)
-is reused; the users below are added to it.
+``python -m bench.bench_portal_due [--repeats 10] [--warmups 2] [--database PATH | --postgres URL]``.
+The database is chosen as in ``bench.bench_api_reports``: a throwaway SQLite file filled by
+``bench.synthetic.generate()`` (set-up, not timed), a file made by ``python -m bench.synthetic``
+(reused), or a fresh PostgreSQL database dropped at the end.
 
 Requests go through Django's test Client (``force_login``), so the time is the whole
 request/response cycle inside the process, template rendering included (no network, no web server):
@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.bench_api_tasks import RequestFigures, _prepare
+from bench.bench_api_tasks import RequestFigures
 from bench.runtime import Summary, print_table, stopwatch, unit_clerk
 
 CLERK_USERNAME = "bench_portal_clerk"
@@ -110,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_portal_due", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmups", type=int, default=2)
-    parser.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
+    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-portal-") as tmp:
-        path, setup_seconds, origin = _prepare(args.database, tmp)
+    from bench.bench_api_reports import prepared_database
+
+    with prepared_database(args.database, args.postgres) as (path, setup_seconds, origin):
         from django.test import Client
 
         from bench.bench_api_reports import plan_office_client
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
 
-    print(f"Portal pages on the synthetic database ({reports} reports): {origin} in {setup_seconds:.1f} s")
+    print(f"Portal pages on the synthetic database, {path} ({reports} reports): {origin} in {setup_seconds:.1f} s")
     print(f"Clerk of {unit_name} (leads {lead_tasks} tasks); {args.repeats} timed requests each after")
     print(f"{args.warmups} warm-ups; times in ms; size in KiB of HTML")
     print_table(

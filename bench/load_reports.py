@@ -45,6 +45,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -54,11 +55,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.runtime import REPO_ROOT, print_table, stopwatch
+from bench.runtime import PROTECTED_DATABASES, REPO_ROOT, postgres_database, print_table, stopwatch
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_DATABASE = "bench_load"
-FORBIDDEN_DATABASES = {"test", "postgres", "template0", "template1"}
 EDITABLE = {"draft", "returned"}
 KINDS = ("list", "get", "patch", "submit")
 
@@ -434,27 +434,6 @@ def print_figures(figures: LoadFigures, verification: Verification | None) -> No
 # PostgreSQL and gunicorn
 
 
-def _admin_connection(postgres: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{postgres.rstrip('/')}/postgres", autocommit=True)
-
-
-def create_database(postgres: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(postgres) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(postgres: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(postgres) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -483,8 +462,8 @@ def start_gunicorn(*, database_url: str, port: int, workers: int, threads: int, 
         "--timeout=120",
         "--keep-alive=75",
     ]
-    log = log_path.open("wb")
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with log_path.open("wb") as log:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_until_up(port: int, process: subprocess.Popen, *, timeout: float = 60) -> None:
@@ -533,46 +512,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default=DEFAULT_DATABASE, help="database to create and drop")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    if args.database in FORBIDDEN_DATABASES:
+    if args.database in PROTECTED_DATABASES:
         print(f"Refusing to create and drop the database {args.database!r}: give another name.", file=sys.stderr)
         return 2
 
-    database_url = f"{args.postgres.rstrip('/')}/{args.database}"
-    gunicorn: subprocess.Popen | None = None
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{args.database}-gunicorn.log"
+    with postgres_database(args.postgres, args.database) as database_url:
+        return _run(args, database_url)
+
+
+def _run(args: argparse.Namespace, database_url: str) -> int:
+    from bench import synthetic
+    from bench.runtime import close_connections, configure_url, migrate
+
+    configure_url(database_url)
+    with stopwatch() as setup_seconds:
+        migrate()
+        counts = synthetic.generate(
+            tasks=args.tasks, departments=args.departments, reports=args.reports, seed=args.seed
+        )
+        period_id, staff = prepare_staff(users=args.users, shared_units=args.shared_units)
+        before = snapshot(period_id, sorted({s.unit_id for s in staff}))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    close_connections()
+    print(
+        f"Database {args.database}: {counts['tasks']} tasks, {counts['departments']} units, "
+        f"{counts['reports']} reports; {len(staff)} staff in {len({s.unit_id for s in staff})} units "
+        f"({sum(s.shared for s in staff)} sharing reports in pairs), {len(before)} of their reports "
+        f"in the open period; set-up {setup_seconds():.1f} s"
+    )
+
+    port = free_port()
+    log_path = Path(tempfile.gettempdir()) / f"{args.database}-gunicorn.log"
+    gunicorn = start_gunicorn(
+        database_url=f"{database_url}?conn_max_age={args.conn_max_age}",
+        port=port,
+        workers=args.workers,
+        threads=args.threads,
+        log_path=log_path,
+    )
     try:
-        create_database(args.postgres, args.database)
-        from bench import synthetic
-        from bench.runtime import close_connections, configure_url, migrate
-
-        configure_url(database_url)
-        with stopwatch() as setup_seconds:
-            migrate()
-            counts = synthetic.generate(
-                tasks=args.tasks, departments=args.departments, reports=args.reports, seed=args.seed
-            )
-            period_id, staff = prepare_staff(users=args.users, shared_units=args.shared_units)
-            before = snapshot(period_id, sorted({s.unit_id for s in staff}))
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        close_connections()
-        print(
-            f"Database {args.database}: {counts['tasks']} tasks, {counts['departments']} units, "
-            f"{counts['reports']} reports; {len(staff)} staff in {len({s.unit_id for s in staff})} units "
-            f"({sum(s.shared for s in staff)} sharing reports in pairs), {len(before)} of their reports "
-            f"in the open period; set-up {setup_seconds():.1f} s"
-        )
-
-        port = free_port()
-        gunicorn = start_gunicorn(
-            database_url=f"{database_url}?conn_max_age={args.conn_max_age}",
-            port=port,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=log_path,
-        )
         wait_until_up(port, gunicorn)
         print(
             f"gunicorn: {args.workers} workers x {args.threads} threads (gthread), production settings, "
@@ -582,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.utils import timezone
 
         started_at = timezone.now()
+        client_cpu = time.process_time()
         logs, seconds = run_clients(
             f"http://127.0.0.1:{port}",
             staff,
@@ -590,30 +572,26 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             submit_share=args.submit_share,
         )
-        print(f"load average after: {os.getloadavg()[0]:.2f}")
-        stop_gunicorn(gunicorn)
-        gunicorn = None
-
-        figures = figures_of(logs, seconds)
-        verification = verify(before, [w for log in logs for w in log.writes], started_at=started_at)
-        close_connections()
-        print_figures(figures, verification)
-        errors = [e for log in logs for e in log.errors]
-        for error in errors[:10]:
-            print(f"  error: {error}")
-        ok = figures.server_errors == 0 and figures.connection_errors == 0 and verification.ok and not errors
-        print(f"Result: {'PASS' if ok else 'FAIL'} (zero 5xx, zero connection errors, zero lost updates)")
-        return 0 if ok else 1
+        client_cpu = time.process_time() - client_cpu
+        print(
+            f"load average after: {os.getloadavg()[0]:.2f}; the clients used {client_cpu:.1f} s of CPU "
+            f"({client_cpu / seconds:.2f} of a core) on the same machine"
+        )
     finally:
-        if gunicorn is not None:
-            stop_gunicorn(gunicorn)
-        try:
-            from bench.runtime import close_connections
+        stop_gunicorn(gunicorn)
 
-            close_connections()
-        except Exception:  # noqa: BLE001 - Django may not be configured yet; the drop below still runs
-            pass
-        drop_database(args.postgres, args.database)
+    figures = figures_of(logs, seconds)
+    verification = verify(before, [w for log in logs for w in log.writes], started_at=started_at)
+    close_connections()
+    print_figures(figures, verification)
+    errors = [e for log in logs for e in log.errors]
+    for error in errors[:10]:
+        print(f"  error: {error}")
+    if errors:
+        print(f"  (gunicorn's log: {log_path})")
+    ok = figures.server_errors == 0 and figures.connection_errors == 0 and verification.ok and not errors
+    print(f"Result: {'PASS' if ok else 'FAIL'} (zero 5xx, zero connection errors, zero lost updates)")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -56,6 +56,42 @@ def _settings():  # noqa: ANN202 - django.conf.settings, imported once Django is
     return settings
 
 
+# Databases the benchmark scripts never create or drop.
+PROTECTED_DATABASES = frozenset({"test", "postgres", "template0", "template1"})
+
+
+@contextmanager
+def postgres_database(server_url: str, name: str) -> Iterator[str]:
+    """A fresh PostgreSQL database ``name`` on ``server_url`` (``postgres://user@host:port``), dropped on exit
+    (also on failure); yields its URL. An existing database of that name is dropped first."""
+    import psycopg
+    from psycopg import sql
+
+    if name in PROTECTED_DATABASES:
+        raise ValueError(f"refusing to create and drop the database {name!r}")
+    server_url = server_url.rstrip("/")
+
+    def run(*statements: str) -> None:
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+    drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+    run(drop, "CREATE DATABASE {}")
+    try:
+        yield f"{server_url}/{name}"
+    finally:
+        close_connections_if_configured()
+        run(drop)
+
+
+def close_connections_if_configured() -> None:
+    from django.conf import settings
+
+    if settings.configured:
+        close_connections()
+
+
 def migrate() -> None:
     from django.core.management import call_command
 
