@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "progress",
+    "reminders",
 ]
 
 MIDDLEWARE = [
