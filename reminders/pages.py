@@ -1,0 +1,178 @@
+"""Reads for the reminder pages and API: the notification centre (通知中心) and the send log (发送记录),
+with who may see them.
+
+- **Notifications** are private: every user sees only their own rows, whatever their role; somebody
+  else's notification answers "not found", never "forbidden".
+- **The send log** is for the plan office (the review permission) and, read-only, leadership; unit
+  staff and users without a role are refused (403). Only the plan office sends a failed delivery again
+  (:func:`reminders.services.delivery.retry_delivery` checks that itself).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from progress.permissions import Actor
+from reminders.filters import DeliveryFilterSet
+from reminders.models import Delivery, DeliveryStatus, Notification
+from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+
+# --- who may see what -------------------------------------------------------------------------
+
+
+def can_view_deliveries(actor: Actor) -> bool:
+    return actor.is_reviewer or actor.can_view_all
+
+
+def check_can_view_deliveries(actor: Actor) -> None:
+    if not can_view_deliveries(actor):
+        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科和市领导可以查看提醒的发送记录。")
+
+
+def can_retry_deliveries(actor: Actor) -> bool:
+    return actor.is_reviewer
+
+
+def check_can_retry_deliveries(actor: Actor) -> None:
+    check_can_view_deliveries(actor)
+    if not can_retry_deliveries(actor):
+        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科可以重新发送提醒。")
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notifications_for(*, user: Any) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (none for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_notification_count(*, user: Any) -> int:
+    """How many of the user's notifications are unread (one query; 0 for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_for(*, user: Any, notification_id: int) -> Notification:
+    """One of the user's own notifications; someone else's (or a missing one) is NOT_FOUND."""
+    notification = notifications_for(user=user).filter(pk=notification_id).first()
+    if notification is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该通知，或它不是发给您的。")
+    return notification
+
+
+# --- the send log -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    filterset: DeliveryFilterSet
+    deliveries: QuerySet[Delivery]
+    counts: list[StatusCount]
+    status: str  # the status chosen, "" for all
+
+    @property
+    def total(self) -> int:
+        return sum(item.count for item in self.counts)
+
+    @property
+    def matching(self) -> int:
+        """How many rows ``deliveries`` holds (known from the counts: no extra query)."""
+        if not self.status:
+            return self.total
+        return next((item.count for item in self.counts if item.status == self.status), 0)
+
+
+def _base_deliveries() -> QuerySet[Delivery]:
+    return Delivery.objects.select_related("reminder", "reminder__department", "reminder__period").order_by(
+        "-created_at", "-id"
+    )
+
+
+def _filtered(filters: Mapping[str, Any], *, strict: bool) -> tuple[DeliveryFilterSet, QuerySet[Delivery], str]:
+    """The form, the deliveries matching every valid filter except the status, and the status chosen."""
+    filterset = DeliveryFilterSet(data=filters, queryset=_base_deliveries())
+    if not filterset.is_valid() and strict:
+        raise ApplicationError(
+            ErrorCode.INVALID,
+            "筛选条件有误，请检查后重试。",
+            extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
+        )
+    cleaned = dict(getattr(filterset.form, "cleaned_data", {}))
+    status = cleaned.pop("status", "") or ""
+    queryset = filterset.queryset
+    for name, value in cleaned.items():
+        if value not in (None, ""):
+            queryset = filterset.filters[name].filter(queryset, value)
+    return filterset, queryset, status
+
+
+def delivery_log(*, filters: Mapping[str, Any], actor: Actor) -> DeliveryLog:
+    """The deliveries matching ``filters`` (period, unit, channel, status, kind), newest first, with the
+    count per status of the deliveries matching every filter but the status (so each count says how many
+    rows choosing that status would show). An invalid filter value is ignored; the page shows the form's
+    error beside it."""
+    check_can_view_deliveries(actor)
+    filterset, queryset, status = _filtered(filters, strict=False)
+    per_status = dict(queryset.order_by().values("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts = [StatusCount(value, label, per_status.get(value, 0)) for value, label in DeliveryStatus.choices]
+    if status:
+        queryset = queryset.filter(status=status)
+    return DeliveryLog(filterset=filterset, deliveries=queryset, counts=counts, status=status)
+
+
+def deliveries_visible_to(*, filters: Mapping[str, Any], actor: Actor) -> QuerySet[Delivery]:
+    """The API's list: the same rows as the page; an invalid filter raises ``ApplicationError(INVALID)``
+    with the errors per field (the API's 400)."""
+    check_can_view_deliveries(actor)
+    _, queryset, status = _filtered(filters, strict=True)
+    return queryset.filter(status=status) if status else queryset
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+_STAGE_LABELS = {
+    "last_day": "截止日",
+    "escalation": "逾期上报",
+    "meeting": "会前通知",
+    "milestone": "节点临近",
+    "overdue": "已逾期",
+    "before_days": "截止前两周",
+    "wd_before": "截止前工作日",
+}
+_STAGE_PATTERNS = [
+    (re.compile(r"^before_(?:days_)?(\d+)$"), "截止前{}天"),
+    (re.compile(r"^wd_before_(\d+)$"), "截止前第{}个工作日"),
+    (re.compile(r"^overdue_(\d+)$"), "逾期第{}个工作日"),
+]
+
+
+def stage_label(stage: str) -> str:
+    """The Chinese name of a reminder's stage, e.g. ``wd_before_7`` → 截止前第7个工作日."""
+    if stage in _STAGE_LABELS:
+        return _STAGE_LABELS[stage]
+    for pattern, template in _STAGE_PATTERNS:
+        match = pattern.match(stage)
+        if match:
+            return template.format(match.group(1))
+    return stage
+
+
+def recipient_list(recipients: str) -> list[str]:
+    """A delivery's recipients (one a line) as a list."""
+    return [line.strip() for line in recipients.splitlines() if line.strip()]

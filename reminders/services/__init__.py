@@ -1,0 +1,1 @@
+"""Writes of the reminders app: one module per area (scan, delivery, recipients, notifications)."""
