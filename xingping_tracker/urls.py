@@ -1,4 +1,4 @@
-"""Root URLs: admin, API (with schema and docs), sign-in, and the portal at the root."""
+"""Root URLs: admin, API (with schema and docs), sign-in, the reminder pages and the portal at the root."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("xingping_tracker.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("reminders.urls")),
     path("", include("progress.urls")),
 ]

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "progress.context_processors.portal_actor",
+                "reminders.context_processors.unread_notifications",
             ],
         },
     },
