@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from departments.api.urls import router as departments_router
 from progress.api.urls import router as progress_router
+from reminders.api.urls import router as reminders_router
 from tasks.api.urls import router as tasks_router
 
 app_name = "api"
@@ -24,7 +25,7 @@ class ObtainTokenView(ObtainAuthToken):
 
 
 router = DefaultRouter()
-for app_router in (tasks_router, departments_router, progress_router):
+for app_router in (tasks_router, departments_router, progress_router, reminders_router):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [
