@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from reminders.models import Channel, Delivery, DeliveryStatus, Notification, Reminder, ReminderKind
 
@@ -37,6 +38,8 @@ def make_delivery(world: Any, *, reminder: Reminder | None = None, channel: str 
                   status: str = DeliveryStatus.SENT, **fields: Any) -> Delivery:
     reminder = reminder or make_reminder(world, **fields.pop("reminder_fields", {}))
     defaults: dict[str, Any] = {"recipients": "gongxin_clerk@example.gov.cn\ngongxin_head@example.gov.cn", "attempts": 1}
+    if status == DeliveryStatus.SENT:
+        defaults["sent_at"] = timezone.now()
     if status == DeliveryStatus.FAILED:
         defaults["last_error"] = "企业微信机器人返回错误：errcode 93000（机器人地址无效）"
     defaults.update(fields)
