@@ -18,8 +18,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from reminders.models import ReminderPolicy, UnitReminderSettings
+from reminders.validation import unit_channel_errors
 
 MAX_OFFSET = 60
 # The core of the working day: quiet hours may not reach into it.
@@ -158,13 +160,6 @@ def mask_secret(secret: str) -> str:
     return f"{secret[:4]}…{secret[-4:]}"
 
 
-def validate_webhook(url: str, *, channel: str) -> None:
-    """The channels' check of a robot address (allowed hosts, https in production), as a form error."""
-    from reminders.channels import validate_webhook_url
-
-    validate_webhook_url(url, channel=channel)
-
-
 class UnitReminderSettingsForm(forms.ModelForm):
     wecom_webhook_url = forms.URLField(
         label="企业微信群机器人地址",
@@ -211,33 +206,47 @@ class UnitReminderSettingsForm(forms.ModelForm):
             )
             self.fields["supervising_leaders"].help_text = "逾期上报时与规划科一同收到通知的分管领导。"
 
-    def clean_dingtalk_secret(self) -> str:
-        secret = self.cleaned_data.get("dingtalk_secret", "")
-        if secret and not secret.startswith("SEC"):
-            raise ValidationError("钉钉加签密钥以 SEC 开头，请从钉钉机器人的安全设置中完整复制。")
-        return secret
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         stored = self.instance.dingtalk_secret if self.instance.pk else ""
         # A new secret typed in wins; left empty, the stored one stays unless clearing was asked for.
         secret = data.get("dingtalk_secret") or ("" if data.get("clear_dingtalk_secret") else stored)
         data["dingtalk_secret"] = secret
-        for name, channel in (("wecom_webhook_url", "wecom"), ("dingtalk_webhook_url", "dingtalk")):
-            url = data.get(name)
-            if url:
-                try:
-                    validate_webhook(url, channel=channel)
-                except ValidationError as exc:
-                    self.add_error(name, exc)
-        if secret and not data.get("dingtalk_webhook_url") and "dingtalk_webhook_url" not in self.errors:
-            self.add_error("dingtalk_webhook_url", "填写了钉钉加签密钥，但没有填写钉钉群机器人地址。")
-        channels_on = [
-            data.get("email_enabled"),
-            data.get("inapp_enabled"),
-            data.get("wecom_webhook_url") or "wecom_webhook_url" in self.errors,
-            data.get("dingtalk_webhook_url") or "dingtalk_webhook_url" in self.errors,
-        ]
-        if not any(channels_on):
-            raise ValidationError("至少保留一个提醒渠道（电子邮件、站内通知或群机器人），否则本单位收不到任何提醒。")
+        bad_urls = {name for name in ("wecom_webhook_url", "dingtalk_webhook_url") if name in self.errors}
+        errors = unit_channel_errors(
+            email_enabled=bool(data.get("email_enabled")),
+            inapp_enabled=bool(data.get("inapp_enabled")),
+            wecom_webhook_url=data.get("wecom_webhook_url") or "",
+            dingtalk_webhook_url=data.get("dingtalk_webhook_url") or "",
+            dingtalk_secret=secret,
+        )
+        for field, messages in errors.items():
+            if field in bad_urls:
+                continue  # already told why the address is not valid
+            if field == "__all__":
+                if not bad_urls:  # a mistyped address still counts as a channel the person wants
+                    self.add_error(None, messages)
+            else:
+                self.add_error(field, messages)
         return data
+
+
+class UnitChannelsForm(UnitReminderSettingsForm):
+    """The settings page's form: the unit is the page's, and the 分管领导 are chosen among leadership."""
+
+    class Meta(UnitReminderSettingsForm.Meta):
+        fields = [
+            "email_enabled", "inapp_enabled", "wecom_webhook_url", "dingtalk_webhook_url", "dingtalk_secret",
+            "supervising_leaders",
+        ]
+        widgets = {"supervising_leaders": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, leaders: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["supervising_leaders"]
+        offered = Q(pk__in=leaders.values("pk"))
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.supervising_leaders.values("pk"))  # kept even if no longer leadership
+        field.queryset = get_user_model().objects.filter(offered).order_by("last_name", "first_name", "username")
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        field.help_text = "逾期上报时与规划科一同收到通知。这里列出“市领导”组的账号。"

@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, QuerySet
 
+from departments.models import Department
 from progress.permissions import Actor
+from progress.roles import LEADERSHIP_GROUP
 from reminders.filters import DeliveryFilterSet
-from reminders.models import Delivery, DeliveryStatus, Notification
+from reminders.models import Delivery, DeliveryStatus, Notification, UnitReminderSettings
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 # --- who may see what -------------------------------------------------------------------------
@@ -142,6 +145,58 @@ def deliveries_visible_to(*, filters: Mapping[str, Any], actor: Actor) -> QueryS
     check_can_view_deliveries(actor)
     _, queryset, status = _filtered(filters, strict=True)
     return queryset.filter(status=status) if status else queryset
+
+
+# --- units' reminder settings -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitChannels:
+    department: Department
+    settings: UnitReminderSettings | None  # None: the defaults (e-mail and in-app)
+
+    @property
+    def email(self) -> bool:
+        return self.settings.email_enabled if self.settings else True
+
+    @property
+    def inapp(self) -> bool:
+        return self.settings.inapp_enabled if self.settings else True
+
+    @property
+    def wecom(self) -> bool:
+        return bool(self.settings and self.settings.wecom_webhook_url)
+
+    @property
+    def dingtalk(self) -> bool:
+        return bool(self.settings and self.settings.dingtalk_webhook_url)
+
+    @property
+    def leaders(self) -> list[Any]:
+        return list(self.settings.supervising_leaders.all()) if self.settings else []
+
+
+def unit_channels(*, actor: Actor) -> list[UnitChannels]:
+    """Every active unit with its reminder settings (three queries however many units)."""
+    check_can_view_deliveries(actor)
+    rows = {
+        row.department_id: row
+        for row in UnitReminderSettings.objects.prefetch_related(
+            Prefetch("supervising_leaders", queryset=get_user_model().objects.only("pk", "username", "first_name", "last_name"))
+        )
+    }
+    departments = Department.objects.filter(is_active=True).order_by("sort_order", "name").only("pk", "name")
+    return [UnitChannels(department, rows.get(department.pk)) for department in departments]
+
+
+def leadership_users() -> QuerySet[Any]:
+    """Active users of the leadership group: the 分管领导 the settings page offers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=LEADERSHIP_GROUP)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
 
 
 # --- labels -----------------------------------------------------------------------------------

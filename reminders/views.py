@@ -1,5 +1,5 @@
-"""The reminder pages: the notification centre (通知中心, every signed-in user) and the send log
-(发送记录, the plan office and, read-only, leadership).
+"""The reminder pages: the notification centre (通知中心, every signed-in user), the send log
+(发送记录) and the units' reminder settings (单位提醒设置): the plan office, and leadership read-only.
 
 Views parse input, call one selector (:mod:`reminders.pages`) or service and render. Somebody else's
 notification answers 404 (its existence is not revealed); the send log refuses unit staff and users
@@ -15,12 +15,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from departments.models import Department
 from progress.permissions import actor_for
 from reminders import pages
-from reminders.models import DeliveryStatus
+from reminders.forms import UnitChannelsForm
+from reminders.models import DeliveryStatus, UnitReminderSettings
 from reminders.services.notifications import mark_all_notifications_read, mark_notification_read
+from reminders.services.unit_settings import save_unit_reminder_settings
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 NOTIFICATION_PAGE_SIZE = 20
@@ -123,3 +126,54 @@ def delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
         messages.success(request, "已重新安排发送；稍后刷新本页查看结果。")
     return redirect(_local(request, request.POST.get("next", "")) or reverse("reminders:delivery_list"))
 
+
+
+# --- units' reminder settings -----------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def unit_settings_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    try:
+        units = pages.unit_channels(actor=actor)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    return render(request, "reminders/unit_settings_list.html", {"units": units, "can_edit": actor.is_reviewer})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unit_settings_edit(request: HttpRequest, department_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    if not actor.is_reviewer:
+        return _refused(request, ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科可以修改单位的提醒设置。"))
+    department = Department.objects.filter(pk=department_id).only("pk", "name").first()
+    if department is None:
+        raise Http404("找不到该单位。")
+    instance = UnitReminderSettings.objects.filter(department=department).first() or UnitReminderSettings(
+        department=department
+    )
+    form = UnitChannelsForm(request.POST or None, instance=instance, leaders=pages.leadership_users())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            save_unit_reminder_settings(
+                department_id=department.pk,
+                user=request.user,
+                email_enabled=data["email_enabled"],
+                inapp_enabled=data["inapp_enabled"],
+                wecom_webhook_url=data["wecom_webhook_url"] or "",
+                dingtalk_webhook_url=data["dingtalk_webhook_url"] or "",
+                dingtalk_secret=data["dingtalk_secret"],
+                supervising_leader_ids=[user.pk for user in data["supervising_leaders"]],
+            )
+        except ApplicationError as exc:
+            if exc.code != ErrorCode.INVALID:
+                return _refused(request, exc)
+            for field, errors in exc.extra.get("errors", {}).items():
+                form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+        else:
+            messages.success(request, f"已保存{department.name}的提醒设置。")
+            return redirect("reminders:unit_settings_list")
+    return render(request, "reminders/unit_settings_form.html", {"department": department, "form": form})

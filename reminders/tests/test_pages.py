@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from progress.tests.factories import ReviewPeriodFactory, build_world
 from reminders.context_processors import unread_notifications
-from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderKind
+from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderKind, UnitReminderSettings
 from reminders.pages import stage_label
 from reminders.tests.page_helpers import DIGEST_BODY, make_delivery, make_notification, make_reminder
 
@@ -461,3 +461,138 @@ def test_retry_of_a_delivery_that_did_not_fail_is_refused_with_a_message(client,
 )
 def test_stage_labels(stage, label):
     assert stage_label(stage) == label
+
+
+# --- units' reminder settings -----------------------------------------------------------------
+
+UNITS = reverse("reminders:unit_settings_list")
+SECRET = "SEC4f1d0c2b9a8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3"
+DINGTALK_URL = "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"
+
+
+def _edit_url(department):
+    return reverse("reminders:unit_settings_edit", args=[department.pk])
+
+
+def _unit_form(**overrides):
+    data = {"email_enabled": "on", "inapp_enabled": "on", "wecom_webhook_url": "", "dingtalk_webhook_url": "",
+            "dingtalk_secret": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("gongxin_clerk", 403), ("gongxin_head", 403), ("plan_office", 200), ("leader", 200), ("nobody", 403),
+     ("anonymous", 302)],
+)
+def test_unit_settings_list_per_role(client, world, role, expected):
+    UnitReminderSettings.objects.create(department=world.gongxin, email_enabled=False)
+    response = _client(client, world, role).get(UNITS)
+    assert response.status_code == expected
+    if expected == 200:
+        html = response.content.decode()
+        row = html.split("市工信局", 1)[1].split("</tr>", 1)[0]
+        assert "关闭" in row and "（默认）" not in row
+        assert "市发改局 <span class=\"muted\">（默认）</span>" in html
+        assert (_edit_url(world.gongxin) in html) == (role == "plan_office")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("gongxin_clerk", 403), ("gongxin_head", 403), ("plan_office", 200), ("leader", 403), ("nobody", 403),
+     ("anonymous", 302)],
+)
+def test_unit_settings_edit_per_role(client, world, role, expected):
+    client = _client(client, world, role)
+    assert client.get(_edit_url(world.gongxin)).status_code == expected
+    response = client.post(_edit_url(world.gongxin), _unit_form(email_enabled=""))
+    assert response.status_code == (302 if role in ("plan_office", "anonymous") else expected)
+    saved = UnitReminderSettings.objects.filter(department=world.gongxin).first()
+    if role == "plan_office":
+        assert saved is not None and saved.email_enabled is False
+    else:
+        assert saved is None
+
+
+def test_unit_settings_edit_of_an_unknown_unit_is_not_found(client, world):
+    client.force_login(world.plan_office)
+    assert client.get(reverse("reminders:unit_settings_edit", args=[999999])).status_code == 404
+
+
+def test_unit_settings_page_offers_leadership_and_saves_the_choice(client, world):
+    client.force_login(world.plan_office)
+    html = client.get(_edit_url(world.gongxin)).content.decode()
+    assert f'value="{world.leader.pk}"' in html
+    assert f'value="{world.gongxin_clerk.pk}"' not in html
+
+    response = client.post(_edit_url(world.gongxin), _unit_form(inapp_enabled="", supervising_leaders=[world.leader.pk]))
+
+    assert response.status_code == 302 and response.url == UNITS
+    saved = UnitReminderSettings.objects.get(department=world.gongxin)
+    assert (saved.email_enabled, saved.inapp_enabled) == (True, False)
+    assert list(saved.supervising_leaders.all()) == [world.leader]
+    listing = client.get(UNITS).content.decode()
+    assert "已保存市工信局的提醒设置。" in listing
+    # Somebody outside leadership cannot be slipped in.
+    response = client.post(_edit_url(world.gongxin), _unit_form(supervising_leaders=[world.gongxin_clerk.pk]))
+    assert response.status_code == 200 and response.context["form"].errors["supervising_leaders"]
+    assert list(saved.supervising_leaders.all()) == [world.leader]
+
+
+def test_unit_settings_page_refuses_a_unit_without_any_channel(client, world):
+    client.force_login(world.plan_office)
+    response = client.post(_edit_url(world.gongxin), _unit_form(email_enabled="", inapp_enabled=""))
+    assert response.status_code == 200
+    assert "至少保留一个提醒渠道" in response.content.decode()
+    assert not UnitReminderSettings.objects.exists()
+
+
+def test_unit_settings_page_masks_keeps_and_clears_the_secret(client, world):
+    row = UnitReminderSettings.objects.create(
+        department=world.gongxin, dingtalk_webhook_url=DINGTALK_URL, dingtalk_secret=SECRET
+    )
+    client.force_login(world.plan_office)
+    html = client.get(_edit_url(world.gongxin)).content.decode()
+    assert SECRET not in html and SECRET[4:-4] not in html
+    assert f"已设置（SEC4…{SECRET[-4:]}）" in html
+
+    client.post(_edit_url(world.gongxin), _unit_form(dingtalk_webhook_url=DINGTALK_URL))
+    row.refresh_from_db()
+    assert row.dingtalk_secret == SECRET
+    client.post(_edit_url(world.gongxin), _unit_form(dingtalk_webhook_url=DINGTALK_URL, clear_dingtalk_secret="on"))
+    row.refresh_from_db()
+    assert row.dingtalk_secret == ""
+
+
+def test_unit_settings_list_query_count_is_constant(client, world):
+    from departments.tests.factories import DepartmentFactory
+
+    client.force_login(world.plan_office)
+
+    def queries() -> int:
+        client.get(UNITS)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(UNITS).status_code == 200
+        return len(ctx)
+
+    UnitReminderSettings.objects.create(department=world.gongxin).supervising_leaders.add(world.leader)
+    few = queries()
+    for _ in range(20):
+        row = UnitReminderSettings.objects.create(department=DepartmentFactory(), email_enabled=False)
+        row.supervising_leaders.add(world.leader, world.plan_office)
+    assert queries() == few
+
+
+def test_the_settings_service_refuses_everyone_but_the_plan_office(world):
+    from reminders.services.unit_settings import save_unit_reminder_settings
+    from xingping_tracker.core.exceptions import ApplicationError
+
+    for user in (world.leader, world.gongxin_head, world.nobody):
+        with pytest.raises(ApplicationError) as excinfo:
+            save_unit_reminder_settings(
+                department_id=world.gongxin.pk, user=user, email_enabled=False, inapp_enabled=True,
+                wecom_webhook_url="", dingtalk_webhook_url="", dingtalk_secret=None, supervising_leader_ids=[],
+            )
+        assert excinfo.value.code == "permission_denied"
+    assert not UnitReminderSettings.objects.exists()

@@ -1,5 +1,6 @@
 """The notification centre on a phone: a clerk sees the unread badge, opens the centre, reads a digest
-and follows its link to the portal page; the plan office's send log fits a phone too."""
+and follows its link to the portal page; the plan office's send log and a unit's reminder settings fit a
+phone too."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from progress.tests.browser.conftest import SMALL_PHONE, assert_controls_labelled, assert_no_horizontal_scroll, login
-from reminders.models import Channel, DeliveryStatus, Notification
+from reminders.models import Channel, DeliveryStatus, Notification, UnitReminderSettings
 from reminders.tests.page_helpers import DIGEST_BODY, make_delivery, make_notification, make_reminder
 
 pytestmark = pytest.mark.browser
@@ -73,3 +74,20 @@ def test_send_log_fits_a_phone(open_page, browser_world, shot):
     assert_no_horizontal_scroll(page)
     assert assert_controls_labelled(page) >= 6
     shot(page, "phone-360-send-log")
+
+    page.get_by_role("link", name="单位提醒设置").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("单位提醒设置")
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("link", name="设置市工信局的提醒").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("市工信局的提醒设置")
+    page.get_by_label("站内通知").uncheck()
+    page.get_by_label(world.leader.get_full_name() or world.leader.get_username()).check()
+    assert_no_horizontal_scroll(page)
+    assert assert_controls_labelled(page) >= 7
+    shot(page, "phone-360-unit-settings")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_contain_text("已保存市工信局的提醒设置。")
+    saved = UnitReminderSettings.objects.get(department=world.gongxin)
+    assert (saved.email_enabled, saved.inapp_enabled) == (True, False)
+    assert list(saved.supervising_leaders.all()) == [world.leader]
