@@ -102,6 +102,20 @@ class TestNotificationCentre:
         html = client.get(self.url).content.decode()
         assert "还没有通知" in html and "全部标为已读" not in html
 
+    def test_buttons_follow_the_link_or_mark_read(self, client, world):
+        linked = make_notification(world.gongxin_clerk, title="有链接")
+        plain = make_notification(world.gongxin_clerk, title="无链接", link="")
+        plain_read = make_notification(world.gongxin_clerk, title="无链接已读", link="", read=True)
+        client.force_login(world.gongxin_clerk)
+        html = client.get(self.url).content.decode()
+
+        def card(n):
+            return html.split(f'id="n{n.pk}"', 1)[1].split("</li>", 1)[0]
+
+        assert 'aria-label="打开：有链接">去处理</button>' in card(linked)
+        assert 'aria-label="标为已读：无链接">标为已读</button>' in card(plain)
+        assert "<form" not in card(plain_read)
+
     def test_opening_marks_read_and_follows_the_link(self, client, world):
         link = f"{reverse('progress:home')}?period={world.h2.pk}"
         notification = make_notification(world.gongxin_clerk, link=link)
