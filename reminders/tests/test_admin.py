@@ -25,7 +25,13 @@ from reminders.models import (
     ReminderPolicy,
     UnitReminderSettings,
 )
-from reminders.tests.page_helpers import make_delivery, make_notification, make_reminder
+from reminders.tests.page_helpers import (
+    make_delivery,
+    make_notification,
+    make_reminder,
+    needs_retry,
+    needs_webhook_check,
+)
 from tasks.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +225,7 @@ class TestUnitReminderSettingsAdmin:
         return reverse("admin:reminders_unitremindersettings_change", args=[settings_row.pk])
 
     def test_add_with_robots_and_leaders(self, admin_client, world):
+        needs_webhook_check()
         leader = UserFactory(username="fgld", first_name="分管", last_name="副市长")
         response = admin_client.post(
             self.add_url,
@@ -234,6 +241,7 @@ class TestUnitReminderSettingsAdmin:
         assert list(row.supervising_leaders.all()) == [leader]
 
     def test_the_secret_is_never_shown_and_kept_when_left_empty(self, admin_client, world):
+        needs_webhook_check()
         row = UnitReminderSettings.objects.create(
             department=world.gongxin, dingtalk_webhook_url=DINGTALK_URL, dingtalk_secret=SECRET
         )
@@ -252,6 +260,7 @@ class TestUnitReminderSettingsAdmin:
         assert row.dingtalk_secret == SECRET
 
     def test_a_new_secret_replaces_and_clearing_removes_it(self, admin_client, world):
+        needs_webhook_check()
         row = UnitReminderSettings.objects.create(
             department=world.gongxin, dingtalk_webhook_url=DINGTALK_URL, dingtalk_secret=SECRET
         )
@@ -277,6 +286,8 @@ class TestUnitReminderSettingsAdmin:
         ],
     )
     def test_invalid_channels_are_refused(self, admin_client, world, overrides, field, message):
+        if any(name.endswith("_url") for name in overrides):
+            needs_webhook_check()
         response = admin_client.post(self.add_url, _settings_data(world.gongxin, **overrides))
         assert response.status_code == 200
         assert message in " ".join(response.context["adminform"].form.errors[field])
@@ -291,6 +302,7 @@ class TestUnitReminderSettingsAdmin:
         ],
     )
     def test_robot_addresses_pass_the_webhook_check(self, admin_client, world, field, url):
+        needs_webhook_check()
         response = admin_client.post(self.add_url, _settings_data(world.gongxin, **{field: url}))
         assert response.status_code == 200
         assert response.context["adminform"].form.errors[field]
@@ -363,6 +375,7 @@ def test_notification_list_filters_read(admin_client, world):
 
 
 def test_retry_action_for_the_plan_office(client, world, mailoutbox):
+    needs_retry()
     failed = make_delivery(world, status=DeliveryStatus.FAILED, channel=Channel.EMAIL)
     sent = make_delivery(world, status=DeliveryStatus.SENT, channel=Channel.INAPP, reminder=failed.reminder)
     client.force_login(staff(world.plan_office))

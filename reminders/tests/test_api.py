@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from progress.tests.factories import build_world
 from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderKind
-from reminders.tests.page_helpers import make_delivery, make_notification, make_reminder
+from reminders.tests.page_helpers import make_delivery, make_notification, make_reminder, needs_retry
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,7 @@ def test_retry_refused_per_role(world, role, expected):
 
 
 def test_retry_by_the_plan_office(world, mailoutbox):
+    needs_retry()
     failed = make_delivery(world, status=DeliveryStatus.FAILED, channel=Channel.EMAIL)
     response = api(world.plan_office).post(f"/api/reminder-deliveries/{failed.pk}/retry/")
     assert response.status_code == 200
@@ -136,6 +137,7 @@ def test_retry_by_the_plan_office(world, mailoutbox):
 
 
 def test_retry_of_a_sent_delivery_is_refused(world):
+    needs_retry()
     sent = make_delivery(world, status=DeliveryStatus.SENT)
     response = api(world.plan_office).post(f"/api/reminder-deliveries/{sent.pk}/retry/")
     assert response.status_code in (400, 409)
@@ -144,6 +146,7 @@ def test_retry_of_a_sent_delivery_is_refused(world):
 
 
 def test_unknown_ids_are_not_found(world):
+    needs_retry()
     client = api(world.plan_office)
     assert client.post("/api/notifications/999999/read/").status_code == 404
     assert client.post("/api/notifications/abc/read/").status_code == 404

@@ -18,7 +18,14 @@ from progress.tests.factories import ReviewPeriodFactory, build_world
 from reminders.context_processors import unread_notifications
 from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderKind, UnitReminderSettings
 from reminders.pages import stage_label
-from reminders.tests.page_helpers import DIGEST_BODY, make_delivery, make_notification, make_reminder
+from reminders.tests.page_helpers import (
+    DIGEST_BODY,
+    make_delivery,
+    make_notification,
+    make_reminder,
+    needs_retry,
+    needs_webhook_check,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -433,6 +440,7 @@ def test_retry_needs_a_post(client, world):
 
 
 def test_retry_by_the_plan_office_sends_again_and_returns_to_the_filtered_log(client, world, mailoutbox):
+    needs_retry()
     failed = make_delivery(world, status=DeliveryStatus.FAILED, channel=Channel.EMAIL, attempts=1)
     client.force_login(world.plan_office)
     back = f"{LOG}?status=failed"
@@ -446,6 +454,7 @@ def test_retry_by_the_plan_office_sends_again_and_returns_to_the_filtered_log(cl
 
 
 def test_retry_of_a_delivery_that_did_not_fail_is_refused_with_a_message(client, world):
+    needs_retry()
     sent = make_delivery(world, status=DeliveryStatus.SENT, sent_at=timezone.now())
     client.force_login(world.plan_office)
     response = client.post(reverse("reminders:delivery_retry", args=[sent.pk]), {"next": "https://evil.example/"})
@@ -563,6 +572,7 @@ def test_unit_settings_page_refuses_a_unit_without_any_channel(client, world):
 
 
 def test_unit_settings_page_masks_keeps_and_clears_the_secret(client, world):
+    needs_webhook_check()
     row = UnitReminderSettings.objects.create(
         department=world.gongxin, dingtalk_webhook_url=DINGTALK_URL, dingtalk_secret=SECRET
     )
