@@ -119,4 +119,5 @@ LOGIN_REDIRECT_URL = "progress:home"
 LOGOUT_REDIRECT_URL = "login"
 
 from .integrations.celery import *  # noqa: E402,F403
+from .integrations.reminders import *  # noqa: E402,F403
 from .integrations.rest_framework import *  # noqa: E402,F403

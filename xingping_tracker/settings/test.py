@@ -22,3 +22,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# Reminders: robots are a local test server; retries wait fractions of a second.
+REMINDER_WEBHOOK_ALLOWED_HOSTS = [*REMINDER_WEBHOOK_ALLOWED_HOSTS, "127.0.0.1"]  # noqa: F405
+REMINDER_WEBHOOK_REQUIRE_HTTPS = False
+REMINDER_WEBHOOK_TIMEOUT_SECONDS = 2.0
+REMINDER_RETRY_BASE_SECONDS = 0.2
+REMINDER_RETRY_MAX_SECONDS = 1.0
+SITE_URL = "https://tracker.example.gov.cn"
