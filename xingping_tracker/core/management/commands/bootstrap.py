@@ -2,7 +2,8 @@
 
 1. Loads the unit list from fixtures/units.json (idempotent: never deletes or duplicates a unit).
 2. Imports the 兴平 plan from fixtures/plans/ when the database holds no plan yet.
-3. Generates the review periods of a plan that has none (from its cadence).
+3. Generates the review periods of a plan that has none (from its cadence), and sets up the
+   periodic jobs (``setup_schedule``: idempotent, keeps what the admin changed).
 4. Creates the accounts when no user exists (passwords generated and printed once, in one
    block): the plan office admin and, unless ``--no-demo``, the demo accounts; then writes the
    demo reports and opens the current period (progress.demo). ``manage.py demo_data --remove``
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from departments.services import sync_units_from_fixture
@@ -53,6 +55,8 @@ class Command(BaseCommand):
         for plan in without_periods.filter(period_start__isnull=False, period_end__isnull=False):
             created_periods = generate_periods(plan=plan)
             self.stdout.write(f"已为“{plan.title}”生成填报期 {len(created_periods)} 个。")
+
+        call_command("setup_schedule", stdout=self.stdout)
 
         specs = initial_account_specs() + ([] if no_demo else demo.demo_account_specs())
         accounts = create_initial_accounts(specs=specs)
