@@ -9,7 +9,7 @@ The one guarantee rests on the database, not on Celery:
    belongs to a worker that died mid-send: it may be claimed again, so nothing is lost. (The lease is
    longer than Celery's hard time limit, so a live worker is killed before its claim can be taken.)
 2. **Send** outside any transaction (the claim is already committed).
-3. **Record** ``sent`` (time, recipients), ``skipped`` (nobody to send to) or ``failed`` (the Chinese
+3. **Record** ``sent`` (time, recipients; an earlier attempt's error stays visible), ``skipped`` (nobody to send to) or ``failed`` (the Chinese
    reason and the technical one). A failure that may pass gets a retry time (``not_before``) with
    exponential backoff (``REMINDER_RETRY_BASE_SECONDS`` × 2ⁿ, at most ``REMINDER_RETRY_MAX_SECONDS``)
    until ``REMINDER_MAX_ATTEMPTS`` attempts in all; the Celery task waits for that time, and the
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,11 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> DeliveryResu
     now = now or timezone.now()
     if not claim_delivery(delivery_id=delivery_id, now=now):
         return _why_not_claimed(delivery_id, now)
+    started = time.monotonic()
+
+    def clock() -> dt.datetime:  # ``now`` moved on by the time the send took
+        return now + dt.timedelta(seconds=time.monotonic() - started)
+
     delivery = (
         Delivery.objects.select_related("reminder", "reminder__department", "reminder__department__reminder_settings")
         .get(pk=delivery_id)
@@ -102,25 +108,24 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> DeliveryResu
         summary = module.send(delivery, reminder, recipients)
     except NoRecipients as exc:
         Delivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.SKIPPED, recipients="", last_error=exc.describe(), not_before=None,
-            updated_at=timezone.now(),
+            status=DeliveryStatus.SKIPPED, recipients="", last_error=exc.describe(), not_before=None, updated_at=clock()
         )
         return DeliveryResult(delivery_id, Outcome.SKIPPED, error=exc.describe())
     except ChannelError as exc:
-        return _record_failure(delivery, exc)
+        return _record_failure(delivery, exc, now=clock())
     except Exception as exc:  # a bug or a time limit must not leave the row "sending" until the lease ends
         logger.exception("delivery %s (%s) raised unexpectedly", delivery_id, delivery.channel)
-        return _record_failure(delivery, ChannelError("发送时出现内部错误", technical=f"{type(exc).__name__}: {exc}"[:300]))
-    sent_at = timezone.now()
+        error = ChannelError("发送时出现内部错误", technical=f"{type(exc).__name__}: {exc}"[:300])
+        return _record_failure(delivery, error, now=clock())
+    sent_at = clock()
     Delivery.objects.filter(pk=delivery_id).update(
-        status=DeliveryStatus.SENT, sent_at=sent_at, recipients=summary, last_error="", not_before=None, updated_at=sent_at
-    )
+        status=DeliveryStatus.SENT, sent_at=sent_at, recipients=summary, not_before=None, updated_at=sent_at
+    )  # last_error stays: a row sent on its second attempt still says why the first one failed
     logger.info("delivery %s sent via %s (attempt %s)", delivery_id, delivery.channel, delivery.attempts)
     return DeliveryResult(delivery_id, Outcome.SENT)
 
 
-def _record_failure(delivery: Delivery, exc: ChannelError) -> DeliveryResult:
-    now = timezone.now()
+def _record_failure(delivery: Delivery, exc: ChannelError, *, now: dt.datetime) -> DeliveryResult:
     attempts = delivery.attempts  # already counts this attempt (read after the claim)
     reason = f"第{attempts}次发送失败：{exc.describe()}。"
     retry_at = None
