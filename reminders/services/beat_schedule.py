@@ -95,7 +95,7 @@ def set_up_schedule(*, jobs: tuple[ScheduledJob, ...] = SCHEDULE) -> list[Schedu
 
     changes = []
     for job in jobs:
-        row = PeriodicTask.objects.select_for_update().filter(name=job.name).select_related("crontab").first()
+        row = PeriodicTask.objects.select_for_update().filter(name=job.name).first()
         if row is None:
             PeriodicTask.objects.create(
                 name=job.name, task=job.task, crontab=_crontab(job), kwargs="{}", description=job.description,
