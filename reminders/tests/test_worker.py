@@ -1,0 +1,243 @@
+"""The jobs on a real broker: Redis and a real Celery worker (in a thread of this process, on the
+PostgreSQL test database), with a local robot server.
+
+- jobs enqueued after commit are delivered by the worker and the send log (Delivery rows) says so;
+- a robot that fails the first time is retried by the worker after the backoff, once through;
+- the same delivery enqueued many times (beat twice, a retried job, the sweep) is sent once, with
+  four worker threads racing;
+- the scan enqueues, the worker delivers; two scans at once deliver each reminder once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from progress.tests.factories import build_world
+from reminders.models import Channel, Delivery, DeliveryStatus, Notification
+from reminders.services.delivery import enqueue_delivery
+from reminders.tasks import deliver_reminder, roll_over_periods, scan_reminders, sweep_deliveries
+from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
+from xingping_tracker.celery import app
+
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.FAILED)
+
+
+# --- the Celery configuration (no broker needed) -------------------------------------------------
+
+
+def test_jobs_are_json_and_named():
+    assert app.conf.task_serializer == "json" and app.conf.accept_content == ["json"]
+    assert app.conf.timezone == "Asia/Shanghai"
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    names = [task.name for task in (scan_reminders, deliver_reminder, sweep_deliveries, roll_over_periods)]
+    assert names == ["reminders.scan", "reminders.deliver", "reminders.sweep", "reminders.roll_over_periods"]
+
+
+def test_a_delivery_job_is_acknowledged_late_and_bounded_in_time():
+    assert deliver_reminder.acks_late and deliver_reminder.reject_on_worker_lost
+    assert deliver_reminder.soft_time_limit < deliver_reminder.time_limit
+    # A claim can be taken over only after the worker holding it has surely been killed.
+    assert deliver_reminder.time_limit < settings.REMINDER_DELIVERY_LEASE_SECONDS
+    assert settings.CELERY_TASK_TIME_LIMIT < settings.REMINDER_DELIVERY_LEASE_SECONDS
+
+
+# --- a real worker ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def redis_worker(broker_url: str, *, concurrency: int = 1) -> Iterator[None]:
+    """Point the app at Redis (jobs no longer inline) and run a worker thread on a queue of its own, so
+    other test runs against the same Redis neither take nor leave jobs here."""
+    from celery.contrib.testing.worker import start_worker
+
+    keys = ("broker_url", "task_always_eager", "task_default_queue", "broker_connection_retry_on_startup")
+    saved = {key: app.conf[key] for key in keys}
+    queue = f"reminders-test-{uuid.uuid4().hex[:12]}"
+    app.conf.update(
+        broker_url=broker_url, task_always_eager=False, task_default_queue=queue,
+        broker_connection_retry_on_startup=False,
+    )
+    _reset_connections()
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=concurrency, perform_ping_check=False, loglevel="WARNING",
+            shutdown_timeout=30, queues=[queue],
+        ):
+            yield
+    finally:
+        with contextlib.suppress(Exception), app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+        app.conf.update(saved)
+        _reset_connections()
+
+
+def _reset_connections() -> None:
+    """Forget the broker connections and queues built for the previous configuration."""
+    from kombu import pools
+
+    pools.reset()  # kombu keeps one pool per broker address for the whole process
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.amqp._queues = None
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+
+
+def finished(ids: list[int]) -> Callable[[], bool]:
+    def check() -> bool:
+        return Delivery.objects.filter(pk__in=ids, status__in=FINISHED, not_before__isnull=True).count() == len(ids)
+
+    return check
+
+
+worker_test = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+class TestWorker:
+    pytestmark = worker_test
+
+    def test_jobs_enqueued_after_commit_are_delivered_by_the_worker(self, redis_url, mailoutbox):
+        world = build_world()
+        with RobotServer() as server, redis_worker(redis_url):
+            robots(world.gongxin, wecom=server.wecom_url, dingtalk=server.dingtalk_url, secret="SECabc")
+            reminder = make_reminder(world)
+            ids = [make_delivery(reminder, channel).pk for channel in Channel.values]
+            for delivery_id in ids:
+                enqueue_delivery(delivery_id)  # autocommit here: straight to Redis
+            wait_for(finished(ids), what="the four deliveries")
+
+        rows = dict(Delivery.objects.filter(pk__in=ids).values_list("channel", "status"))
+        assert rows == dict.fromkeys(Channel.values, DeliveryStatus.SENT)
+        assert len(mailoutbox) == 1 and Notification.objects.filter(reminder=reminder).count() == 2
+        assert sorted(r.path for r in server.requests) == ["/cgi-bin/webhook/send", "/robot/send"]
+
+    def test_the_worker_retries_a_failed_robot_after_the_backoff(self, redis_url):
+        world = build_world()
+        with RobotServer(replies=[(500, "down")]) as server, redis_worker(redis_url):
+            robots(world.gongxin, wecom=server.wecom_url)
+            delivery = make_delivery(make_reminder(world), Channel.WECOM)
+            enqueue_delivery(delivery.pk)
+            wait_for(finished([delivery.pk]), what="the retried delivery")
+
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+        assert "第1次发送失败：企业微信服务器暂时无法处理请求（HTTP 500）" in delivery.last_error
+        assert [r.succeeded for r in server.requests] == [False, True]
+
+    def test_the_same_delivery_enqueued_many_times_is_sent_once(self, redis_url):
+        world = build_world()
+        with RobotServer(delay=0.2) as server, redis_worker(redis_url, concurrency=4):
+            robots(world.gongxin, wecom=server.wecom_url)
+            deliveries = [make_delivery(make_reminder(world), Channel.WECOM) for _ in range(3)]
+            for _round in range(4):
+                for delivery in deliveries:
+                    deliver_reminder.delay(delivery.pk)
+            ids = [d.pk for d in deliveries]
+            wait_for(finished(ids), what="three deliveries")
+            time.sleep(0.5)  # let the duplicate jobs run out
+
+        assert len(server.requests) == 3
+        assert set(Delivery.objects.filter(pk__in=ids).values_list("status", "attempts")) == {(DeliveryStatus.SENT, 1)}
+
+    def test_the_sweep_job_re_sends_an_abandoned_claim(self, redis_url, mailoutbox):
+        world = build_world()
+        abandoned = timezone.now() - dt.timedelta(seconds=settings.REMINDER_DELIVERY_LEASE_SECONDS + 1)
+        delivery = make_delivery(
+            make_reminder(world), Channel.EMAIL, status=DeliveryStatus.SENDING, attempts=1, claimed_at=abandoned
+        )
+        with redis_worker(redis_url):
+            sweep_deliveries.delay()
+            wait_for(finished([delivery.pk]), what="the abandoned delivery")
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2) and len(mailoutbox) == 1
+
+
+# --- the scan on the worker (needs the scan service) ---------------------------------------------
+
+
+def _scan_ready() -> None:
+    pytest.importorskip("reminders.services.scan", reason="the scan service is not in the tree yet")
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scan_enqueues_and_the_worker_delivers(redis_url, mailoutbox):
+    _scan_ready()
+    from reminders.services.scan import scan
+
+    world = build_world()
+    with RobotServer() as server, redis_worker(redis_url):
+        robots(world.gongxin, wecom=server.wecom_url)
+        result = scan(today=SCAN_DAY)
+        ids = list(Delivery.objects.values_list("pk", flat=True))
+        assert ids, f"the scan decided nothing: {result}"
+        wait_for(finished(ids), what="the scanned deliveries")
+
+    statuses = set(Delivery.objects.values_list("status", flat=True))
+    assert statuses <= {DeliveryStatus.SENT, DeliveryStatus.SKIPPED} and DeliveryStatus.SENT in statuses
+    assert len(server.requests) == Delivery.objects.filter(channel=Channel.WECOM).count() == 1
+    assert mailoutbox
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_deliver_each_reminder_once(redis_url, mailoutbox):
+    _scan_ready()
+    from reminders.services.scan import scan
+
+    world = build_world()
+    with RobotServer(delay=0.1) as server, redis_worker(redis_url, concurrency=4):
+        robots(world.gongxin, wecom=server.wecom_url)
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def run_scan() -> None:
+            try:
+                barrier.wait()
+                scan(today=SCAN_DAY)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run_scan) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors
+        ids = list(Delivery.objects.values_list("pk", flat=True))
+        wait_for(finished(ids), what="the scanned deliveries")
+        time.sleep(0.5)
+
+    per_channel = list(Delivery.objects.values_list("reminder_id", "channel"))
+    assert len(per_channel) == len(set(per_channel))
+    assert len(server.requests) == Delivery.objects.filter(channel=Channel.WECOM).count() == 1
+    emails = Delivery.objects.filter(channel=Channel.EMAIL, status=DeliveryStatus.SENT).count()
+    assert len(mailoutbox) == emails
+    assert set(Delivery.objects.values_list("attempts", flat=True)) <= {0, 1}
+
+
+# A working day inside the open period 2024年下半年 (due 2025-01-10): seven working days before it.
+SCAN_DAY = dt.date(2024, 12, 31)
