@@ -65,9 +65,9 @@ def sweep_deliveries() -> int:
 
 
 @shared_task(name="reminders.roll_over_periods", acks_late=True, reject_on_worker_lost=True)
-def roll_over_periods() -> str:
+def roll_over_periods(today: str | None = None) -> str:
     from reminders.services.periods import roll_over_periods as roll_over
 
-    result = roll_over()
+    result = roll_over(today=dt.date.fromisoformat(today) if today else None)
     logger.info("period roll-over: %s", result)
     return str(result)

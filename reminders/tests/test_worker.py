@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from progress.tests.factories import build_world
-from reminders.models import Channel, Delivery, DeliveryStatus, Notification
+from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderPolicy
 from reminders.services.delivery import enqueue_delivery
 from reminders.tasks import deliver_reminder, roll_over_periods, scan_reminders, sweep_deliveries
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
@@ -52,6 +52,31 @@ def test_a_delivery_job_is_acknowledged_late_and_bounded_in_time():
     # A claim can be taken over only after the worker holding it has surely been killed.
     assert deliver_reminder.time_limit < settings.REMINDER_DELIVERY_LEASE_SECONDS
     assert settings.CELERY_TASK_TIME_LIMIT < settings.REMINDER_DELIVERY_LEASE_SECONDS
+
+
+# --- embedded mode: no broker, jobs run inline ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_without_a_broker_the_scan_job_delivers_inline(mailoutbox, django_capture_on_commit_callbacks):
+    assert app.conf.task_always_eager  # the test settings, like `make run`, configure no broker
+    world = build_world()
+    # No quiet hours, so the deliveries are due whatever the time of day the test runs.
+    ReminderPolicy.objects.create(plan=world.plan, quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(0))
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = scan_reminders.delay(SCAN_DAY.isoformat()).get()
+    assert summary.startswith("2024-12-31: ") and "wd_before_7" in summary
+    statuses = set(Delivery.objects.values_list("status", flat=True))
+    assert statuses == {DeliveryStatus.SENT, DeliveryStatus.SKIPPED}
+    assert len(mailoutbox) == 4  # 市工信局, 市发改局, 市财政局, 南城镇 have people; the two 街道办 have none
+
+
+@pytest.mark.django_db
+def test_the_roll_over_job_creates_the_next_period():
+    world = build_world()
+    summary = roll_over_periods.delay("2024-12-15").get()
+    assert "created" in summary
+    assert world.plan.review_periods.filter(starts_on=dt.date(2025, 1, 1)).exists()
 
 
 # --- a real worker ------------------------------------------------------------------------------
