@@ -105,6 +105,11 @@ def redis_worker(broker_url: str, *, concurrency: int = 1) -> Iterator[None]:
     finally:
         with contextlib.suppress(Exception), app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+        import redis
+
+        client = redis.Redis.from_url(broker_url)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")  # leave no trace
+        client.close()
         app.conf.update(saved)
         _reset_connections()
 
