@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from departments.models import MembershipRole
 from progress.models import ProgressReport, ReportStatus
@@ -117,8 +117,12 @@ def reports_visible_to(queryset: QuerySet[ProgressReport], *, user: Any) -> Quer
         return queryset
     if actor.department_id is None:
         return queryset.none()
-    on_my_tasks = Exists(effective_assignments(department=actor.department_id).filter(task_id=OuterRef("task_id")))
-    return queryset.filter(Q(department_id=actor.department_id) | (~Q(status=ReportStatus.DRAFT) & on_my_tasks))
+    # One uncorrelated subquery (the unit's task ids, placeholders expanded), evaluated once, rather
+    # than an EXISTS per report row: the database can hash it or walk it by index.
+    my_task_ids = effective_assignments(department=actor.department_id).values("task_id")
+    return queryset.filter(
+        Q(department_id=actor.department_id) | (~Q(status=ReportStatus.DRAFT) & Q(task_id__in=my_task_ids))
+    )
 
 
 def check_can_view_report(actor: Actor, report: ProgressReport) -> None:

@@ -33,7 +33,7 @@ from progress.permissions import (
     check_can_view_task,
     extension_requests_visible_to,
 )
-from progress.selectors.reports import report_contributions, report_detail, report_list
+from progress.selectors.reports import report_contributions, report_detail, report_list, reports_by_ids
 from progress.services import evidence as evidence_services
 from progress.services import periods as period_services
 from progress.services import reports as report_services
@@ -254,6 +254,7 @@ class ReviewPeriodViewSet(viewsets.ReadOnlyModelViewSet):
             "当前用户可见的进展报告：规划科与市领导可见全部；单位人员可见本单位的全部报告，"
             "以及本单位牵头或配合任务上其他单位已报送的报告（草稿只有本单位可见）。"
             "可按单位、身份、填报期、审核状态、推进状态、逾期、约束性、任务、方案筛选。"
+            "按报告 ID 升序排列（新建的报告排在最后，翻页时已读的页不会变化）。"
         ),
         tags=[TAG],
         examples=[OpenApiExample("报告", value=REPORT_EXAMPLE, response_only=True)],
@@ -282,8 +283,10 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         return report_detail(report_id=int(pk), user=self.request.user)
 
     def list(self, request: Request) -> Response:
-        queryset = report_list(filters=request.query_params, user=request.user)
-        page = self.paginate_queryset(queryset)
+        # Page the ids (a walk of the primary key), then load only that page's rows with their details.
+        visible = report_list(filters=request.query_params, user=request.user)
+        ids = self.paginate_queryset(visible.values_list("pk", flat=True))
+        page = reports_by_ids(ids)
         return self.get_paginated_response(s.ProgressReportSerializer(page, many=True, context={"request": request}).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -27,11 +28,14 @@ def with_report_details(queryset: QuerySet[ProgressReport]) -> QuerySet[Progress
 
 def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet[ProgressReport]:
     """Reports ``user`` may see (:func:`progress.permissions.reports_visible_to`), filtered through
-    :class:`progress.filters.ReportFilterSet`, details prefetched, ordered by period, task number, role, unit.
+    :class:`progress.filters.ReportFilterSet`, ordered by id (oldest first: a page stays the same
+    while new reports are added at the end).
 
-    Raises ``ApplicationError(INVALID)`` with per-field errors when a filter value is not valid.
+    Nothing is joined or prefetched: count and page this queryset (cheap, it walks the primary key),
+    then load the page's rows with :func:`reports_by_ids`. Raises ``ApplicationError(INVALID)`` with
+    per-field errors when a filter value is not valid.
     """
-    queryset = with_report_details(reports_visible_to(ProgressReport.objects.all(), user=user))
+    queryset = reports_visible_to(ProgressReport.objects.all(), user=user)
     filterset = ReportFilterSet(data=filters or {}, queryset=queryset)
     if not filterset.is_valid():
         raise ApplicationError(
@@ -39,7 +43,17 @@ def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet
             "筛选条件有误，请检查后重试。",
             extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
         )
-    return filterset.qs.order_by("-period__starts_on", "task__number", "role", "department__sort_order", "pk")
+    return filterset.qs.order_by("pk")
+
+
+def reports_by_ids(ids: Iterable[int]) -> list[ProgressReport]:
+    """The reports ``ids`` (a page of :func:`report_list`) with their details, in the order given.
+    Three queries whatever the number of ids; the caller has already checked visibility."""
+    ids = list(ids)
+    if not ids:
+        return []
+    by_id = {report.pk: report for report in with_report_details(ProgressReport.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def report_detail(*, report_id: int, user: Any) -> ProgressReport:

@@ -140,6 +140,34 @@ def test_list_filters(world):
     assert row["overdue"] is True
 
 
+def test_list_is_ordered_by_id_and_its_pages_cover_every_visible_report_once(world):
+    _many_reports(world, 25, first_year=2030)
+    draft = ProgressReportFactory(task=world.tasks[4], department=world.fagai, period=world.h2)  # fagai's own draft
+    hidden = ProgressReportFactory(task=world.tasks[4], department=world.caizheng, period=world.h2)  # a draft elsewhere
+    for user, expected in [
+        (world.plan_office, set(ProgressReport.objects.values_list("pk", flat=True))),
+        # fagai: its own reports, the others' non-drafts on tasks 1, 2, 3 and 5 (not on task 4)
+        (world.fagai_clerk, set(
+            ProgressReport.objects.filter(department=world.fagai).values_list("pk", flat=True)
+        ) | set(
+            ProgressReport.objects.exclude(status=ReportStatus.DRAFT)
+            .filter(task__number__in=[1, 2, 3, 5])
+            .values_list("pk", flat=True)
+        )),
+    ]:
+        client = api(user)
+        seen: list[int] = []
+        page = client.get("/api/reports/", {"page_size": 7}).json()
+        while True:
+            seen += [row["id"] for row in page["results"]]
+            assert all(row["task"]["number"] and row["department"]["name"] for row in page["results"])
+            if not page["next"]:
+                break
+            page = client.get(page["next"]).json()
+        assert seen == sorted(expected) and page["count"] == len(expected), user.username
+    assert draft.pk in seen and hidden.pk not in seen
+
+
 def test_list_overdue_needs_a_passed_due_date(world):
     today = timezone.localdate()
     future = ReviewPeriodFactory(
@@ -200,7 +228,8 @@ def test_list_runs_a_constant_number_of_queries(world, who):
     large, large_rows = count_queries(30, 2040)
     # fagai sees its own reports and the others' on tasks 1, 2, 3 and 5 (not task 4's 5 other reports)
     assert (small_rows, large_rows) == {"plan_office": (3, 30), "fagai_clerk": (3, 25)}[who]
-    # session, user, membership, two permission reads, count, page, actuals, evidence (+ request savepoints)
+    # session, user, membership, two permission reads, count, the page's ids, its rows, actuals, evidence
+    # (+ request savepoints)
     assert small == large <= 12
 
 

@@ -85,3 +85,25 @@ def test_task_visibility_follows_effective_units(world):
     assert seeing == {"gongxin_clerk", "gongxin_head", "fagai_clerk", "caizheng_clerk", "plan_office", "leader"}
     # 南城镇 sees task 3 through the plan office's expansion of 相关镇办
     assert can_view_task(actor_for(world.nancheng_clerk), world.tasks[3])
+
+
+def test_the_list_form_agrees_with_the_single_report_rule_on_every_report(world):
+    """reports_visible_to (one subquery of the unit's task ids) and can_view_report decide alike, on
+    a report of every unit on every task (placeholders, expansions and unassigned units included), as
+    a draft and submitted."""
+    from departments.models import Department
+    from progress.tests.factories import ProgressReportFactory
+
+    for task in world.tasks.values():
+        for unit in Department.objects.all():
+            for period, status in [(world.h1, ReportStatus.SUBMITTED), (world.h2, ReportStatus.DRAFT)]:
+                ProgressReportFactory(task=task, department=unit, period=period, status=status)
+    reports = list(ProgressReport.objects.all())
+    for name in USERS:
+        user = getattr(world, name)
+        actor = actor_for(user)
+        listed = set(reports_visible_to(ProgressReport.objects.all(), user=user).values_list("pk", flat=True))
+        assert listed == {report.pk for report in reports if can_view_report(actor, report)}, name
+    # 南城镇 reads others' submitted reports on task 3 only (through 相关镇办's expansion), and its own drafts.
+    nancheng = set(reports_visible_to(ProgressReport.objects.all(), user=world.nancheng_clerk))
+    assert {(r.task.number, r.status) for r in nancheng if r.department != world.nancheng} == {(3, ReportStatus.SUBMITTED)}
