@@ -1,22 +1,28 @@
 """Reads for the plan office's pages (leadership reads them too): periods, the review board, one
 report with everything around it, and extension requests.
 
-The board answers "who has submitted, who is late, who is silent" for one period. Every task of
-the period's plan is one row, computed in Python from a fixed number of queries (tasks, their
-assignments with the prefetched data :func:`tasks.selectors.assignment_effective_departments`
-needs, and the period's reports), so the number of queries does not grow with the plan.
+The board answers "who has submitted, who is late, who is silent" for one period. Its per-unit
+summary and its filters work in SQL on the effective (task, unit) cells of the whole plan; only
+the page shown (100 tasks) is built in Python, so neither the number of queries nor the Python
+work grows with the plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from departments.models import Department
+from departments.models import Department, DepartmentGroup, GroupKind
 from progress.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -29,7 +35,6 @@ from progress.models import (
 )
 from progress.permissions import Actor, reports_visible_to
 from tasks.models import Assignment, AssignmentRole, Plan, Task
-from tasks.selectors import assignment_effective_departments
 
 # A report in one of these states has reached the plan office: its unit is neither late nor silent.
 DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
@@ -77,6 +82,9 @@ def plans_with_periods() -> list[Plan]:
 
 # --- the board -------------------------------------------------------------------------------
 
+BOARD_PAGE_SIZE = 100
+TASK_TEXT_CHARS = 60
+
 
 @dataclass
 class LeadCell:
@@ -85,6 +93,7 @@ class LeadCell:
     status: str  # a ReportStatus value or NOT_STARTED
     status_label: str
     late: bool
+    url: str = ""  # the report's page, when there is a report
 
 
 @dataclass
@@ -93,6 +102,7 @@ class SupportCell:
     report_id: int | None
     status: str
     delivered: bool
+    url: str = ""
 
     @property
     def silent(self) -> bool:
@@ -104,6 +114,8 @@ class BoardRow:
     task: Task
     leads: list[LeadCell]
     supporting: list[SupportCell]
+    task_url: str = ""
+    task_summary: str = ""  # the task's text, shortened
 
     @property
     def late(self) -> bool:
@@ -134,8 +146,8 @@ class UnitSummary:
 
 @dataclass(frozen=True, kw_only=True)
 class BoardFilters:
-    department_id: int | None = None
-    status: str | None = None  # a ReportStatus value or NOT_STARTED
+    department_id: int | None = None  # tasks where the unit is an effective (lead or supporting) unit
+    status: str | None = None  # a lead unit's report has this status (a ReportStatus value or NOT_STARTED)
     late_only: bool = False
     silent_only: bool = False
     binding_only: bool = False
@@ -154,25 +166,13 @@ class BoardFilters:
             )
         )
 
-    def matches(self, row: BoardRow) -> bool:
-        if self.department_id is not None and self.department_id not in row.unit_ids:
-            return False
-        if self.status and not any(cell.status == self.status for cell in row.leads):
-            return False
-        if self.late_only and not row.late:
-            return False
-        if self.silent_only and not row.silent_count:
-            return False
-        if self.binding_only and not row.task.binding:
-            return False
-        return self.task_number is None or row.task.number == self.task_number
-
 
 @dataclass
 class Board:
     period: ReviewPeriod
     today: dt.date
-    rows: list[BoardRow]  # every task of the plan
+    filters: BoardFilters
+    page: Page  # the page of matching tasks; ``object_list`` holds its BoardRows
     summary: list[UnitSummary] = field(default_factory=list)
     units: list[Department] = field(default_factory=list)  # every effective unit, for the unit filter
 
@@ -180,107 +180,241 @@ class Board:
     def past_due(self) -> bool:
         return self.today > self.period.report_due_on
 
-    def filtered(self, filters: BoardFilters) -> list[BoardRow]:
-        return [row for row in self.rows if filters.matches(row)]
+    @property
+    def rows(self) -> list[BoardRow]:
+        return list(self.page.object_list)
+
+    @property
+    def row_count(self) -> int:
+        """Tasks matching the filters, on every page."""
+        return self.page.paginator.count
 
 
-def _unique(departments: list[Department], exclude: set[int] | None = None) -> list[Department]:
-    seen = set(exclude or ())
-    result = []
-    for department in departments:
-        if department.pk not in seen:
-            seen.add(department.pk)
-            result.append(department)
-    return result
+def _url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many primary keys at the cost of one ``reverse()``."""
+    sentinel = "2147483647"
+    head, _, tail = reverse(name, args=[int(sentinel)]).partition(sentinel)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
-def board_tasks(period: ReviewPeriod) -> QuerySet[Task]:
-    """The period's plan's tasks with what the board needs prefetched (five queries in all)."""
-    units = Department.objects.only("pk", "name", "sort_order")
-    assignments = (
-        Assignment.objects.select_related("department", "group")
-        .only(
-            "pk",
-            "task_id",
-            "role",
-            "position",
-            "department_id",
-            "group_id",
-            "department__name",
-            "department__sort_order",
-            "group__kind",
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _effective_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
+    """SQL of the board's cells: one row per effective (task, unit) of the tasks matching
+    ``task_condition`` (on ``t``, the task table), with ``supporting`` 0 when the unit leads the task
+    (lead wins over supporting) and the unit's report of the period (``report_id``, ``status``:
+    NOT_STARTED without one).
+
+    The effective units follow :func:`tasks.selectors.effective_assignments` (tested against it): an
+    assignment's unit; else its plan-office expansion; else, for a FIXED group, the group's members.
+    """
+    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
+    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
+    task, report = _table(Task), _table(ProgressReport)
+    base = f"FROM {assignment} a JOIN {task} t ON t.id = a.task_id"
+    sql = f"""
+        SELECT eff.task_id AS task_id, eff.unit_id AS unit_id, eff.supporting AS supporting,
+               r.id AS report_id, COALESCE(r.status, %s) AS status
+        FROM (
+            SELECT pairs.task_id AS task_id, pairs.unit_id AS unit_id,
+                   MIN(CASE WHEN pairs.role = %s THEN 0 ELSE 1 END) AS supporting
+            FROM (
+                SELECT a.task_id AS task_id, a.department_id AS unit_id, a.role AS role
+                {base} WHERE ({task_condition}) AND a.department_id IS NOT NULL
+                UNION ALL
+                SELECT a.task_id, e.department_id, a.role
+                {base} JOIN {expansion} e ON e.assignment_id = a.id
+                WHERE ({task_condition}) AND a.department_id IS NULL
+                UNION ALL
+                SELECT a.task_id, m.department_id, a.role
+                {base} JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
+                WHERE ({task_condition}) AND a.department_id IS NULL AND g.kind = %s
+                  AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
+            ) pairs
+            GROUP BY pairs.task_id, pairs.unit_id
+        ) eff
+        LEFT JOIN {report} r ON r.task_id = eff.task_id AND r.department_id = eff.unit_id AND r.period_id = %s
+    """
+    params = [NOT_STARTED, AssignmentRole.LEAD, *task_params, *task_params, *task_params, GroupKind.FIXED, period_id]
+    return sql, params
+
+
+def _unit(row: tuple[int, str, int]) -> Department:
+    """A Department read with (id, name, sort_order) only, like ``.only()`` would."""
+    return Department.from_db(connection.alias, ["id", "name", "sort_order"], row)
+
+
+def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list[UnitSummary]:
+    """Per unit, by unit order: lead tasks by report status, late ones, supporting tasks and silent
+    ones (one query, aggregated in SQL over every effective unit of every task of the plan)."""
+    past_due = (today or timezone.localdate()) > period.report_due_on
+    cells, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk)
+    department = _table(Department)
+    sql = f"""
+        SELECT d.id, d.name, d.sort_order, s.supporting, s.status, s.n
+        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, COUNT(*) AS n
+              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status) s
+        JOIN {department} d ON d.id = s.unit_id
+    """
+    summary: dict[int, UnitSummary] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for unit_id, name, sort_order, supporting, status, count in rows:
+        counts = summary.get(unit_id)
+        if counts is None:
+            counts = summary[unit_id] = UnitSummary(department=_unit((unit_id, name, sort_order)))
+        delivered = status in DELIVERED_STATES
+        if supporting:
+            counts.supporting += count
+            counts.silent += 0 if delivered else count
+        else:
+            counts.led += count
+            attribute = "not_started" if status == NOT_STARTED else status
+            setattr(counts, attribute, getattr(counts, attribute) + count)
+            counts.late += count if past_due and not delivered else 0
+    return sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
+
+
+def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bool) -> list[int]:
+    """The ids of the plan's tasks matching ``filters``, by task number (one query)."""
+    tasks = Task.objects.filter(plan_id=period.plan_id)
+    if filters.binding_only:
+        tasks = tasks.filter(binding=True)
+    if filters.task_number is not None:
+        tasks = tasks.filter(number=filters.task_number)
+    if filters.late_only and not past_due:
+        return []
+    having: list[str] = []
+    having_params: list[Any] = []
+    undelivered = "c.status NOT IN (%s, %s)"
+    if filters.department_id is not None:
+        having.append("SUM(CASE WHEN c.unit_id = %s THEN 1 ELSE 0 END) > 0")
+        having_params.append(filters.department_id)
+    if filters.status:
+        having.append("SUM(CASE WHEN c.supporting = 0 AND c.status = %s THEN 1 ELSE 0 END) > 0")
+        having_params.append(filters.status)
+    if filters.late_only:
+        having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
+        having_params.extend(sorted(DELIVERED_STATES))
+    if filters.silent_only:
+        having.append(f"SUM(CASE WHEN c.supporting = 1 AND {undelivered} THEN 1 ELSE 0 END) > 0")
+        having_params.extend(sorted(DELIVERED_STATES))
+    if having:
+        cells, params = _effective_cells_sql(
+            task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
         )
-        .prefetch_related(Prefetch("expanded_to", queryset=units), Prefetch("group__members", queryset=units))
-        .order_by("role", "position", "pk")
-    )
-    return (
-        Task.objects.filter(plan_id=period.plan_id)
-        .only("pk", "plan_id", "number", "text", "binding", "kind", "deadline")
-        .order_by("number")
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
-    )
+        matching = f"SELECT c.task_id FROM ({cells}) c GROUP BY c.task_id HAVING {' AND '.join(having)}"
+        tasks = tasks.filter(pk__in=RawSQL(matching, [*params, *having_params]))
+    return list(tasks.order_by("number", "pk").values_list("pk", flat=True))
 
 
-def review_board(period: ReviewPeriod, *, today: dt.date | None = None) -> Board:
-    """Every task of the period's plan with its lead units' report status and its supporting units'
-    contributions, and a per-unit summary. Six queries whatever the size of the plan."""
+def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, units: dict[int, Department]) -> list[BoardRow]:
+    """The rows of one page (two queries: the tasks, and their cells in written order)."""
+    if not task_ids:
+        return []
+    tasks = Task.objects.filter(pk__in=task_ids).only("pk", "plan_id", "number", "text", "binding", "kind", "deadline")
+    by_id = {task.pk: task for task in tasks}
+    placeholders = ", ".join(["%s"] * len(task_ids))
+    # Occurrences, not cells: each (assignment, unit) in written order (role, position, assignment,
+    # then the unit order), so the first occurrence of a unit sets its place, as on the task page.
+    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
+    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
+    department, report = _table(Department), _table(ProgressReport)
+    sql = f"""
+        SELECT o.task_id, o.unit_id, d.name, d.sort_order, o.role, r.id, r.status
+        FROM (
+            SELECT a.task_id AS task_id, a.department_id AS unit_id, a.role AS role, a.position AS position, a.id AS aid
+            FROM {assignment} a WHERE a.task_id IN ({placeholders}) AND a.department_id IS NOT NULL
+            UNION ALL
+            SELECT a.task_id, e.department_id, a.role, a.position, a.id
+            FROM {assignment} a JOIN {expansion} e ON e.assignment_id = a.id
+            WHERE a.task_id IN ({placeholders}) AND a.department_id IS NULL
+            UNION ALL
+            SELECT a.task_id, m.department_id, a.role, a.position, a.id
+            FROM {assignment} a JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
+            WHERE a.task_id IN ({placeholders}) AND a.department_id IS NULL AND g.kind = %s
+              AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
+        ) o
+        JOIN {department} d ON d.id = o.unit_id
+        LEFT JOIN {report} r ON r.task_id = o.task_id AND r.department_id = o.unit_id AND r.period_id = %s
+        ORDER BY o.task_id, o.role, o.position, o.aid, d.sort_order, d.name
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*task_ids, *task_ids, *task_ids, GroupKind.FIXED, period.pk])
+        occurrences = cursor.fetchall()
+    labels = dict(ReportStatus.choices)
+    report_url, task_url = _url_maker("progress:report_detail"), _url_maker("progress:task_detail")
+    leads: dict[int, list[LeadCell]] = {pk: [] for pk in task_ids}
+    supporting: dict[int, list[SupportCell]] = {pk: [] for pk in task_ids}
+    lead_units: dict[int, set[int]] = {pk: set() for pk in task_ids}
+    supporting_units: dict[int, set[int]] = {pk: set() for pk in task_ids}
+    for task_id, unit_id, name, sort_order, role, report_id, status in occurrences:
+        unit = units.get(unit_id) or _unit((unit_id, name, sort_order))
+        status = status or NOT_STARTED
+        if role == AssignmentRole.LEAD:
+            if unit_id not in lead_units[task_id]:
+                lead_units[task_id].add(unit_id)
+                late = past_due and status not in DELIVERED_STATES
+                label = labels.get(status, NOT_STARTED_LABEL)
+                url = report_url(report_id) if report_id else ""
+                leads[task_id].append(LeadCell(unit, report_id, status, label, late, url))
+        elif unit_id not in supporting_units[task_id]:
+            supporting_units[task_id].add(unit_id)
+            url = report_url(report_id) if report_id else ""
+            supporting[task_id].append(SupportCell(unit, report_id, status, status in DELIVERED_STATES, url))
+    rows = []
+    for task_id in task_ids:
+        # A unit that leads the task reports as its lead, not again as a supporting unit.
+        own = [cell for cell in supporting[task_id] if cell.department.pk not in lead_units[task_id]]
+        task = by_id[task_id]
+        rows.append(
+            BoardRow(
+                task=task,
+                leads=leads[task_id],
+                supporting=own,
+                task_url=task_url(task_id),
+                task_summary=Truncator(task.text).chars(TASK_TEXT_CHARS),
+            )
+        )
+    return rows
+
+
+def review_board(
+    period: ReviewPeriod,
+    *,
+    filters: BoardFilters | None = None,
+    page: int | str | None = 1,
+    per_page: int = BOARD_PAGE_SIZE,
+    today: dt.date | None = None,
+    summary: list[UnitSummary] | None = None,
+) -> Board:
+    """The plan's tasks matching ``filters`` (by task number, ``per_page`` a page; an invalid page
+    number gives the nearest one) with their lead units' report status and their supporting units'
+    contributions, and the per-unit summary of the whole plan.
+
+    Four queries whatever the size of the plan: the summary (:func:`board_summary`, aggregated in
+    SQL; pass ``summary`` when already read), the matching task ids (filtered in SQL), and only the
+    page's tasks and cells.
+    """
+    filters = filters or BoardFilters()
     today = today or timezone.localdate()
     past_due = today > period.report_due_on
-    reports = {
-        (task_id, department_id): (report_id, status)
-        for report_id, task_id, department_id, status in ProgressReport.objects.filter(period=period).values_list(
-            "pk", "task_id", "department_id", "status"
-        )
-    }
-    labels = dict(ReportStatus.choices)
-    rows: list[BoardRow] = []
-    summary: dict[int, UnitSummary] = {}
-
-    def unit_summary(department: Department) -> UnitSummary:
-        if department.pk not in summary:
-            summary[department.pk] = UnitSummary(department=department)
-        return summary[department.pk]
-
-    for task in board_tasks(period):
-        lead_units: list[Department] = []
-        supporting_units: list[Department] = []
-        for assignment in task.assignments.all():
-            units = assignment_effective_departments(assignment)
-            (lead_units if assignment.role == AssignmentRole.LEAD else supporting_units).extend(units)
-        lead_units = _unique(lead_units)
-        # A unit that leads the task reports as its lead, not again as a supporting unit.
-        supporting_units = _unique(supporting_units, exclude={unit.pk for unit in lead_units})
-        leads = []
-        for department in lead_units:
-            report_id, status = reports.get((task.pk, department.pk), (None, NOT_STARTED))
-            late = past_due and status not in DELIVERED_STATES
-            leads.append(
-                LeadCell(
-                    department=department,
-                    report_id=report_id,
-                    status=status,
-                    status_label=labels.get(status, NOT_STARTED_LABEL),
-                    late=late,
-                )
-            )
-            counts = unit_summary(department)
-            counts.led += 1
-            attribute = "not_started" if status == NOT_STARTED else status
-            setattr(counts, attribute, getattr(counts, attribute) + 1)
-            counts.late += late
-        supporting = []
-        for department in supporting_units:
-            report_id, status = reports.get((task.pk, department.pk), (None, NOT_STARTED))
-            cell = SupportCell(
-                department=department, report_id=report_id, status=status, delivered=status in DELIVERED_STATES
-            )
-            supporting.append(cell)
-            counts = unit_summary(department)
-            counts.supporting += 1
-            counts.silent += cell.silent
-        rows.append(BoardRow(task=task, leads=leads, supporting=supporting))
-    ordered = sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
-    return Board(period=period, today=today, rows=rows, summary=ordered, units=[s.department for s in ordered])
+    if summary is None:
+        summary = board_summary(period, today=today)
+    units = {s.department.pk: s.department for s in summary}
+    shown = Paginator(_board_task_ids(period, filters, past_due=past_due), per_page).get_page(page)
+    shown.object_list = _board_rows(list(shown.object_list), period, past_due=past_due, units=units)
+    return Board(
+        period=period,
+        today=today,
+        filters=filters,
+        page=shown,
+        summary=summary,
+        units=[s.department for s in summary],
+    )
 
 
 # --- one report ------------------------------------------------------------------------------

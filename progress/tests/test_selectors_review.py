@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from progress.models import ExtensionRequest, ExtensionStatus, PeriodStatus, ReportStatus
+from departments.models import Department
+from progress.models import ExtensionRequest, ExtensionStatus, PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod
 from progress.selectors.review import (
     NOT_STARTED,
     BoardFilters,
@@ -18,7 +20,8 @@ from progress.selectors.review import (
     review_board,
 )
 from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory
-from tasks.models import AssignmentRole
+from tasks.models import Assignment, AssignmentRole, Task
+from tasks.selectors import effective_assignments
 from tasks.tests.factories import PlanFactory, build_many_tasks
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +108,11 @@ def test_board_unit_summary(reported):
 
 def test_board_filters(reported):
     w = reported
-    board = review_board(w.h2)
 
     def numbers(**kwargs):
-        return [row.task.number for row in board.filtered(BoardFilters(**kwargs))]
+        board = review_board(w.h2, filters=BoardFilters(**kwargs))
+        assert board.row_count == len(board.rows)
+        return [row.task.number for row in board.rows]
 
     assert numbers() == [1, 2, 3, 4, 5]
     assert numbers(department_id=w.gongxin.pk) == [2]
@@ -119,10 +123,108 @@ def test_board_filters(reported):
     assert numbers(silent_only=True) == [1, 2, 3, 4, 5]  # each has a supporting unit without a contribution
     w.c2_caizheng.status = ReportStatus.SUBMITTED
     w.c2_caizheng.save()
-    assert 2 not in [row.task.number for row in review_board(w.h2).filtered(BoardFilters(silent_only=True))]
+    assert 2 not in numbers(silent_only=True)
     assert numbers(binding_only=True) == [2]
     assert numbers(task_number=4) == [4]
     assert numbers(late_only=True, department_id=w.caizheng.pk) == [4]
+
+
+def _summary_figures(board) -> list[tuple]:
+    return [
+        (s.department.pk, s.led, s.not_started, s.draft, s.submitted, s.accepted, s.returned, s.late, s.supporting, s.silent)
+        for s in board.summary
+    ]
+
+
+def test_board_pages_the_matching_tasks_and_the_summary_covers_the_whole_plan(reported):
+    w = reported
+    first = review_board(w.h2, per_page=2)
+    assert [row.task.number for row in first.rows] == [1, 2]
+    assert (first.row_count, first.page.paginator.num_pages) == (5, 3)
+    assert [row.task.number for row in review_board(w.h2, per_page=2, page=3).rows] == [5]
+    late = review_board(w.h2, filters=BoardFilters(late_only=True), per_page=2, page=2)
+    assert [row.task.number for row in late.rows] == [4] and late.row_count == 3
+    assert late.rows[0].leads[0].department == w.caizheng and late.rows[0].leads[0].status == ReportStatus.RETURNED
+    # The summary is the whole plan's, whatever the filter and the page.
+    assert _summary_figures(first) == _summary_figures(late) == _summary_figures(review_board(w.h2))
+    assert review_board(w.h2, page="x").page.number == 1 and review_board(w.h2, page=99).page.number == 1
+    assert review_board(w.h2, filters=BoardFilters(task_number=99)).rows == []
+    # Links are worked out once here, not in the template.
+    row = review_board(w.h2, filters=BoardFilters(task_number=2)).rows[0]
+    assert row.task_url == reverse("progress:task_detail", args=[w.tasks[2].pk])
+    assert row.leads[0].url == reverse("progress:report_detail", args=[w.r2.pk])
+    assert [c.url for c in row.supporting] == [
+        reverse("progress:report_detail", args=[w.c2_fagai.pk]), reverse("progress:report_detail", args=[w.c2_caizheng.pk])
+    ]
+    assert review_board(w.h2, filters=BoardFilters(task_number=1)).rows[0].leads[0].url == ""  # no report yet
+
+
+def test_board_agrees_with_effective_assignments_on_a_generated_plan():
+    """The board's SQL reads effective units by the rules of tasks.selectors.effective_assignments
+    (unit, else expansion, else a FIXED group's members; lead wins): compared on a generated plan."""
+    from bench.synthetic import generate
+
+    generate(tasks=150, departments=30, seed=7, reports=900)
+    period = ReviewPeriod.objects.get(status=PeriodStatus.OPEN)
+    tasks = list(Task.objects.filter(plan_id=period.plan_id).order_by("number")[:3])
+    lead = Assignment.objects.get(task=tasks[0], role=AssignmentRole.LEAD).department
+    Assignment.objects.create(task=tasks[0], role=AssignmentRole.SUPPORTING, department=lead, position=9)  # lead wins
+    stray = Department.objects.exclude(
+        pk__in=Assignment.objects.filter(task=tasks[1], department__isnull=False).values("department_id")
+    ).first()
+    ProgressReportFactory(task=tasks[1], department=stray, period=period, role="supporting")  # no longer assigned
+    reports = {
+        (task_id, unit_id): (pk, status)
+        for pk, task_id, unit_id, status in ProgressReport.objects.filter(period=period).values_list(
+            "pk", "task_id", "department_id", "status"
+        )
+    }
+    expected: dict[tuple[int, int], str] = {}
+    for unit in Department.objects.all():
+        for task_id, role in effective_assignments(department=unit).filter(task__plan_id=period.plan_id).values_list(
+            "task_id", "role"
+        ):
+            if expected.get((task_id, unit.pk)) != AssignmentRole.LEAD:
+                expected[(task_id, unit.pk)] = role
+    after_due = period.report_due_on + dt.timedelta(days=1)
+    board = review_board(period, per_page=1000, today=after_due)
+    assert board.row_count == 150
+    cells = {}
+    for row in board.rows:
+        for cell in row.leads:
+            cells[(row.task.pk, cell.department.pk)] = (AssignmentRole.LEAD, cell.report_id, cell.status, cell.late)
+        for cell in row.supporting:
+            cells[(row.task.pk, cell.department.pk)] = (AssignmentRole.SUPPORTING, cell.report_id, cell.status, cell.silent)
+    delivered = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
+    wanted = {}
+    for key, role in expected.items():
+        report_id, status = reports.get(key, (None, NOT_STARTED))
+        wanted[key] = (role, report_id, status, status not in delivered)
+    assert cells == wanted
+    assert any(role == AssignmentRole.SUPPORTING for role, *_ in cells.values())
+    # The summary adds up the same cells.
+    for summary in board.summary:
+        mine = [value for (task_id, unit_id), value in wanted.items() if unit_id == summary.department.pk]
+        led = [value for value in mine if value[0] == AssignmentRole.LEAD]
+        assert summary.led == len(led) and summary.supporting == len(mine) - len(led)
+        assert summary.late == sum(value[3] for value in led)
+        assert summary.silent == sum(value[3] for value in mine if value[0] == AssignmentRole.SUPPORTING)
+        assert summary.not_started == sum(value[2] == NOT_STARTED for value in led)
+        assert summary.returned == sum(value[2] == ReportStatus.RETURNED for value in led)
+    assert {s.department.pk for s in board.summary} == {unit_id for _, unit_id in expected}
+    # Each filter keeps exactly the rows that match it.
+    unit = board.summary[0].department.pk
+    checks = {
+        BoardFilters(department_id=unit): lambda row: unit in row.unit_ids,
+        BoardFilters(status=ReportStatus.DRAFT): lambda row: any(c.status == ReportStatus.DRAFT for c in row.leads),
+        BoardFilters(status=NOT_STARTED): lambda row: any(c.status == NOT_STARTED for c in row.leads),
+        BoardFilters(late_only=True): lambda row: row.late,
+        BoardFilters(silent_only=True, binding_only=True): lambda row: row.silent_count and row.task.binding,
+    }
+    for filters, matches in checks.items():
+        got = [row.task.number for row in review_board(period, filters=filters, per_page=1000, today=after_due).rows]
+        assert got == [row.task.number for row in board.rows if matches(row)], filters
+        assert got, filters
 
 
 def test_board_query_count_is_constant():
@@ -140,7 +242,11 @@ def test_board_query_count_is_constant():
     build_many_tasks(27, plan=plan)
     many, board = count()
     assert len(board.rows) == 30
-    assert few == many <= 6
+    assert few == many <= 4  # the summary, the matching ids, the page's tasks and its cells
+    board = review_board(small, filters=BoardFilters(late_only=True, silent_only=True, status=NOT_STARTED))
+    with CaptureQueriesContext(connection) as ctx:
+        review_board(small, filters=BoardFilters(silent_only=True, department_id=board.units[0].pk), page=2, per_page=7)
+    assert len(ctx) == 4
 
 
 def test_latest_open_period_prefers_the_newest_plan(world):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib import messages
@@ -221,11 +221,12 @@ class BoardFilterForm(forms.Form):
 def period_board(request: HttpRequest, period_id: int) -> HttpResponse:
     actor = _overseer(request)
     period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
-    board = selectors.review_board(period)
-    form = BoardFilterForm(request.GET, units=board.units)
+    summary = selectors.board_summary(period)
+    form = BoardFilterForm(request.GET, units=[unit.department for unit in summary])
     filters = form.filters()
-    rows = board.filtered(filters)
-    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    board = selectors.review_board(
+        period, filters=filters, page=request.GET.get("page"), per_page=BOARD_PAGE_SIZE, summary=summary
+    )
     other_periods = ReviewPeriod.objects.filter(plan_id=period.plan_id).order_by("starts_on").only("pk", "name")
     return render(
         request,
@@ -235,11 +236,12 @@ def period_board(request: HttpRequest, period_id: int) -> HttpResponse:
             "board": board,
             "form": form,
             "filters": filters,
-            "page": page,
-            "row_count": len(rows),
+            "page": board.page,
+            "row_count": board.row_count,
             "other_periods": other_periods,
             "can_review": actor.is_reviewer,
-            "here": request.get_full_path(),
+            # Report links come back here (with the filters and the page) after a review.
+            "next_query": "?next=" + quote(request.get_full_path(), safe="/"),
         },
     )
 
