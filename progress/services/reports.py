@@ -11,7 +11,7 @@ with ``VERSION_CONFLICT`` (HTTP 412 in the API, a message on the page) instead o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -196,8 +196,24 @@ def _write_actuals(report: ProgressReport, actuals: list[ActualInput]) -> None:
             row.save()
 
 
+def _is_blank(actual: ActualInput) -> bool:
+    """A target row left as the form shows it empty: 已填报 (the default) with no value, date or note."""
+    return (
+        actual.state == ActualState.REPORTED
+        and actual.value is None
+        and actual.data_date is None
+        and not actual.note.strip()
+    )
+
+
 def save_report(*, report_id: int, user: Any, expected_version: int | None, data: ReportInput) -> ProgressReport:
-    """Save the report's content (a draft or a returned report, in an open period)."""
+    """Save the report's content (a draft or a returned report, in an open period).
+
+    Target rows left blank (:func:`_is_blank`) are skipped, neither checked nor written (an actual
+    already stored for that target stays): a draft may leave targets for later. Submitting still
+    requires every target (:func:`missing_for_submission`)."""
+    if data.actuals is not None:
+        data = replace(data, actuals=[actual for actual in data.actuals if not _is_blank(actual)])
     actor = actor_for(user)
     with transaction.atomic():
         report = _locked(report_id)

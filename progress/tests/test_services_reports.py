@@ -178,12 +178,37 @@ def test_invalid_input_is_refused_with_a_field_error_and_nothing_written(world, 
     assert snapshot(report.pk) == before
 
 
-def test_reported_actual_needs_value_and_data_date(world):
+@pytest.mark.parametrize(
+    "half_filled",
+    [
+        {"value": None, "data_date": dt.date(2024, 6, 30)},
+        {"value": Decimal("4.2"), "data_date": None},
+        {"value": None, "data_date": None, "note": "统计局数据下月公布"},
+    ],
+)
+def test_reported_actual_needs_value_and_data_date(world, half_filled):
     report = started(world)
-    data = filled(world, actuals=[ActualInput(target_id=world.target.pk, state=ActualState.REPORTED, value=None)])
+    data = filled(world, actuals=[ActualInput(target_id=world.target.pk, state=ActualState.REPORTED, **half_filled)])
     with pytest.raises(ApplicationError) as caught:
         save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=1, data=data)
     assert "数据尚未发布" in caught.value.extra["errors"][f"actuals.{world.target.pk}"][0]
+    assert not TargetActual.objects.exists()
+
+
+def test_a_draft_skips_target_rows_left_blank_and_submitting_still_needs_them(world):
+    report = started(world)
+    blank = [ActualInput(target_id=world.target.pk, state=ActualState.REPORTED)]  # the form's empty row
+    saved = save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=1, data=filled(world, actuals=blank))
+    assert saved.version == 2 and not saved.actuals.exists()
+    with pytest.raises(ApplicationError) as caught:
+        submit_report(report_id=report.pk, user=world.gongxin_clerk)
+    assert caught.value.code == ErrorCode.REPORT_INCOMPLETE
+    assert caught.value.extra["missing"] == ["还有1项目标未填报实际值（数据尚未发布的请选择“数据尚未发布”）。"]
+    # A blank row leaves an actual stored earlier as it is.
+    saved = save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=2, data=filled(world))
+    saved = save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=3, data=filled(world, actuals=blank))
+    assert [(a.value, a.data_date) for a in saved.actuals.all()] == [(Decimal("4.2"), dt.date(2024, 6, 30))]
+    assert submit_report(report_id=report.pk, user=world.gongxin_clerk).status == ReportStatus.SUBMITTED
 
 
 def test_the_whole_loop_submit_return_resubmit_accept(world):
