@@ -3,8 +3,8 @@ report form's surroundings (previous report, contributions, silent supporting un
 task page.
 
 Every list here is built from a fixed number of queries whatever the number of tasks or reports:
-the due list reads the unit's tasks (its role annotated by two EXISTS), its reports of the period
-and its previous reports (one correlated subquery), and combines them in Python.
+the due list reads every task of the unit light (id, number, role, this period's report status)
+for its counts, filters and order, then only the page shown in full (tasks, previous reports).
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from departments.models import Department
 from progress.models import (
@@ -90,26 +93,57 @@ def effective_deadline_of(task: Task) -> dt.date | None:
     return task.deadline
 
 
+# Rows of a due list page: 50 fits a phone's scroll and keeps the page light for a unit with 1,000+ tasks.
+DUE_PAGE_SIZE = 50
+# A report in one of these states (or none yet) is still owed: those rows come first.
+STILL_DUE_STATES = frozenset({NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+TASK_TEXT_CHARS = 60
+PREVIOUS_TEXT_CHARS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DueEntry:
+    """One task of the unit in the period: what the counts, the filters and the order need."""
+
+    task_id: int
+    number: int
+    role: str
+    status: str  # a ReportStatus value or NOT_STARTED
+    late: bool
+
+    @property
+    def still_due(self) -> bool:
+        return self.status in STILL_DUE_STATES
+
+
 @dataclass
 class DueRow:
+    """One row of the page shown, with its short texts and links computed once here."""
+
     task: Task
     role: str
-    report: ProgressReport | None
+    status: str
     previous: ProgressReport | None
     late: bool
     effective_deadline: dt.date | None
+    task_summary: str
+    previous_summary: str
+    task_url: str
+    form_url: str
+    action_label: str
+    action_primary: bool
 
     @property
     def role_label(self) -> str:
         return AssignmentRole(self.role).label
 
     @property
-    def status(self) -> str:
-        return self.report.status if self.report is not None else NOT_STARTED
-
-    @property
     def status_label(self) -> str:
         return _STATUS_LABELS[self.status]
+
+    @property
+    def extended(self) -> bool:
+        return self.effective_deadline != self.task.deadline
 
     @property
     def previous_first_line(self) -> str:
@@ -120,8 +154,10 @@ class DueRow:
 class DueList:
     period: ReviewPeriod
     today: dt.date
-    rows: list[DueRow]  # every task of the unit in the period's plan, before filtering
-    filtered: list[DueRow] = field(default_factory=list)
+    entries: list[DueEntry]  # every task of the unit in the period's plan, before filtering
+    filtered: list[DueEntry]  # after the role and status filters, still due first, then by task number
+    page: Page  # of ``filtered``
+    rows: list[DueRow]  # the page's rows
 
     @property
     def past_due(self) -> bool:
@@ -129,7 +165,7 @@ class DueList:
 
     @property
     def counts(self) -> dict[str, int]:
-        counter = Counter(row.status for row in self.rows)
+        counter = Counter(entry.status for entry in self.entries)
         return {status: counter.get(status, 0) for status, _ in DUE_STATUS_CHOICES}
 
     @property
@@ -140,7 +176,14 @@ class DueList:
 
     @property
     def late_count(self) -> int:
-        return sum(row.late for row in self.rows)
+        return sum(entry.late for entry in self.entries)
+
+
+def _action(status: str, *, period_open: bool) -> tuple[str, bool]:
+    """The row's button: its label and whether it is the primary (something still to write) one."""
+    if not period_open or status not in STILL_DUE_STATES:
+        return "查看", False
+    return {ReportStatus.RETURNED: "修改后重报", ReportStatus.DRAFT: "继续填报"}.get(status, "填报"), True
 
 
 def due_list(
@@ -149,59 +192,101 @@ def due_list(
     period: ReviewPeriod,
     role: str | None = None,
     status: str | None = None,
+    page: int | str | None = 1,
+    per_page: int = DUE_PAGE_SIZE,
     today: dt.date | None = None,
 ) -> DueList:
-    """The unit's tasks in the period's plan (effective lead or supporting unit; lead wins), each with
-    this period's report, the previous own report and the late mark. Three queries."""
+    """The unit's tasks in the period's plan (effective lead or supporting unit; lead wins) with the
+    status of this period's report and the late mark; the rows still due first, then by task number.
+
+    Every task is read light (one query: its id, number, the unit's role and the report's status)
+    for the counts, the filters and the order; only the requested page (``per_page`` rows, an
+    invalid page number gives the nearest one) is read in full: the tasks and the unit's previous
+    report on each (two queries). Three queries whatever the number of tasks.
+    """
     today = today or timezone.localdate()
     past_due = today > period.report_due_on
-    leads = effective_assignments(department=department_id, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk"))
-    tasks = list(
-        filter_tasks_by_unit(Task.objects.filter(plan_id=period.plan_id), department=department_id)
-        .annotate(unit_leads=Exists(leads))
+    own = ProgressReport.objects.filter(department_id=department_id)
+    current_status = own.filter(period=period, task_id=OuterRef("task_id")).values("status")[:1]
+    roles: dict[int, tuple[int, str, str]] = {}
+    for task_id, number, assignment_role, report_status in (
+        effective_assignments(department=department_id)
+        .filter(task__plan_id=period.plan_id)
+        .annotate(report_status=Subquery(current_status))
+        .values_list("task_id", "task__number", "role", "report_status")
+    ):
+        known = roles.get(task_id)
+        if known is None or assignment_role == AssignmentRole.LEAD:
+            roles[task_id] = (number, assignment_role, report_status or NOT_STARTED)
+    entries = sorted(
+        (
+            DueEntry(
+                task_id=task_id,
+                number=number,
+                role=entry_role,
+                status=entry_status,
+                late=past_due and entry_status not in DELIVERED_STATES,
+            )
+            for task_id, (number, entry_role, entry_status) in roles.items()
+        ),
+        key=lambda entry: (not entry.still_due, entry.number, entry.task_id),
+    )
+    filtered = [entry for entry in entries if (not role or entry.role == role) and (not status or entry.status == status)]
+    shown = Paginator(filtered, per_page).get_page(page)
+    return DueList(
+        period=period,
+        today=today,
+        entries=entries,
+        filtered=filtered,
+        page=shown,
+        rows=_due_rows(list(shown.object_list), department_id=department_id, period=period),
+    )
+
+
+def _due_rows(entries: list[DueEntry], *, department_id: int, period: ReviewPeriod) -> list[DueRow]:
+    if not entries:
+        return []
+    ids = [entry.task_id for entry in entries]
+    tasks = {
+        task.pk: task
+        for task in Task.objects.filter(pk__in=ids)
         .select_related("progress")
         .only("pk", "plan_id", "number", "text", "binding", "kind", "deadline", "progress__extended_deadline")
-        .order_by("number")
-    )
-    own = ProgressReport.objects.filter(department_id=department_id)
-    current = {
-        report.task_id: report
-        for report in own.filter(period=period).only("pk", "task_id", "status", "role", "version", "updated_at")
     }
-    latest_earlier = (
-        own.filter(
-            task_id=OuterRef("task_id"), period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on
-        )
-        .order_by("-period__starts_on")
-        .values("pk")[:1]
+    own_earlier = ProgressReport.objects.filter(
+        department_id=department_id, period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on
     )
+    latest_earlier = own_earlier.filter(task_id=OuterRef("task_id")).order_by("-period__starts_on").values("pk")[:1]
     previous = {
         report.task_id: report
-        for report in own.filter(
-            period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on, pk=Subquery(latest_earlier)
-        )
+        for report in own_earlier.filter(task_id__in=ids, pk=Subquery(latest_earlier))
         .select_related("period")
         .only("pk", "task_id", "status", "progress_text", "period__name", "period__starts_on")
     }
     rows = []
-    for task in tasks:
-        report = current.get(task.pk)
-        delivered = report is not None and report.status in DELIVERED_STATES
+    for entry in entries:
+        task = tasks[entry.task_id]
+        earlier = previous.get(task.pk)
+        label, primary = _action(entry.status, period_open=period.is_open)
         rows.append(
             DueRow(
                 task=task,
-                role=AssignmentRole.LEAD if task.unit_leads else AssignmentRole.SUPPORTING,
-                report=report,
-                previous=previous.get(task.pk),
-                late=past_due and not delivered,
+                role=entry.role,
+                status=entry.status,
+                previous=earlier,
+                late=entry.late,
                 effective_deadline=effective_deadline_of(task),
+                task_summary=Truncator(task.text).chars(TASK_TEXT_CHARS),
+                previous_summary=Truncator(first_line(earlier.progress_text)).chars(PREVIOUS_TEXT_CHARS)
+                if earlier is not None
+                else "",
+                task_url=reverse("progress:task_detail", args=[task.pk]),
+                form_url=reverse("progress:report_form", args=[task.pk, period.pk]),
+                action_label=label,
+                action_primary=primary,
             )
         )
-    result = DueList(period=period, today=today, rows=rows)
-    result.filtered = [
-        row for row in rows if (not role or row.role == role) and (not status or row.status == status)
-    ]
-    return result
+    return rows
 
 
 # --- the report form's surroundings ----------------------------------------------------------

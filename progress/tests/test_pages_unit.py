@@ -170,7 +170,16 @@ def test_a_stale_version_is_a_conflict_that_keeps_what_was_typed(client, world):
     page = response.content.decode()
     assert "我刚写的一大段新内容。" in page  # nothing typed is lost
     assert "负责人改过的内容。" in page  # the stored text beside it
-    assert "当前为第3版" in page and 'name="version" value="3"' in page
+    assert 'name="version" value="3"' in page
+    # The message says what the page does: nothing "reopened", the typed text kept, a new save goes on version 3.
+    assert "请重新打开报告" not in page
+    assert "您的修改还没有保存：该报告已被gongxin_head于" in page and "保存为第3版（您打开的是第2版）" in page
+    assert "下方列出了第3版的内容，您填写的内容仍保留在表单中；核对后再次保存，将在第3版的基础上保存您表单中的内容。" in page
+    # ... and it does: saving again (the form now carries version 3) keeps what was typed.
+    response = client.post(form_url(world), post_data(world, version=3, progress_text="我刚写的一大段新内容。"))
+    assert response.status_code == 302
+    assert (gongxin_report(world).version, gongxin_report(world).progress_text) == (4, "我刚写的一大段新内容。")
+    before = write_counts()
     # A new report posted as version 0 when one exists is a conflict too.
     response = client.post(form_url(world), post_data(world, version=0, progress_text="另一段。"))
     assert response.status_code == 409 and write_counts() == before
@@ -188,6 +197,65 @@ def test_field_errors_are_shown_next_to_their_fields(client, world):
     assert not ProgressReport.objects.exists()  # the start rolled back with the refused save
     response = client.post(form_url(world), post_data(world, version=0, percent="很多"))
     assert response.status_code == 400 and "完成进度请填写0到100之间的整数" in response.content.decode()
+
+
+def test_a_draft_saves_with_target_rows_left_blank_and_submitting_still_needs_them(client, world):
+    client.force_login(world.gongxin_clerk)
+    blank = {f"actual-{world.target.pk}-value": "", f"actual-{world.target.pk}-data_date": ""}
+    response = client.post(form_url(world), post_data(world, version=0, **blank))
+    assert response.status_code == 302  # the state still reads 已填报 (the default), yet the draft is saved
+    report = gongxin_report(world)
+    assert report.status == ReportStatus.DRAFT and not report.actuals.exists()
+    response = client.post(form_url(world), post_data(world, version=report.version, action="submit", **blank), follow=True)
+    page = response.content.decode()
+    assert "已保存为草稿，但未能报送" in page and "还有1项目标未填报实际值" in page
+    assert gongxin_report(world).status == ReportStatus.DRAFT
+
+
+def test_actual_values_show_without_trailing_zeros(client, world):
+    type(world.target).objects.filter(pk=world.target.pk).update(value=Decimal("1.5"))  # stored as 1.5000
+    client.force_login(world.gongxin_clerk)
+    client.post(form_url(world), post_data(world, version=0, **{f"actual-{world.target.pk}-value": "12"}))
+    assert gongxin_report(world).actuals.get().value == Decimal("12")
+    page = client.get(form_url(world)).content.decode()
+    assert f'name="actual-{world.target.pk}-value" value="12"' in page  # not "12.0000"
+    assert "1.5%" in page and "1.5000" not in page  # the target itself (it was 1.5000%)
+    TargetActual.objects.filter(report=gongxin_report(world)).update(value=Decimal("0.3500"))
+    page = client.get(form_url(world)).content.decode()
+    assert f'name="actual-{world.target.pk}-value" value="0.35"' in page
+    report = gongxin_report(world)
+    submit_report(report_id=report.pk, user=world.gongxin_clerk)
+    page = client.get(form_url(world)).content.decode()  # read-only now: the stored value in the summary
+    assert "0.35%（数据截至2024年6月30日）" in page and "0.3500" not in page
+    client.force_login(world.plan_office)
+    accepted = client.get(reverse("progress:task_detail", args=[world.tasks[2].pk])).content.decode()
+    assert "0.35%" in accepted and "0.3500" not in accepted
+    review = client.get(reverse("progress:report_detail", args=[report.pk])).content.decode()
+    assert "0.35%" in review and "0.3500" not in review
+    TargetActual.objects.filter(report=report).update(value=Decimal("12.0000"))
+    review = client.get(reverse("progress:report_detail", args=[report.pk])).content.decode()
+    assert ">12%" in review and "1.2E+1" not in review  # Decimal.normalize() would write 1.2E+1
+
+
+def test_the_submit_button_is_only_for_the_head_when_the_unit_requires_the_heads_sign_off(client, world):
+    world.gongxin.head_signoff_required = True
+    world.gongxin.save()
+    line = "本单位的报告须由单位负责人审签后报送"
+    for stage in ("not started", "draft"):
+        client.force_login(world.gongxin_clerk)
+        page = client.get(form_url(world)).content.decode()
+        assert 'value="submit"' not in page and "保存并报送" not in page, stage
+        assert line in page and 'value="save"' in page, stage
+        client.force_login(world.gongxin_head)
+        page = client.get(form_url(world)).content.decode()
+        assert 'value="submit"' in page and line not in page, stage
+        if stage == "not started":
+            client.force_login(world.gongxin_clerk)
+            assert client.post(form_url(world), post_data(world, version=0)).status_code == 302
+    # A unit without the rule: the clerk submits.
+    client.force_login(world.fagai_clerk)
+    page = client.get(form_url(world, task=world.tasks[1])).content.decode()
+    assert 'value="submit"' in page and line not in page
 
 
 def test_closed_period_is_read_only_with_the_reason(client, world):
@@ -302,7 +370,7 @@ def test_home_lists_the_units_tasks_with_role_status_and_counts(client, world):
     response = client.get(reverse("progress:home"))
     assert response.status_code == 200
     due = response.context["due"]
-    assert [(row.task.number, row.role, row.status) for row in due.filtered] == [
+    assert [(row.task.number, row.role, row.status) for row in due.rows] == [
         (1, "lead", "none"), (2, "supporting", "none"), (3, "lead", "returned"), (5, "supporting", "none"),
     ]
     page = response.content.decode()
@@ -310,7 +378,8 @@ def test_home_lists_the_units_tasks_with_role_status_and_counts(client, world):
     assert "都市圈规划已上报。" in page and "第二行。" not in page
     assert "约束性" in page  # task 2 is binding
     response = client.get(reverse("progress:home"), {"role": "lead", "status": "returned"})
-    assert [row.task.number for row in response.context["due"].filtered] == [3]
+    assert [row.task.number for row in response.context["due"].rows] == [3]
+    assert "修改后重报" in response.content.decode()
 
 
 def test_home_period_switcher_shows_a_closed_period(client, world):
@@ -345,11 +414,11 @@ def _add_tasks(world, count: int) -> None:
             ProgressReportFactory(task=task, department=world.gongxin, period=world.h2)
 
 
-def _home_queries(client, world) -> tuple[int, int]:
+def _home_queries(client, world, **params) -> tuple[int, int]:
     client.force_login(world.gongxin_clerk)
     client.get(reverse("progress:home"))  # warm the session
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("progress:home"))
+        response = client.get(reverse("progress:home"), params)
     assert response.status_code == 200
     return len(queries), len(response.context["due"].rows)
 
@@ -362,6 +431,33 @@ def test_home_query_count_is_constant(client, world):
     assert (rows_few, rows_many) == (3, 30)
     assert few == many
     assert many <= 13  # 12, and the nav's unread notification count
+    _add_tasks(world, 40)  # 70 tasks: two pages
+    assert _home_queries(client, world) == (many, 50)
+    assert _home_queries(client, world, page=2) == (many, 20)
+    assert _home_queries(client, world, page=2, role="lead") == (many, 20)
+
+
+def test_home_pages_50_rows_still_due_first_keeping_the_filters(client, world):
+    _add_tasks(world, 60)  # 61 tasks of 工信: 30 with a draft this period, the others not started
+    for report in ProgressReport.objects.filter(department=world.gongxin, period=world.h2)[:5]:
+        report.status = ReportStatus.SUBMITTED
+        report.save()
+    client.force_login(world.gongxin_clerk)
+    first = client.get(reverse("progress:home"), {"role": "lead"})
+    due = first.context["due"]
+    assert len(due.rows) == 50 and due.page.paginator.count == 61
+    assert all(row.status != "submitted" for row in due.rows)  # the 56 still due come first
+    assert due.counts == {"none": 31, "draft": 25, "submitted": 5, "returned": 0, "accepted": 0}
+    page = first.content.decode()
+    assert "待填报 31" in page and "草稿 25" in page and "已报送 5" in page  # counts over every page
+    assert "共 61 项" in page and "本页为第 1–50 项" in page and "第1/2页" in page
+    assert 'href="?role=lead&amp;page=2"' in page  # the next page keeps the filter
+    second = client.get(reverse("progress:home"), {"role": "lead", "page": 2})
+    rows = second.context["due"].rows
+    assert len(rows) == 11 and [row.status for row in rows][-5:] == ["submitted"] * 5
+    assert "上一页" in second.content.decode() and "下一页" not in second.content.decode()
+    # A page beyond the last shows the last one.
+    assert client.get(reverse("progress:home"), {"page": 99}).context["due"].page.number == 2
 
 
 # --- task page -------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from departments.models import Department
+from departments.models import Department, MembershipRole
+from progress.formatting import plain_decimal
 from progress.forms import (
     REPORT_ACTIONS,
     ActualForm,
@@ -124,7 +126,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "status": status,
         "role_choices": AssignmentRole.choices,
         "status_choices": DUE_STATUS_CHOICES,
-        "due": due_list(department_id=actor.department_id, period=period, role=role or None, status=status or None)
+        "due": due_list(
+            department_id=actor.department_id,
+            period=period,
+            role=role or None,
+            status=status or None,
+            page=request.GET.get("page"),
+        )
         if period is not None
         else None,
     }
@@ -188,7 +196,9 @@ def _initial(source: ProgressReport | None) -> dict:
 def _actual_initial(actual: TargetActual | None) -> dict:
     if actual is None:
         return {}
-    return {"state": actual.state, "value": actual.value, "data_date": actual.data_date, "note": actual.note}
+    # Stored with four places (4.2000): shown as people write it (4.2).
+    value = plain_decimal(actual.value) if actual.value is not None else None
+    return {"state": actual.state, "value": value, "data_date": actual.data_date, "note": actual.note}
 
 
 @login_required
@@ -284,9 +294,12 @@ def _post_report(request, *, actor, task, period, department, report, role, targ
             form = ReportForm(posted)
             form.is_valid()
             context["conflict_report"] = current
+            message = _conflict_message(current, yours=exc.extra.get("your_version", version))
+        else:
+            message = exc.message
         errors = exc.extra.get("errors", {}) if exc.code == ErrorCode.INVALID else {}
         return _render_form(request, form=form, actual_forms=actual_forms or {}, status=_page_status(exc),
-                            error=exc.message, service_errors=errors, **context)
+                            error=message, service_errors=errors, **context)
     if action == "submit":
         try:
             submit_report(report_id=saved.pk, user=request.user, expected_version=saved.version)
@@ -297,6 +310,28 @@ def _post_report(request, *, actor, task, period, department, report, role, targ
     else:
         messages.success(request, f"草稿已保存（第{saved.version}版）。报送前仍可修改。")
     return redirect(own_url)
+
+
+def _may_submit(actor: Actor, report: ProgressReport | None) -> bool:
+    """Whether the form offers 保存并报送 (the page is editable). A report not started yet follows
+    the sign-off rule of :func:`progress.permissions.check_can_submit_report`: in a unit that requires
+    the head's sign-off, only the head submits."""
+    if report is not None:
+        return can_submit_report(actor, report)
+    return not actor.head_signoff_required or actor.unit_role == MembershipRole.HEAD
+
+
+def _conflict_message(current: ProgressReport, *, yours: int) -> str:
+    """What the page does after a version conflict: it shows the stored version beside the form,
+    keeps what was typed, and a second save is made on the stored version."""
+    user = current.updated_by
+    who = (user.get_full_name() or user.get_username()) if user is not None else "他人"
+    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"您的修改还没有保存：该报告已被{who}于{when}保存为第{current.version}版（您打开的是第{yours}版）。"
+        f"下方列出了第{current.version}版的内容，您填写的内容仍保留在表单中；"
+        f"核对后再次保存，将在第{current.version}版的基础上保存您表单中的内容。"
+    )
 
 
 def _render_form(request, *, actor, task, period, department, report, role, form, actual_forms, targets,
@@ -342,7 +377,7 @@ def _render_form(request, *, actor, task, period, department, report, role, form
         "own_url": own_url,
         "readonly_reason": readonly_reason,
         "editable": not readonly_reason,
-        "can_submit": not readonly_reason and (report is None or can_submit_report(actor, report)),
+        "can_submit": not readonly_reason and _may_submit(actor, report),
         "error": error,
         "other_errors": other_errors,
         "conflict_report": conflict_report,
