@@ -33,12 +33,18 @@ before it) up to the meeting day itself, for periods that are open **or closed**
 usually closes the period to prepare the meeting, and the meeting still takes place); a period
 never opened (``planned``) has no meeting notice.
 
-Milestone reminder (kind ``milestone``, one per milestone and lead unit): due from the first working
-day on or after ``due_on`` − N calendar days (N = ``milestone_notice_days``) up to ``due_on``, for
-tasks not completed (the selector leaves completed tasks out).
+Milestone reminder (kind ``milestone``, to a task's lead units): a milestone is announced from the
+first working day on or after ``due_on`` − N calendar days (N = ``milestone_notice_days``) up to
+``due_on``, once per (milestone, lead unit), for tasks not completed (the selector leaves completed
+tasks out). Many milestones fall on the same day (the year's end), so a unit gets **one digest per
+day** listing every milestone announced to it that day, not one message per milestone; which
+milestones were announced is read back from the earlier digests' items (see
+:func:`milestone_key`). The digest's ``milestone_id`` is its first milestone; ``task_id`` is set
+when it lists one milestone only (its link is then the task's page).
 
 A plan whose policy is disabled gets nothing. Dedupe keys: ``report_due:p<period>:u<unit>:<stage>``,
-``escalation:p<period>:u<unit>``, ``meeting:p<period>``, ``milestone:m<milestone>:u<unit>``.
+``escalation:p<period>:u<unit>``, ``meeting:p<period>``, ``milestone:u<unit>:<YYYY-MM-DD>`` (the
+day's digest).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reminders import workdays
 
@@ -96,9 +103,10 @@ class PeriodInput:
     is_annual_summary: bool = False
 
 
-@dataclass(frozen=True)
-class OwedItem:
-    """One task a unit still owes a report on: ``status`` is ``none`` (no report), ``draft`` or ``returned``."""
+class OwedItem(NamedTuple):
+    """One task a unit still owes a report on: ``status`` is ``none`` (no report), ``draft`` or
+    ``returned``; ``text`` is the task's short text as listed (:func:`short_text`: the selector
+    shortens each task's text once, not once per unit). A tuple: a big scan makes tens of thousands."""
 
     task_id: int
     number: int
@@ -110,18 +118,29 @@ class OwedItem:
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
 
-    @property
-    def short_text(self) -> str:
-        return short_text(self.text)
+    def as_json(self) -> dict[str, object]:
+        return {"task_id": self.task_id, "number": self.number, "text": self.text, "status": self.status, "role": self.role}
+
+
+@dataclass(frozen=True)
+class MilestoneItem:
+    """One milestone listed in a unit's milestone digest."""
+
+    milestone_id: int
+    task_id: int
+    number: int
+    task_text: str
+    text: str
+    due_on: dt.date
 
     def as_json(self) -> dict[str, object]:
         return {
+            "milestone_id": self.milestone_id,
             "task_id": self.task_id,
             "number": self.number,
-            "text": self.short_text,
-            "status": self.status,
-            "status_label": self.status_label,
-            "role": self.role,
+            "text": short_text(self.task_text),
+            "milestone": short_text(self.text),
+            "due_on": self.due_on.isoformat(),
         }
 
 
@@ -170,7 +189,7 @@ class DueReminder:
     period_name: str = ""
     milestone_id: int | None = None
     task_id: int | None = None
-    items: tuple[OwedItem, ...] = field(default=())
+    items: tuple[OwedItem, ...] | tuple[MilestoneItem, ...] = field(default=())
 
 
 # --- keys and stages -------------------------------------------------------------------------------
@@ -188,7 +207,13 @@ def meeting_key(period_id: int) -> str:
     return f"{MEETING}:p{period_id}"
 
 
+def milestone_digest_key(department_id: int, day: dt.date) -> str:
+    return f"{MILESTONE}:u{department_id}:{day.isoformat()}"
+
+
 def milestone_key(milestone_id: int, department_id: int) -> str:
+    """Not a reminder's key: marks one milestone as announced to one unit. The scan adds these to
+    ``sent`` for every milestone listed in an earlier digest."""
     return f"{MILESTONE}:m{milestone_id}:u{department_id}"
 
 
@@ -288,7 +313,8 @@ def _stage_phrase(stage: str, due_on: dt.date, today: dt.date) -> str:
 
 
 def _item_lines(items: Iterable[OwedItem]) -> list[str]:
-    return [f"{i}. 任务{item.number}：{item.short_text}（{item.status_label}）" for i, item in enumerate(items, 1)]
+    labels = STATUS_LABELS
+    return [f"{i}. 任务{item.number}：{item.text}（{labels.get(item.status, item.status)}）" for i, item in enumerate(items, 1)]
 
 
 def report_texts(period: PeriodInput, owed: UnitOwed, stage: str, today: dt.date) -> tuple[str, str]:
@@ -336,15 +362,26 @@ def meeting_texts(period: PeriodInput) -> tuple[str, str]:
     return title, body
 
 
-def milestone_texts(milestone: MilestoneInput, unit: LeadUnit, today: dt.date) -> tuple[str, str]:
-    days = (milestone.due_on - today).days
-    when = "今天到期" if days == 0 else f"还有{days}天"
-    title = f"节点提醒：任务{milestone.task_number}的节点将于{cn_date(milestone.due_on)}到期"
-    body = (
-        f"{unit.name}：\n贵单位牵头的任务{milestone.task_number}“{short_text(milestone.task_text)}”"
-        f"有一个节点将于{cn_date(milestone.due_on)}到期（{when}）：{short_text(milestone.text)}\n"
-        "请抓紧推进，并在进展情况中如实填报。"
-    )
+def milestone_texts(unit: LeadUnit, items: list[MilestoneItem], today: dt.date) -> tuple[str, str]:
+    def when(item: MilestoneItem) -> str:
+        days = (item.due_on - today).days
+        return "今天到期" if days == 0 else f"还有{days}天"
+
+    if len(items) == 1:
+        [item] = items
+        title = f"节点提醒：任务{item.number}的节点将于{cn_date(item.due_on)}到期"
+        lines = [
+            f"贵单位牵头的任务{item.number}“{short_text(item.task_text)}”有一个节点将于{cn_date(item.due_on)}到期"
+            f"（{when(item)}）：{short_text(item.text)}"
+        ]
+    else:
+        title = f"节点提醒：{unit.name}牵头的{len(items)}项任务节点即将到期"
+        lines = [f"贵单位牵头的以下{len(items)}项任务节点即将到期："] + [
+            f"{i}. 任务{item.number}“{short_text(item.task_text)}”：{short_text(item.text)}"
+            f"（{cn_date(item.due_on)}，{when(item)}）"
+            for i, item in enumerate(items, 1)
+        ]
+    body = "\n".join([f"{unit.name}：", *lines, "请抓紧推进，并在进展情况中如实填报。"])
     return title, body
 
 
@@ -381,10 +418,7 @@ def due_reminders(
         result.extend(_meeting(period, policy, today, sent))
         if period.status == PERIOD_OPEN:
             result.extend(_period_units(period, owed_by_period.get(period.id, []), policy, today, sent))
-    for milestone in milestones:
-        policy = policies.get(milestone.plan_id, DEFAULT_POLICY)
-        if policy.enabled:
-            result.extend(_milestone(milestone, policy, today, sent))
+    result.extend(_milestones(milestones, policies, today, sent))
     return result
 
 
@@ -427,19 +461,35 @@ def _period_units(
     return result
 
 
-def _milestone(milestone: MilestoneInput, policy: PolicyInput, today: dt.date, sent: set[str]) -> list[DueReminder]:
-    if not milestone_notice_day(milestone.due_on, policy) <= today <= milestone.due_on:
-        return []
-    result = []
-    for unit in milestone.lead_units:
-        key = milestone_key(milestone.id, unit.id)
-        if key in sent:
+def _milestones(
+    milestones: Iterable[MilestoneInput], policies: Mapping[int, PolicyInput], today: dt.date, sent: set[str]
+) -> list[DueReminder]:
+    """One digest per lead unit of the milestones announced to it today (in the order given)."""
+    per_unit: dict[LeadUnit, list[tuple[int, MilestoneItem]]] = {}
+    for milestone in milestones:
+        policy = policies.get(milestone.plan_id, DEFAULT_POLICY)
+        if not policy.enabled or not milestone_notice_day(milestone.due_on, policy) <= today <= milestone.due_on:
             continue
-        title, body = milestone_texts(milestone, unit, today)
+        item = MilestoneItem(
+            milestone.id, milestone.task_id, milestone.task_number, milestone.task_text, milestone.text,
+            milestone.due_on,
+        )
+        for unit in milestone.lead_units:
+            if milestone_key(milestone.id, unit.id) not in sent:
+                per_unit.setdefault(unit, []).append((milestone.plan_id, item))
+    result = []
+    for unit, entries in per_unit.items():
+        key = milestone_digest_key(unit.id, today)
+        if key in sent:  # today's digest went out already: the rest tomorrow
+            continue
+        items = [item for _, item in entries]
+        title, body = milestone_texts(unit, items, today)
+        single = items[0] if len(items) == 1 else None
         result.append(
             DueReminder(
-                MILESTONE, MILESTONE, key, milestone.plan_id, title, body,
-                department_id=unit.id, department_name=unit.name, milestone_id=milestone.id, task_id=milestone.task_id,
+                MILESTONE, MILESTONE, key, entries[0][0], title, body,
+                department_id=unit.id, department_name=unit.name, milestone_id=items[0].milestone_id,
+                task_id=single.task_id if single else None, items=tuple(items),
             )
         )
     return result

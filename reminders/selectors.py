@@ -25,7 +25,7 @@ from django.db.models.functions import Substr
 
 from departments.models import Department, DepartmentGroup, GroupKind
 from progress.models import PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod, TaskStatus
-from reminders.models import Channel, Reminder, ReminderPolicy, UnitReminderSettings
+from reminders.models import Channel, Reminder, ReminderKind, ReminderPolicy, UnitReminderSettings
 from reminders.schedule import (
     NOT_STARTED,
     SHORT_TEXT_LENGTH,
@@ -35,6 +35,8 @@ from reminders.schedule import (
     PeriodInput,
     PolicyInput,
     UnitOwed,
+    milestone_key,
+    short_text,
 )
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Task
 
@@ -158,31 +160,31 @@ def owed_by_unit(*, periods: Iterable[PeriodInput], units: dict[int, str] | None
     result: list[UnitOwed] = []
     for plan_id in sorted({p.plan_id for p in periods}):
         tasks = {
-            row["pk"]: row
-            for row in Task.objects.filter(plan_id=plan_id)
+            pk: (number, short_text(text))
+            for pk, number, text in Task.objects.filter(plan_id=plan_id)
             .exclude(progress__status=TaskStatus.COMPLETED)
             .annotate(short=Substr("text", 1, _TEXT_PREFIX))
-            .order_by("number")
-            .values("pk", "number", "short")
+            .values_list("pk", "number", "short")
         }
-        pairs = effective_units(Q(task__plan_id=plan_id))
-        # {unit id: [(number, task id, role)]}: the unit's open tasks in this plan
+        # {unit id: [(number, task id, role)]}: the active unit's open tasks in this plan, by number
         unit_tasks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for task_id, of_task in pairs.items():
+        for task_id, of_task in effective_units(Q(task__plan_id=plan_id)).items():
             task = tasks.get(task_id)
             if task is None:
                 continue
             for unit_id, role in of_task.items():
                 if unit_id in units:
-                    unit_tasks[unit_id].append((task["number"], task_id, role))
+                    unit_tasks[unit_id].append((task[0], task_id, str(role)))
+        for listed in unit_tasks.values():
+            listed.sort()
         for period in (p for p in periods if p.plan_id == plan_id):
             reported = statuses.get(period.id, {})
             for unit_id, name in units.items():
                 items = []
-                for number, task_id, role in sorted(unit_tasks.get(unit_id, ())):
+                for number, task_id, role in unit_tasks.get(unit_id, ()):
                     status = reported.get((task_id, unit_id), NOT_STARTED)
                     if status == NOT_STARTED or status in OWED_STATES:
-                        items.append(OwedItem(task_id, number, tasks[task_id]["short"], str(status), str(role)))
+                        items.append(OwedItem(task_id, number, tasks[task_id][1], str(status), role))
                 if items:
                     result.append(UnitOwed(period.id, unit_id, name, tuple(items)))
     return result
@@ -232,16 +234,25 @@ def upcoming_milestones(
 # --- history and channels -----------------------------------------------------------------------------
 
 
-def sent_keys(*, period_ids: Iterable[int], milestone_ids: Iterable[int]) -> set[str]:
-    """The dedupe keys of the reminders already decided for these periods and milestones. One query."""
-    period_ids, milestone_ids = list(period_ids), list(milestone_ids)
-    if not period_ids and not milestone_ids:
-        return set()
-    return set(
-        Reminder.objects.filter(Q(period_id__in=period_ids) | Q(milestone_id__in=milestone_ids))
-        .order_by()
-        .values_list("dedupe_key", flat=True)
-    )
+def sent_keys(*, period_ids: Iterable[int], milestones_since: dt.date | None = None) -> set[str]:
+    """The dedupe keys of the reminders already decided for these periods and of the milestone digests
+    decided since ``milestones_since``, plus :func:`reminders.schedule.milestone_key` for every
+    milestone those digests listed. Two queries at most."""
+    period_ids = list(period_ids)
+    keys: set[str] = set()
+    if period_ids:
+        keys.update(Reminder.objects.filter(period_id__in=period_ids).order_by().values_list("dedupe_key", flat=True))
+    if milestones_since is not None:
+        for key, department_id, items in (
+            Reminder.objects.filter(kind=ReminderKind.MILESTONE, decided_on__gte=milestones_since)
+            .order_by()
+            .values_list("dedupe_key", "department_id", "items")
+        ):
+            keys.add(key)
+            for item in items or ():
+                if isinstance(item, dict) and item.get("milestone_id") is not None and department_id is not None:
+                    keys.add(milestone_key(int(item["milestone_id"]), department_id))
+    return keys
 
 
 def unit_channels(department_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:

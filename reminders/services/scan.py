@@ -95,7 +95,7 @@ def _reverse(name: str, *args: int) -> str:
 def link_for(reminder: DueReminder) -> str:
     """Report reminders: the unit's 本期待填报 for the period; escalations: the period's review board
     filtered to the unit; meeting notices: the period's board (the meeting pack: who submitted, who is
-    late); milestones: the task's page."""
+    late); milestones: the task's page (several milestones: the unit's task list)."""
     if reminder.kind == schedule.REPORT_DUE:
         home = _reverse("progress:home")
         return f"{home}?period={reminder.period_id}" if home else ""
@@ -104,8 +104,10 @@ def link_for(reminder: DueReminder) -> str:
         return f"{board}?unit={reminder.department_id}" if board else ""
     if reminder.kind == schedule.MEETING:
         return _reverse("progress:period_board", reminder.period_id)
-    if reminder.kind == schedule.MILESTONE and reminder.task_id is not None:
-        return _reverse("progress:task_detail", reminder.task_id)
+    if reminder.kind == schedule.MILESTONE:
+        if reminder.task_id is not None:
+            return _reverse("progress:task_detail", reminder.task_id)
+        return _reverse("progress:home")
     return ""
 
 
@@ -132,7 +134,9 @@ def decide(*, today: dt.date) -> tuple[list[DueReminder], dict[int, tuple]]:
     ]
     horizon = max((p.milestone_notice_days for p in policies.values() if p.enabled), default=0)
     milestones = selectors.upcoming_milestones(today=today, within_days=horizon, units=units) if horizon else []
-    sent = selectors.sent_keys(period_ids=[p.id for p in periods], milestone_ids=[m.id for m in milestones])
+    sent = selectors.sent_keys(
+        period_ids=[p.id for p in periods], milestones_since=today - dt.timedelta(days=horizon) if milestones else None
+    )
     owed = selectors.owed_by_unit(periods=report_periods, units=units)
     due = schedule.due_reminders(
         today=today, periods=periods, owed=owed, milestones=milestones, policies=policies, sent=sent

@@ -26,7 +26,7 @@ from reminders.models import Channel, Delivery, DeliveryStatus, Reminder, Remind
 from reminders.schedule import PeriodInput
 from reminders.services.scan import in_quiet_hours, scan, send_after
 from reminders.workdays import SHANGHAI
-from tasks.models import Task
+from tasks.models import Milestone, Task
 from tasks.selectors import filter_tasks_by_unit
 from tasks.tests.factories import LeadFactory, SupportingFactory, TaskFactory
 
@@ -96,6 +96,12 @@ def test_completed_tasks_and_inactive_units_owe_nothing(world):
     assert "西城街道办" not in owed
 
 
+def test_long_task_texts_are_listed_short(world):
+    Task.objects.filter(pk=world.tasks[2].pk).update(text="加快发展数字经济，" * 10)
+    [item] = next(u for u in selectors.owed_by_unit(periods=[_period_input(world.h2)]) if u.department_id == world.gongxin.pk).items
+    assert item.text == ("加快发展数字经济，" * 5)[:40] + "…"
+
+
 def test_unit_channels(world):
     UnitReminderSettings.objects.create(department=world.gongxin, wecom_webhook_url="https://qyapi.weixin.qq.com/x")
     UnitReminderSettings.objects.create(
@@ -128,8 +134,7 @@ def test_scan_writes_one_digest_per_owing_unit_with_a_delivery_per_channel(world
     assert fagai.link == f"{reverse('progress:home')}?period={world.h2.pk}"
     assert [item["number"] for item in fagai.items] == [1, 2, 3, 5]
     assert fagai.items[0] == {
-        "task_id": world.tasks[1].pk, "number": 1, "text": "聚力建设都市圈核心区。", "status": "none",
-        "status_label": "未填报", "role": "lead",
+        "task_id": world.tasks[1].pk, "number": 1, "text": "聚力建设都市圈核心区。", "status": "none", "role": "lead",
     }
     assert fagai.items[1]["role"] == "supporting"
     assert "1. 任务1：聚力建设都市圈核心区。（未填报）" in fagai.body
@@ -255,6 +260,18 @@ def test_milestone_reminder_for_the_lead_unit(world):
     assert reminder.link == reverse("progress:task_detail", args=[world.tasks[3].pk])
     assert result.per_stage == {"milestone": 1}
     assert scan(today=D(2022, 12, 20)).due == []
+
+
+def test_milestones_of_a_unit_come_in_one_digest_and_once(world):
+    Milestone.objects.create(task=world.tasks[1], due_on=D(2022, 12, 30), text="到2022年，建成示范区。")
+    scan(today=D(2022, 12, 19))
+    [digest] = Reminder.objects.all()
+    assert (digest.department_id, digest.dedupe_key) == (world.fagai.pk, f"milestone:u{world.fagai.pk}:2022-12-19")
+    assert [item["number"] for item in digest.items] == [1, 3] and digest.link == reverse("progress:home")
+    assert scan(today=D(2022, 12, 20)).due == []  # read back from the digest's items: not announced again
+    late = Milestone.objects.create(task=world.tasks[3], due_on=D(2022, 12, 31), text="到2022年，完成验收。")
+    [again] = scan(today=D(2022, 12, 21)).due
+    assert [(item.milestone_id, item.number) for item in again.items] == [(late.pk, 3)]
 
 
 def test_no_milestone_reminder_for_a_completed_task(world):

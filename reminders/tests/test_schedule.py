@@ -24,6 +24,7 @@ from reminders.schedule import (
     due_report_stage,
     escalation_day,
     meeting_notice_day,
+    milestone_key,
     milestone_notice_day,
     report_stages,
     short_text,
@@ -64,6 +65,8 @@ def simulate(start: dt.date, end: dt.date, *, periods, owed=(), milestones=(), p
         ):
             assert reminder.dedupe_key not in sent
             sent.add(reminder.dedupe_key)
+            if reminder.kind == MILESTONE:  # as the scan reads them back from the digest's items
+                sent.update(milestone_key(item.milestone_id, reminder.department_id) for item in reminder.items)
             decided.append((day, reminder.kind, reminder.stage))
     return decided
 
@@ -296,10 +299,10 @@ def test_meeting_notice_catches_up_until_the_meeting_day_but_not_after():
 GONGXIN = LeadUnit(7, "市工信局")
 
 
-def milestone(due_on: dt.date, *, leads=(GONGXIN,)) -> MilestoneInput:
+def milestone(due_on: dt.date, *, pk: int = 50, number: int = 50, leads=(GONGXIN,)) -> MilestoneInput:
     return MilestoneInput(
-        id=50, plan_id=PLAN, task_id=500, task_number=50, task_text="到2022年，创建国家级开发区。", due_on=due_on,
-        text="到2022年，创建省级示范园区。", lead_units=tuple(leads),
+        id=pk, plan_id=PLAN, task_id=pk * 10, task_number=number, task_text="到2022年，创建国家级开发区。",
+        due_on=due_on, text="到2022年，创建省级示范园区。", lead_units=tuple(leads),
     )
 
 
@@ -307,10 +310,34 @@ def test_milestone_reminder_to_each_lead_unit_once():
     m = milestone(D(2022, 12, 31), leads=[GONGXIN, LeadUnit(8, "市发改局")])
     decided = simulate(D(2022, 12, 1), D(2023, 1, 31), periods=[], milestones=[m])
     assert decided == [(D(2022, 12, 19), MILESTONE, "milestone")] * 2
-    [first, _] = due_reminders(today=D(2022, 12, 19), periods=[], owed=[], milestones=[m])
-    assert (first.dedupe_key, first.milestone_id, first.task_id) == ("milestone:m50:u7", 50, 500)
+    [first, second] = due_reminders(today=D(2022, 12, 19), periods=[], owed=[], milestones=[m])
+    assert (first.dedupe_key, first.milestone_id, first.task_id) == ("milestone:u7:2022-12-19", 50, 500)
+    assert (second.dedupe_key, second.department_name) == ("milestone:u8:2022-12-19", "市发改局")
     assert first.title == "节点提醒：任务50的节点将于2022年12月31日到期"
     assert "还有12天" in first.body and "到2022年，创建省级示范园区。" in first.body
+    assert first.items[0].as_json() == {
+        "milestone_id": 50, "task_id": 500, "number": 50, "text": "到2022年，创建国家级开发区。",
+        "milestone": "到2022年，创建省级示范园区。", "due_on": "2022-12-31",
+    }
+
+
+def test_one_milestone_digest_per_unit_and_day():
+    year_end = [milestone(D(2022, 12, 31), pk=pk, number=pk) for pk in (51, 52, 53)]
+    later = milestone(D(2023, 1, 6), pk=54, number=54)  # announced from Dec 23
+    decided = simulate(D(2022, 12, 1), D(2023, 1, 31), periods=[], milestones=[*year_end, later])
+    assert decided == [(D(2022, 12, 19), MILESTONE, "milestone"), (D(2022, 12, 23), MILESTONE, "milestone")]
+    [digest] = due_reminders(today=D(2022, 12, 19), periods=[], owed=[], milestones=year_end)
+    assert [item.number for item in digest.items] == [51, 52, 53]
+    assert (digest.milestone_id, digest.task_id) == (51, None)  # several: the link is the unit's task list
+    assert digest.title == "节点提醒：市工信局牵头的3项任务节点即将到期"
+    assert "2. 任务52“到2022年，创建国家级开发区。”：到2022年，创建省级示范园区。（2022年12月31日，还有12天）" in digest.body
+    # Announced milestones are not listed again; a new one the same day waits for tomorrow's digest.
+    sent = {"milestone:u7:2022-12-19", *(milestone_key(m.id, 7) for m in year_end)}
+    assert due_reminders(today=D(2022, 12, 20), periods=[], owed=[], milestones=year_end, sent=sent) == []
+    new = milestone(D(2022, 12, 30), pk=55, number=55)
+    assert due_reminders(today=D(2022, 12, 19), periods=[], owed=[], milestones=[*year_end, new], sent=sent) == []
+    [tomorrow] = due_reminders(today=D(2022, 12, 20), periods=[], owed=[], milestones=[*year_end, new], sent=sent)
+    assert [item.number for item in tomorrow.items] == [55] and tomorrow.task_id == 550
 
 
 def test_milestone_catch_up_stops_at_its_date():
@@ -318,6 +345,11 @@ def test_milestone_catch_up_stops_at_its_date():
     assert len(due_reminders(today=D(2022, 12, 30), periods=[], owed=[], milestones=[m])) == 1
     assert due_reminders(today=D(2023, 1, 3), periods=[], owed=[], milestones=[m]) == []
     assert due_reminders(today=D(2022, 12, 30), periods=[], owed=[], milestones=[milestone(D(2022, 12, 30), leads=[])]) == []
+
+
+def test_milestone_disabled_policy():
+    policy = dataclasses.replace(DEFAULT_POLICY, enabled=False)
+    assert simulate(D(2022, 12, 1), D(2023, 1, 31), periods=[], milestones=[milestone(D(2022, 12, 31))], policy=policy) == []
 
 
 def test_short_text():
