@@ -35,6 +35,7 @@ from progress.models import (
 )
 from progress.permissions import Actor, reports_visible_to
 from tasks.models import Assignment, AssignmentRole, Plan, Task
+from tasks.selectors import effective_assignments
 
 # A report in one of these states has reached the plan office: its unit is neither late nor silent.
 DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
@@ -287,12 +288,17 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         tasks = tasks.filter(number=filters.task_number)
     if filters.late_only and not past_due:
         return []
+    task_condition, task_params = "t.plan_id = %s", [period.plan_id]
+    if filters.department_id is not None:
+        unit_tasks = effective_assignments(department=filters.department_id).values("task_id")
+        tasks = tasks.filter(pk__in=unit_tasks)
+        # The cells below are then read for the unit's tasks only (every unit of those tasks).
+        unit_sql, unit_params = unit_tasks.query.sql_with_params()
+        task_condition += f" AND t.id IN ({unit_sql})"
+        task_params += list(unit_params)
     having: list[str] = []
     having_params: list[Any] = []
     undelivered = "c.status NOT IN (%s, %s)"
-    if filters.department_id is not None:
-        having.append("SUM(CASE WHEN c.unit_id = %s THEN 1 ELSE 0 END) > 0")
-        having_params.append(filters.department_id)
     if filters.status:
         having.append("SUM(CASE WHEN c.supporting = 0 AND c.status = %s THEN 1 ELSE 0 END) > 0")
         having_params.append(filters.status)
@@ -303,9 +309,7 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         having.append(f"SUM(CASE WHEN c.supporting = 1 AND {undelivered} THEN 1 ELSE 0 END) > 0")
         having_params.extend(sorted(DELIVERED_STATES))
     if having:
-        cells, params = _effective_cells_sql(
-            task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
-        )
+        cells, params = _effective_cells_sql(task_condition=task_condition, task_params=task_params, period_id=period.pk)
         matching = f"SELECT c.task_id FROM ({cells}) c GROUP BY c.task_id HAVING {' AND '.join(having)}"
         tasks = tasks.filter(pk__in=RawSQL(matching, [*params, *having_params]))
     return list(tasks.order_by("number", "pk").values_list("pk", flat=True))
