@@ -3,7 +3,7 @@
 ``python -m bench.bench_reminders [--runs 7] [--warmups 1] [--database PATH | --postgres URL]``.
 The database is chosen as in ``bench.bench_api_reports``: a throwaway SQLite file filled by
 ``bench.synthetic.generate()`` (set-up, not timed), a file made by ``python -m bench.synthetic``
-(reused, left unchanged), or a fresh PostgreSQL database dropped at the end.
+(reused, left unchanged), or a fresh PostgreSQL database ``bench_reminders`` dropped at the end.
 
 Two days of the open period (2025年下半年, due 2026-01-10) are scanned, when most units owe something:
 
@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, print_table, stopwatch
+from bench.runtime import Summary, configure_url, migrate, postgres_database, print_table, stopwatch
 
 TARGET_MS = 2000
+POSTGRES_DATABASE = "bench_reminders"
 
 
 class _RollBack(Exception):
@@ -122,6 +124,34 @@ def check_one_digest_per_unit_and_stage(day: Any) -> bool:
     return ok
 
 
+@contextmanager
+def _database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
+    """As ``bench.bench_api_reports.prepared_database``, with a PostgreSQL database of its own name
+    (``bench_reminders``), so it never drops the one another benchmark is using."""
+    if not postgres:
+        from bench.bench_api_reports import prepared_database
+
+        with prepared_database(database, None) as prepared:
+            yield prepared
+        return
+    with postgres_database(postgres, POSTGRES_DATABASE) as url:
+        configure_url(url)
+        from django.db import connection
+
+        from bench import synthetic
+
+        with stopwatch() as elapsed:
+            migrate()
+            counts = synthetic.generate()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        yield (
+            f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
+            elapsed(),
+            f"generated ({counts['reports']} reports)",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_reminders", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -132,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs, warmups = max(5, args.runs), max(0, args.warmups)
 
-    from bench.bench_api_reports import prepared_database
-
-    with prepared_database(args.database, args.postgres) as (path, setup_seconds, origin):
+    with _database(args.database, args.postgres) as (path, setup_seconds, origin):
         from progress.models import ProgressReport
         from reminders.models import Reminder
         from tasks.models import Task

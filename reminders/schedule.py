@@ -106,7 +106,9 @@ class PeriodInput:
 class OwedItem(NamedTuple):
     """One task a unit still owes a report on: ``status`` is ``none`` (no report), ``draft`` or
     ``returned``; ``text`` is the task's short text as listed (:func:`short_text`: the selector
-    shortens each task's text once, not once per unit). A tuple: a big scan makes tens of thousands."""
+    shortens each task's text once, not once per unit). A tuple: a big scan makes tens of thousands.
+    Its JSON (the reminder's ``items``) leaves the text out: the body lists it, and the JSON of a big
+    scan is written in one INSERT."""
 
     task_id: int
     number: int
@@ -119,7 +121,7 @@ class OwedItem(NamedTuple):
         return STATUS_LABELS.get(self.status, self.status)
 
     def as_json(self) -> dict[str, object]:
-        return {"task_id": self.task_id, "number": self.number, "text": self.text, "status": self.status, "role": self.role}
+        return {"task_id": self.task_id, "number": self.number, "status": self.status, "role": self.role}
 
 
 @dataclass(frozen=True)

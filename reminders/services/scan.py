@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import JSONField, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -210,7 +211,10 @@ def _write(
                 title=r.title[:200],
                 body=r.body,
                 link=link_for(r)[:300],
-                items=[item.as_json() for item in r.items],
+                # An expression, so PostgreSQL gets a plain VALUES list: for literal values only, Django
+                # inserts through UNNEST of arrays, which psycopg quotes in Python character by character
+                # (5 s for 160 digests of 100,000 listed tasks instead of 0.1 s).
+                items=Value([item.as_json() for item in r.items], output_field=JSONField()),
             )
             for r in due
         ],

@@ -134,8 +134,8 @@ def test_scan_writes_one_digest_per_owing_unit_with_a_delivery_per_channel(world
     assert fagai.link == f"{reverse('progress:home')}?period={world.h2.pk}"
     assert [item["number"] for item in fagai.items] == [1, 2, 3, 5]
     assert fagai.items[0] == {
-        "task_id": world.tasks[1].pk, "number": 1, "text": "聚力建设都市圈核心区。", "status": "none", "role": "lead",
-    }
+        "task_id": world.tasks[1].pk, "number": 1, "status": "none", "role": "lead",
+    }  # the texts are in the body
     assert fagai.items[1]["role"] == "supporting"
     assert "1. 任务1：聚力建设都市圈核心区。（未填报）" in fagai.body
 
