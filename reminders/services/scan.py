@@ -5,9 +5,10 @@ Exactly once: every reminder has a unique ``dedupe_key`` and every delivery is u
 (reminder, channel). The scan also locks the plans' policy rows (``SELECT … FOR UPDATE`` on
 PostgreSQL) before it reads what was already sent, so a second scan running at the same time waits
 for the first to commit and then finds everything decided: it creates nothing and enqueues
-nothing. (On SQLite, which has one writer at a time, the unique keys alone keep the rows single;
-``bulk_create(ignore_conflicts=True)`` skips a row another scan wrote.) Jobs are enqueued only
-from ``transaction.on_commit``, so a scan that rolls back sends nothing.
+nothing. Should a row be written by someone else anyway, ``bulk_create(ignore_conflicts=True)``
+skips it and the scan leaves its deliveries alone. (SQLite has one writer at a time: a second scan
+waits for the database lock or fails on it; the unique keys keep the rows single either way.) Jobs
+are enqueued only from ``transaction.on_commit``, so a scan that rolls back sends nothing.
 
 Deliveries: a unit's channels (:func:`reminders.selectors.unit_channels`: e-mail and in-app
 without settings, the robots when their address is set); escalations and meeting notices (to
