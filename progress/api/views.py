@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +34,14 @@ from progress.permissions import (
     check_can_view_task,
     extension_requests_visible_to,
 )
-from progress.selectors.reports import report_contributions, report_detail, report_list, reports_by_ids
+from progress.selectors.reports import (
+    report_contributions,
+    report_detail,
+    report_ids_with_count,
+    report_list,
+    reports_by_ids,
+    visible_reports_are_filtered,
+)
 from progress.services import evidence as evidence_services
 from progress.services import periods as period_services
 from progress.services import reports as report_services
@@ -247,6 +255,25 @@ class ReviewPeriodViewSet(viewsets.ReadOnlyModelViewSet):
 # --- reports -----------------------------------------------------------------------------------
 
 
+class CountedWithThePagePaginator(Paginator):
+    """Django's paginator over reports whose count costs as much as their list (a unit's visible
+    reports): the page's ids and the total come from one query
+    (:func:`progress.selectors.reports.report_ids_with_count`); the page holds ids."""
+
+    def page(self, number: Any) -> Page:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        ids, total = report_ids_with_count(self.object_list, offset=(number - 1) * self.per_page, limit=self.per_page)
+        if total is None and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.__dict__["count"] = total or 0  # ``count`` is a cached_property: known now, not counted again
+        return self._get_page(ids, number, self)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="进展报告列表",
@@ -285,7 +312,11 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         # Page the ids (a walk of the primary key), then load only that page's rows with their details.
         visible = report_list(filters=request.query_params, user=request.user)
-        ids = self.paginate_queryset(visible.values_list("pk", flat=True))
+        if visible_reports_are_filtered(request.user):
+            self.paginator.django_paginator_class = CountedWithThePagePaginator
+            ids = self.paginate_queryset(visible)
+        else:
+            ids = self.paginate_queryset(visible.values_list("pk", flat=True))
         page = reports_by_ids(ids)
         return self.get_paginated_response(s.ProgressReportSerializer(page, many=True, context={"request": request}).data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Window
 
 from departments.models import Department
 from progress.filters import ReportFilterSet
@@ -44,6 +44,22 @@ def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet
             extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
         )
     return filterset.qs.order_by("pk")
+
+
+def visible_reports_are_filtered(user: Any) -> bool:
+    """Whether ``user`` sees a filtered subset of the reports (unit staff): then counting them reads
+    as much as listing them, and a list is better counted with its page in one query
+    (:func:`report_ids_with_count`)."""
+    actor = actor_for(user)
+    return not (actor.can_view_all or actor.is_reviewer) and actor.department_id is not None
+
+
+def report_ids_with_count(queryset: QuerySet[ProgressReport], *, offset: int, limit: int) -> tuple[list[int], int | None]:
+    """The ids of ``queryset[offset:offset + limit]`` (in its order) and the size of the whole
+    queryset, from one query (``COUNT(*) OVER ()``): the visible set is read once, not once to count
+    and once more to page. The count is None when the slice is empty (past the end, or nothing)."""
+    rows = list(queryset.annotate(total=Window(Count("pk"))).values_list("pk", "total")[offset : offset + limit])
+    return [pk for pk, _ in rows], (rows[0][1] if rows else None)
 
 
 def reports_by_ids(ids: Iterable[int]) -> list[ProgressReport]:

@@ -165,6 +165,12 @@ def test_list_is_ordered_by_id_and_its_pages_cover_every_visible_report_once(wor
                 break
             page = client.get(page["next"]).json()
         assert seen == sorted(expected) and page["count"] == len(expected), user.username
+        # Past the last page: 404, as for any list; a page size the same way.
+        last = -(-len(expected) // 7)
+        assert client.get("/api/reports/", {"page_size": 7, "page": last + 1}).status_code == 404
+        assert client.get("/api/reports/", {"page_size": 7, "page": "x"}).status_code == 404
+        assert client.get("/api/reports/", {"page_size": 7, "page": "0"}).status_code == 404
+        assert client.get("/api/reports/", {"page": "last"}).json()["count"] == len(expected)
     assert draft.pk in seen and hidden.pk not in seen
 
 
