@@ -173,7 +173,7 @@ def test_a_stale_version_is_a_conflict_that_keeps_what_was_typed(client, world):
     assert 'name="version" value="3"' in page
     # The message says what the page does: nothing "reopened", the typed text kept, a new save goes on version 3.
     assert "请重新打开报告" not in page
-    assert "您的修改还没有保存：该报告已被gongxin_head于" in page and "保存为第3版（您打开的是第2版）" in page
+    assert "您的修改没有保存：该报告已被gongxin_head于" in page and "保存为第3版（您打开的是第2版）" in page
     assert "下方列出了第3版的内容，您填写的内容仍保留在表单中；核对后再次保存，将在第3版的基础上保存您表单中的内容。" in page
     # ... and it does: saving again (the form now carries version 3) keeps what was typed.
     response = client.post(form_url(world), post_data(world, version=3, progress_text="我刚写的一大段新内容。"))

@@ -328,7 +328,7 @@ def _conflict_message(current: ProgressReport, *, yours: int) -> str:
     who = (user.get_full_name() or user.get_username()) if user is not None else "他人"
     when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
     return (
-        f"您的修改还没有保存：该报告已被{who}于{when}保存为第{current.version}版（您打开的是第{yours}版）。"
+        f"您的修改没有保存：该报告已被{who}于{when}保存为第{current.version}版（您打开的是第{yours}版）。"
         f"下方列出了第{current.version}版的内容，您填写的内容仍保留在表单中；"
         f"核对后再次保存，将在第{current.version}版的基础上保存您表单中的内容。"
     )

@@ -194,7 +194,7 @@ def test_second_save_of_the_same_report_shows_the_conflict_and_keeps_the_typed_t
     clerk.get_by_label("进展情况").fill(CLERK_TEXT)
     head.get_by_label("进展情况").fill(HEAD_TEXT)
     head.get_by_label("存在问题").fill(HEAD_PROBLEMS)
-    # Even a draft needs each target's state (the page refuses a blank "已填报" value).
+    # Each target gets a state (a draft would skip a blank "已填报" row; this one is 数据尚未发布).
     for page in (clerk, head):
         page.get_by_role("group", name=re.compile(TARGET)).get_by_label("填报状态").select_option(label="数据尚未发布")
 
