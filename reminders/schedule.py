@@ -70,6 +70,9 @@ OVERDUE_1 = "overdue_1"
 NOT_STARTED = "none"
 STATUS_LABELS = {NOT_STARTED: "未填报", "draft": "草稿", "returned": "已退回"}
 SHORT_TEXT_LENGTH = 40
+# An escalation goes to the plan office and leaders: the first tasks, then the link to the full list
+# (the unit's own digest lists every task).
+ESCALATION_LIST_LIMIT = 20
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -346,7 +349,8 @@ def escalation_texts(period: PeriodInput, owed: UnitOwed, today: dt.date) -> tup
         [
             f"{period.name}进展情况报送截止日为{cn_date(period.report_due_on)}。"
             f"截至{cn_date(today)}，{owed.department_name}已逾期{late}个工作日，尚有{n}项任务未报送：",
-            *_item_lines(owed.items),
+            *_item_lines(owed.items[:ESCALATION_LIST_LIMIT]),
+            *([f"……另有{n - ESCALATION_LIST_LIMIT}项，完整清单请打开链接查看。"] if n > ESCALATION_LIST_LIMIT else []),
             "请规划科和分管领导督促该单位尽快报送。",
         ]
     )

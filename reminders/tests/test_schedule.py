@@ -278,6 +278,15 @@ def test_escalation_once_per_unit_and_only_while_it_owes():
     assert due_reminders(today=D(2025, 1, 17), periods=[p], owed=[owes()], sent=sent) == []  # not yet
 
 
+def test_an_escalation_lists_the_first_twenty_tasks_and_links_the_rest():
+    p = period(D(2025, 1, 10))
+    [digest, escalation] = due_reminders(today=D(2025, 1, 20), periods=[p], owed=[owes(n=25)])
+    assert len(digest.items) == len(escalation.items) == 25
+    assert "25. 任务25" in digest.body  # the unit's own digest lists everything
+    assert "20. 任务20" in escalation.body and "21. 任务21" not in escalation.body
+    assert "……另有5项，完整清单请打开链接查看。" in escalation.body
+
+
 @pytest.mark.parametrize("status", ["open", "closed"])
 def test_meeting_notice_before_the_meeting_of_an_open_or_closed_period(status):
     p = period(D(2025, 1, 10), status=status, meeting_on=D(2025, 1, 20), annual=True)
