@@ -213,6 +213,7 @@ def due_list(
         effective_assignments(department=department_id)
         .filter(task__plan_id=period.plan_id)
         .annotate(report_status=Subquery(current_status))
+        .order_by()  # sorted below; the model's ordering would join the plan for nothing
         .values_list("task_id", "task__number", "role", "report_status")
     ):
         known = roles.get(task_id)

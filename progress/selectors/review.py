@@ -290,7 +290,7 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         return []
     task_condition, task_params = "t.plan_id = %s", [period.plan_id]
     if filters.department_id is not None:
-        unit_tasks = effective_assignments(department=filters.department_id).values("task_id")
+        unit_tasks = effective_assignments(department=filters.department_id).order_by().values("task_id")
         tasks = tasks.filter(pk__in=unit_tasks)
         # The cells below are then read for the unit's tasks only (every unit of those tasks).
         unit_sql, unit_params = unit_tasks.query.sql_with_params()
