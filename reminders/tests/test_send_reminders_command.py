@@ -56,6 +56,11 @@ def test_escalation_and_meeting_lines(world):
     assert "  2024年下半年 · 市领导 · 专题会通知（会前通知） · 电子邮件、站内通知" in output
 
 
+def test_milestone_lines(world):
+    output = run("--date", "2022-12-19", "--dry-run")
+    assert output.splitlines() == ["2022-12-19 试运行（不写入、不发送）：应发送 1 条提醒。", "  市发改局 · 节点提醒（节点临近） · 1个节点 · 电子邮件、站内通知"]
+
+
 def test_a_day_off(world):
     assert run("--date", "2025-10-01") == "2025-10-01 不是工作日，不发送提醒。\n"
     assert not Reminder.objects.exists()

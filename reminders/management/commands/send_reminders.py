@@ -40,7 +40,7 @@ def describe(reminder: DueReminder, channels: tuple[str, ...]) -> str:
     if reminder.period_name:
         parts.insert(0, reminder.period_name)
     if reminder.items:
-        parts.append(f"{len(reminder.items)}项任务")
+        parts.append(f"{len(reminder.items)}个节点" if reminder.kind == schedule.MILESTONE else f"{len(reminder.items)}项任务")
     parts.append("、".join(Channel(channel).label for channel in channels) or "无发送渠道")
     return " · ".join(parts)
 
