@@ -5,7 +5,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from dashboard.api.urls import extra_urlpatterns as dashboard_extra
+from dashboard.api.urls import router as dashboard_router
 from departments.api.urls import router as departments_router
+from exports.api.urls import extra_urlpatterns as exports_extra
+from exports.api.urls import router as exports_router
+from offline.api.urls import extra_urlpatterns as offline_extra
+from offline.api.urls import router as offline_router
 from progress.api.urls import router as progress_router
 from reminders.api.urls import router as reminders_router
 from tasks.api.urls import router as tasks_router
@@ -25,10 +31,21 @@ class ObtainTokenView(ObtainAuthToken):
 
 
 router = DefaultRouter()
-for app_router in (tasks_router, departments_router, progress_router, reminders_router):
+for app_router in (
+    tasks_router,
+    departments_router,
+    progress_router,
+    reminders_router,
+    dashboard_router,
+    exports_router,
+    offline_router,
+):
     router.registry.extend(app_router.registry)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *dashboard_extra,
+    *exports_extra,
+    *offline_extra,
     *router.urls,
 ]

@@ -1,4 +1,4 @@
-"""Root URLs: admin, API (with schema and docs), sign-in, the reminder pages and the portal at the root."""
+"""Root URLs: admin, API (with schema and docs), sign-in, the reminder, dashboard, export and offline-filling pages and the portal at the root."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -15,5 +15,8 @@ urlpatterns = [
     path("api/", include("xingping_tracker.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("reminders.urls")),
+    path("", include("dashboard.urls")),
+    path("", include("exports.urls")),
+    path("", include("offline.urls")),
     path("", include("progress.urls")),
 ]

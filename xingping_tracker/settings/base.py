@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "tasks",
     "progress",
     "reminders",
+    "dashboard",
+    "exports",
+    "offline",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""The dashboard app's pages (mounted at the site root by xingping_tracker/urls.py)."""
+
+app_name = "dashboard"
+
+urlpatterns: list = []

@@ -1,0 +1,64 @@
+"""Writing people's text into workbook cells so that it stays text.
+
+Every workbook the product writes (the ledger, the meeting pack, the offline templates) puts report
+texts, task texts and unit names into cells through these helpers, never by assigning ``cell.value``
+directly:
+
+- **Formula injection**: a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  would be read by Excel, WPS or LibreOffice as a formula (or a DDE call). Such a text is stored as
+  a string cell (``t="s"``/inline string, never ``t="f"``) *and* styled with ``quotePrefix``, so it
+  also stays text when somebody edits the cell and presses Enter. Nothing is added to or removed
+  from what the person wrote.
+- **Characters XML cannot hold** (control characters other than tab, newline and carriage return)
+  are dropped: openpyxl would otherwise refuse the whole workbook.
+
+Numbers, dates and ``None`` are written as they are (they cannot become formulas).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+CellValue = str | int | float | Decimal | dt.date | dt.datetime | None
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters an .xlsx file cannot store."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet program would treat ``text`` as a formula if typed into a cell."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def set_value(cell: Cell | WriteOnlyCell, value: Any) -> Cell | WriteOnlyCell:
+    """Put ``value`` into ``cell`` safely (see the module docstring); returns the cell."""
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    if isinstance(value, str):
+        text = clean_text(value)
+        cell.value = text
+        # openpyxl guesses the type from the value: a leading "=" would make it a formula.
+        cell.data_type = "s"
+        if is_formula_like(text):
+            cell.quotePrefix = True
+        return cell
+    cell.value = value
+    return cell
+
+
+def text_cell(worksheet: Any, value: Any, *, style: str | None = None) -> WriteOnlyCell:
+    """A write-only cell holding ``value`` safely, optionally with a named style registered on the workbook."""
+    cell = WriteOnlyCell(worksheet)
+    if style is not None:
+        cell.style = style
+    set_value(cell, value)
+    return cell

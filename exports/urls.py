@@ -1,0 +1,5 @@
+"""The exports app's pages (mounted at the site root by xingping_tracker/urls.py)."""
+
+app_name = "exports"
+
+urlpatterns: list = []
