@@ -1,0 +1,1 @@
+"""Reads for the leadership dashboard (and the meeting pack, which shares them)."""

@@ -1,0 +1,832 @@
+"""Where the plan stands in one review period: every task's traffic light, and the overview the
+leadership dashboard and the meeting pack both show. THE shared numbers: the dashboard page, its
+API and the Excel meeting pack read them from here, so they always agree.
+
+Definitions (the same words are on the dashboard page, see ``LIGHT_RULES``):
+
+- **Lead units** of a task are its effective lead units (:mod:`tasks.selectors`: a named unit, the
+  plan office's expansion of a placeholder, or the members of a FIXED group); a unit that both leads
+  and supports a task counts as lead. They are listed in the unit order (``sort_order``, name).
+- **Delivered**: a report that reached the plan office, i.e. ``submitted`` or ``accepted``.
+- ``report_status``: the least advanced lead report of the period (none < draft < returned <
+  submitted < accepted), ``""`` when a lead unit has no report at all (or the task has no lead unit).
+- ``progress_status``: what the delivered lead reports state, the most severe one when several lead
+  units report (滞后 > 存在风险 > 未启动 > 正常推进 > 已完成); ``""``
+  when no lead report is delivered (no report, a draft, or a returned one).
+- ``percent``: the lowest percent among the delivered lead reports.
+- ``is_completed`` (完成): the task was closed (办结, TaskProgress) on or before the as-of day, or
+  every lead unit's report of the period is accepted and states 已完成.
+- ``is_overdue``: the effective deadline (an approved extension, else the task's deadline) is before
+  the as-of day and the task is not completed. A task without a deadline is never overdue.
+- ``report_late``: the as-of day is after the period's report due date and some lead unit has not
+  delivered its report.
+- The as-of day is ``today`` (default: the local date). For earlier periods in the trend it is the
+  day after their report due date (or ``today`` when sooner), read with today's records.
+
+Every function here is a pure read with a fixed number of queries whatever the plan's size: SQL
+does the joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
+instance per task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from departments.models import Department, DepartmentGroup, GroupKind
+from progress.models import (
+    ActualState,
+    ProgressReport,
+    ProgressStatus,
+    ReportStatus,
+    ReviewPeriod,
+    TargetActual,
+    TaskProgress,
+    TaskStatus,
+)
+from tasks.models import Assignment, AssignmentRole, Plan, Section, Target, TargetBasis, TargetDirection, Task
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+LIGHTS = (RED, YELLOW, GREEN)
+LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
+LIGHT_RULES: tuple[tuple[str, str], ...] = (
+    (RED, "红灯：超过完成时限（含批准延期后的时限）仍未完成，或牵头单位报告推进状态为“滞后”。"),
+    (
+        YELLOW,
+        "黄灯：牵头单位报告推进状态为“存在风险”，或已过本期报送截止日牵头单位仍未报送，或尚未落实牵头单位。",
+    ),
+    (GREEN, "绿灯：已完成，或按计划推进（已报送且无上述情形；未到报送截止日尚未报送的也为绿灯）。"),
+)
+
+# Light reasons (Chinese, shown beside a task).
+REASON_OVERDUE = "逾期未完成"
+REASON_DELAYED = "进展滞后"
+REASON_AT_RISK = "存在风险"
+REASON_REPORT_LATE = "报告逾期未报送"
+REASON_NO_LEAD = "未落实牵头单位"
+REASON_COMPLETED = "已完成"
+REASON_CLOSED = "已办结"
+REASON_ON_TRACK = "正常推进"
+REASON_NOT_DUE = "本期尚未报送（未到截止日）"
+
+DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
+NOT_SUBMITTED_LABEL = "未报送"
+# Report states from least to most advanced ("" = no report).
+_REPORT_ORDER = {
+    "": 0,
+    ReportStatus.DRAFT: 1,
+    ReportStatus.RETURNED: 2,
+    ReportStatus.SUBMITTED: 3,
+    ReportStatus.ACCEPTED: 4,
+}
+# Progress states from most to least severe.
+_SEVERITY = {
+    ProgressStatus.DELAYED: 0,
+    ProgressStatus.AT_RISK: 1,
+    ProgressStatus.NOT_STARTED: 2,
+    ProgressStatus.ON_TRACK: 3,
+    ProgressStatus.COMPLETED: 4,
+}
+_LIGHT_ORDER = {RED: 0, YELLOW: 1, GREEN: 2}
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """One task's standing in one period (see the module docstring for each definition)."""
+
+    task_id: int
+    number: int
+    chapter_id: int | None  # the top-level section (一、…) the task is in
+    section_id: int | None  # the task's own section
+    lead_unit_ids: tuple[int, ...]
+    report_status: str
+    progress_status: str
+    percent: int | None
+    is_completed: bool
+    is_overdue: bool
+    report_late: bool
+    light: str
+    light_reason: str
+    binding: bool = False
+    deadline: dt.date | None = None  # the effective deadline
+    is_closed: bool = False  # 办结 (TaskProgress)
+    delivered: bool = False  # every lead unit delivered its report
+
+    @property
+    def light_label(self) -> str:
+        return LIGHT_LABELS[self.light]
+
+    @property
+    def report_status_label(self) -> str:
+        return ReportStatus(self.report_status).label if self.report_status else "未填报"
+
+    @property
+    def progress_status_label(self) -> str:
+        return ProgressStatus(self.progress_status).label if self.progress_status else NOT_SUBMITTED_LABEL
+
+
+def _light(
+    *, completed: bool, closed: bool, overdue: bool, progress: str, report_late: bool, has_lead: bool, delivered: bool
+) -> tuple[str, str]:
+    """The light and its reason, by ``LIGHT_RULES`` (completion first, then red, then yellow)."""
+    if completed:
+        return GREEN, REASON_CLOSED if closed else REASON_COMPLETED
+    if overdue:
+        return RED, REASON_OVERDUE
+    if progress == ProgressStatus.DELAYED:
+        return RED, REASON_DELAYED
+    if progress == ProgressStatus.AT_RISK:
+        return YELLOW, REASON_AT_RISK
+    if not has_lead:
+        return YELLOW, REASON_NO_LEAD
+    if report_late:
+        return YELLOW, REASON_REPORT_LATE
+    return GREEN, REASON_ON_TRACK if delivered else REASON_NOT_DUE
+
+
+# --- SQL -------------------------------------------------------------------------------------
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _effective_pairs_sql(*, task_condition: str, task_params: list[Any]) -> tuple[str, list[Any]]:
+    """One row per effective (task_id, unit_id) of the tasks matching ``task_condition`` (on ``t``),
+    with ``supporting`` 0 when the unit leads the task (lead wins). The same rule as
+    :func:`tasks.selectors.effective_assignments` and ``progress.selectors.review._effective_cells_sql``
+    (tested against both), without the period: the trend reads several periods at once."""
+    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
+    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
+    task = _table(Task)
+    base = f"FROM {assignment} a JOIN {task} t ON t.id = a.task_id"
+    sql = f"""
+        SELECT pairs.task_id AS task_id, pairs.unit_id AS unit_id,
+               MIN(CASE WHEN pairs.role = %s THEN 0 ELSE 1 END) AS supporting
+        FROM (
+            SELECT a.task_id AS task_id, a.department_id AS unit_id, a.role AS role
+            {base} WHERE ({task_condition}) AND a.department_id IS NOT NULL
+            UNION ALL
+            SELECT a.task_id, e.department_id, a.role
+            {base} JOIN {expansion} e ON e.assignment_id = a.id
+            WHERE ({task_condition}) AND a.department_id IS NULL
+            UNION ALL
+            SELECT a.task_id, m.department_id, a.role
+            {base} JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
+            WHERE ({task_condition}) AND a.department_id IS NULL AND g.kind = %s
+              AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
+        ) pairs
+        GROUP BY pairs.task_id, pairs.unit_id
+    """
+    return sql, [AssignmentRole.LEAD, *task_params, *task_params, *task_params, GroupKind.FIXED]
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` (local time), aware."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
+    """The plan's sections by id (only the fields shown) and each section's top-level section (one query)."""
+    rows = list(
+        Section.objects.filter(plan_id=plan_id)
+        .order_by("position", "pk")
+        .values_list("pk", "parent_id", "label", "title", "position")
+    )
+    sections = {
+        pk: Section(pk=pk, plan_id=plan_id, parent_id=parent_id, label=label, title=title, position=position)
+        for pk, parent_id, label, title, position in rows
+    }
+    top: dict[int, int] = {}
+    for pk in sections:
+        seen, current = set(), pk
+        while sections[current].parent_id is not None and sections[current].parent_id in sections:
+            if current in seen:  # a cycle would be a data error; stop rather than loop
+                break
+            seen.add(current)
+            current = sections[current].parent_id
+        top[pk] = current
+    return sections, top
+
+
+# --- task states -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Reads:
+    """What :func:`task_states` reads, kept for the overview (which needs the cells again)."""
+
+    states: dict[int, TaskState]
+    # (task_id, unit_id, supporting, report status or "", submitted by the due date) of every effective cell
+    cells: list[tuple[int, int, int, str, bool]]
+    sections: dict[int, Section]
+    units: dict[int, tuple[str, int]]  # unit id → (name, sort_order)
+
+
+def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int] | None) -> _Reads:
+    plan_id = period.plan_id
+    sections, top = _chapters(plan_id)
+    tasks = Task.objects.filter(plan_id=plan_id)
+    task_condition, task_params = "t.plan_id = %s", [plan_id]
+    if task_ids is not None:
+        wanted = sorted({int(pk) for pk in task_ids})
+        if not wanted:
+            return _Reads({}, [], sections, {})
+        tasks = tasks.filter(pk__in=wanted)
+        task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
+        task_params += wanted
+    task_rows = list(
+        tasks.order_by("number", "pk").values_list(
+            "pk",
+            "number",
+            "section_id",
+            "deadline",
+            "binding",
+            "progress__status",
+            "progress__extended_deadline",
+            "progress__completed_at",
+        )
+    )
+    pairs, pair_params = _effective_pairs_sql(task_condition=task_condition, task_params=task_params)
+    report, department = _table(ProgressReport), _table(Department)
+    sql = f"""
+        SELECT c.task_id, c.unit_id, c.supporting, d.name, d.sort_order,
+               r.status, r.progress_status, r.percent,
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+        FROM ({pairs}) c
+        JOIN {department} d ON d.id = c.unit_id
+        LEFT JOIN {report} r ON r.task_id = c.task_id AND r.department_id = c.unit_id AND r.period_id = %s
+        ORDER BY c.task_id, d.sort_order, d.name, d.id
+    """
+    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
+    rows = _fetch(sql, [due_end, *pair_params, period.pk])
+
+    units: dict[int, tuple[str, int]] = {}
+    leads: dict[int, list[tuple[int, str, str, int | None]]] = defaultdict(list)
+    cells: list[tuple[int, int, int, str, bool]] = []
+    for task_id, unit_id, supporting, name, sort_order, status, progress_status, percent, on_time in rows:
+        units[unit_id] = (name, sort_order)
+        status = status or ""
+        cells.append((task_id, unit_id, supporting, status, bool(on_time)))
+        if not supporting:
+            leads[task_id].append((unit_id, status, progress_status or "", percent))
+
+    past_due = today > period.report_due_on
+    closed_by = _end_of_day(today)
+    states: dict[int, TaskState] = {}
+    for pk, number, section_id, deadline, binding, tp_status, extended, completed_at in task_rows:
+        lead_cells = leads.get(pk, [])
+        delivered_cells = [c for c in lead_cells if c[1] in DELIVERED_STATES]
+        has_lead = bool(lead_cells)
+        delivered = has_lead and len(delivered_cells) == len(lead_cells)
+        if not has_lead or any(c[1] == "" for c in lead_cells):
+            report_status = ""
+        else:
+            report_status = min((c[1] for c in lead_cells), key=_REPORT_ORDER.__getitem__)
+        if delivered_cells:
+            progress = min((c[2] for c in delivered_cells), key=lambda s: _SEVERITY.get(s, 2))
+            percents = [c[3] for c in delivered_cells if c[3] is not None]
+            percent = min(percents) if percents else None
+        else:
+            progress, percent = "", None
+        closed = tp_status == TaskStatus.COMPLETED and (completed_at is None or completed_at < closed_by)
+        reported_done = has_lead and all(
+            c[1] == ReportStatus.ACCEPTED and c[2] == ProgressStatus.COMPLETED for c in lead_cells
+        )
+        completed = closed or reported_done
+        effective = _as_date(extended) or _as_date(deadline)
+        overdue = effective is not None and effective < today and not completed
+        late = past_due and has_lead and not delivered
+        light, reason = _light(
+            completed=completed,
+            closed=closed,
+            overdue=overdue,
+            progress=progress,
+            report_late=late,
+            has_lead=has_lead,
+            delivered=delivered,
+        )
+        states[pk] = TaskState(
+            task_id=pk,
+            number=number,
+            chapter_id=top.get(section_id) if section_id is not None else None,
+            section_id=section_id,
+            lead_unit_ids=tuple(c[0] for c in lead_cells),
+            report_status=report_status,
+            progress_status=progress,
+            percent=percent,
+            is_completed=completed,
+            is_overdue=overdue,
+            report_late=late,
+            light=light,
+            light_reason=reason,
+            binding=bool(binding),
+            deadline=effective,
+            is_closed=closed,
+            delivered=delivered,
+        )
+    return _Reads(states, cells, sections, units)
+
+
+def task_states(
+    period: ReviewPeriod, *, today: dt.date | None = None, task_ids: Iterable[int] | None = None
+) -> dict[int, TaskState]:
+    """Every task of the period's plan (or those of ``task_ids``) by id, in task-number order, with
+    its standing in ``period`` as of ``today`` (three queries whatever the plan's size)."""
+    return _read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    key: str  # a ProgressStatus value or NOT_SUBMITTED
+    label: str
+    count: int
+
+
+@dataclass
+class SectionRow:
+    """A chapter (top-level section) or one of its sections, with its tasks' counts. A chapter's
+    counts include every task under it; a section's, the tasks in it and below it."""
+
+    section_id: int
+    heading: str
+    level: int  # 0 chapter, 1 a section inside it, 2 deeper
+    total: int = 0
+    completed: int = 0
+    red: int = 0
+    yellow: int = 0
+    children: list[SectionRow] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return _rate(self.completed, self.total)
+
+    @property
+    def green(self) -> int:
+        return self.total - self.red - self.yellow
+
+
+@dataclass
+class LeadUnitRow:
+    """One lead unit's tasks in the period. ``on_time`` / ``late``: its report was submitted before
+    the end of the report due date / after it (delivered reports only); ``not_submitted``: no report,
+    a draft or a returned one. ``silent``: supporting cells on its tasks without a non-draft
+    contribution in the period (``silent_units``: those units' ids, each once)."""
+
+    unit_id: int
+    name: str
+    sort_order: int
+    tasks: int = 0
+    on_time: int = 0
+    late: int = 0
+    not_submitted: int = 0
+    completed: int = 0
+    red: int = 0
+    yellow: int = 0
+    silent: int = 0
+    silent_units: list[int] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def rate(self) -> float:
+        return _rate(self.completed, self.tasks)
+
+
+@dataclass(frozen=True)
+class BindingRow:
+    """One target of a binding (约束性) task, with its latest delivered actual up to the period."""
+
+    task_id: int
+    number: int
+    target_id: int
+    indicator: str
+    target_text: str  # e.g. "不低于 1.5%（2025年）"
+    source_text: str
+    actual_state: str  # an ActualState value, "" when never reported
+    actual_value: Decimal | None
+    actual_text: str  # the value with its unit, "数据尚未发布" or "尚未填报"
+    data_date: dt.date | None
+    actual_period: str  # the period whose report gave the actual
+    lead_unit_ids: tuple[int, ...]
+    light: str
+    veto_risk: bool
+    veto_reason: str
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period_id: int
+    name: str
+    as_of: dt.date
+    total: int
+    completed: int
+    submitted: int  # tasks whose lead reports are all delivered
+    red: int
+    yellow: int
+
+    @property
+    def completion_rate(self) -> float:
+        return _rate(self.completed, self.total)
+
+    @property
+    def submitted_rate(self) -> float:
+        return _rate(self.submitted, self.total)
+
+
+@dataclass
+class Overview:
+    period: ReviewPeriod
+    plan: Plan
+    today: dt.date
+    total: int
+    completed: int
+    completion_rate: float
+    status_counts: list[StatusCount]
+    light_counts: dict[str, int]
+    chapters: list[SectionRow]
+    lead_units: list[LeadUnitRow]
+    binding: list[BindingRow]
+    attention: list[TaskState]
+    trend: list[TrendPoint]
+    states: dict[int, TaskState]  # every task's state, by id in number order
+    units: dict[int, str]  # every effective unit's name, by id
+    sections: dict[int, Section]
+    submitted: int = 0  # tasks whose lead reports are all delivered
+    overdue: int = 0
+    report_late: int = 0
+
+    @property
+    def past_due(self) -> bool:
+        return self.today > self.period.report_due_on
+
+    @property
+    def light_items(self) -> list[tuple[str, str, int]]:
+        return [(light, LIGHT_LABELS[light], self.light_counts[light]) for light in LIGHTS]
+
+    @property
+    def submitted_rate(self) -> float:
+        return _rate(self.submitted, self.total)
+
+    def unit_names(self, unit_ids: Iterable[int]) -> list[str]:
+        return [self.units.get(pk, "") for pk in unit_ids]
+
+
+def _rate(part: int, whole: int) -> float:
+    """A percentage with one decimal (0.0 for an empty whole)."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _heading(section: Section) -> str:
+    return section.heading
+
+
+def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> list[SectionRow]:
+    rows = {pk: SectionRow(section_id=pk, heading=_heading(s), level=0) for pk, s in sections.items()}
+    for pk, section in sections.items():
+        parent, level = section.parent_id, 0
+        while parent is not None and parent in sections and level < 10:
+            level += 1
+            parent = sections[parent].parent_id
+        rows[pk].level = level
+    for pk, section in sections.items():  # already in position order
+        if section.parent_id in rows:
+            rows[section.parent_id].children.append(rows[pk])
+    for state in states:
+        current = state.section_id
+        seen = 0
+        while current is not None and current in rows and seen < 10:
+            row = rows[current]
+            row.total += 1
+            row.completed += state.is_completed
+            row.red += state.light == RED
+            row.yellow += state.light == YELLOW
+            current = sections[current].parent_id
+            seen += 1
+    return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
+
+
+def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
+    states = reads.states
+    rows: dict[int, LeadUnitRow] = {}
+    supporting_by_task: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for task_id, unit_id, supporting, status, _on_time in reads.cells:
+        if supporting and task_id in states:
+            supporting_by_task[task_id].append((unit_id, status))
+    for task_id, unit_id, supporting, status, on_time in reads.cells:
+        state = states.get(task_id)
+        if supporting or state is None:
+            continue
+        row = rows.get(unit_id)
+        if row is None:
+            name, sort_order = reads.units[unit_id]
+            row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
+        row.tasks += 1
+        if status in DELIVERED_STATES:
+            if on_time:
+                row.on_time += 1
+            else:
+                row.late += 1
+        else:
+            row.not_submitted += 1
+        row.completed += state.is_completed
+        row.red += state.light == RED
+        row.yellow += state.light == YELLOW
+        for other, other_status in supporting_by_task.get(task_id, ()):
+            if other_status in ("", ReportStatus.DRAFT):
+                row.silent += 1
+                if other not in row.silent_units:
+                    row.silent_units.append(other)
+    return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
+
+
+_DIRECTION_TEXT = {
+    TargetDirection.AT_LEAST: "不低于",
+    TargetDirection.AT_MOST: "不高于",
+    TargetDirection.REDUCE_BY: "降低",
+}
+_BASIS_TEXT = {
+    TargetBasis.LEVEL: "",
+    TargetBasis.ANNUAL_GROWTH: "年均增长",
+    TargetBasis.CUMULATIVE: "累计",
+    TargetBasis.MULTIPLE: "较基期",
+}
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def target_text(
+    *, direction: str, basis: str, value: Decimal, value_max: Decimal | None, unit: str, year: int | None
+) -> str:
+    """A target in words: "不低于1.5%（2025年）", "累计降低12.5%（2025年）"."""
+    amount = _number(value) + (f"～{_number(value_max)}" if value_max is not None else "")
+    text = f"{_BASIS_TEXT.get(basis, '')}{_DIRECTION_TEXT.get(direction, '')}{amount}{unit}"
+    return f"{text}（{year}年）" if year else text
+
+
+def _misses_target(*, direction: str, value: Decimal, target: Decimal, value_max: Decimal | None) -> bool:
+    """The actual falls short of the target in the target's direction (at most: above it)."""
+    if direction == TargetDirection.AT_MOST:
+        return value > (value_max if value_max is not None else target)
+    return value < target  # at least / reduce by (the reduction achieved)
+
+
+def _binding_rows(period: ReviewPeriod, states: dict[int, TaskState]) -> list[BindingRow]:
+    binding_ids = [pk for pk, s in states.items() if s.binding]
+    if not binding_ids:
+        return []
+    targets = list(
+        Target.objects.filter(task_id__in=binding_ids)
+        .order_by("task__number", "position", "pk")
+        .values_list(
+            "pk",
+            "task_id",
+            "task__number",
+            "indicator",
+            "value",
+            "value_max",
+            "unit",
+            "direction",
+            "basis",
+            "year",
+            "source_text",
+        )
+    )
+    actuals = (
+        TargetActual.objects.filter(
+            target__task_id__in=binding_ids,
+            report__role=AssignmentRole.LEAD,
+            report__status__in=sorted(DELIVERED_STATES),
+            report__period__plan_id=period.plan_id,
+            report__period__starts_on__lte=period.starts_on,
+        )
+        .order_by("target_id", "-report__period__starts_on", "-data_date", "-pk")
+        .values_list("target_id", "state", "value", "data_date", "report__period__name")
+    )
+    latest: dict[int, tuple] = {}
+    for row in actuals:
+        latest.setdefault(row[0], row)
+    rows = []
+    for pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source in targets:
+        state = states[task_id]
+        _t, actual_state, actual_value, data_date, period_name = latest.get(pk, (pk, "", None, None, ""))
+        reasons = []
+        # The task itself in danger: red, or at risk / without a lead unit (a late report alone is not).
+        if state.light == RED or state.light_reason in (REASON_AT_RISK, REASON_NO_LEAD):
+            reasons.append(f"任务{state.light_reason}")
+        if actual_state == ActualState.REPORTED and actual_value is not None:
+            actual_text = f"{_number(actual_value)}{unit}"
+            if not state.is_completed and _misses_target(
+                direction=direction, value=actual_value, target=value, value_max=value_max
+            ):
+                reasons.append("最新实际值未达到目标值")
+        elif actual_state == ActualState.NOT_RELEASED:
+            actual_text = ActualState.NOT_RELEASED.label
+        else:
+            actual_text = "尚未填报"
+        rows.append(
+            BindingRow(
+                task_id=task_id,
+                number=number,
+                target_id=pk,
+                indicator=indicator,
+                target_text=target_text(
+                    direction=direction, basis=basis, value=value, value_max=value_max, unit=unit, year=year
+                ),
+                source_text=source,
+                actual_state=actual_state,
+                actual_value=actual_value if actual_state == ActualState.REPORTED else None,
+                actual_text=actual_text,
+                data_date=data_date,
+                actual_period=period_name,
+                lead_unit_ids=state.lead_unit_ids,
+                light=state.light,
+                veto_risk=bool(reasons),
+                veto_reason="；".join(reasons) + ("，有一票否优风险" if reasons else ""),
+            )
+        )
+    return rows
+
+
+def _trend_as_of(period: ReviewPeriod, *, selected: ReviewPeriod, today: dt.date) -> dt.date:
+    if period.pk == selected.pk:
+        return today
+    return min(today, period.report_due_on + dt.timedelta(days=1))
+
+
+def _typed(param: str, sql_type: str) -> str:
+    """A parameter usable in a SELECT list: PostgreSQL needs its type, SQLite compares the text."""
+    return f"CAST({param} AS {sql_type})" if connection.vendor == "postgresql" else param
+
+
+def _trend(period: ReviewPeriod, *, today: dt.date) -> list[TrendPoint]:
+    """Per period of the plan up to ``period``: the same counts as the overview, aggregated in SQL
+    (one query for the periods, one for the counts, whatever the number of periods and tasks)."""
+    periods = list(
+        ReviewPeriod.objects.filter(plan_id=period.plan_id, starts_on__lte=period.starts_on)
+        .order_by("starts_on", "pk")
+        .only("pk", "name", "starts_on", "report_due_on", "plan_id")
+    )
+    if not periods:
+        return []
+    constants, constant_params = [], []
+    for p in periods:
+        as_of = _trend_as_of(p, selected=period, today=today)
+        constants.append(
+            f"SELECT %s AS period_id, {_typed('%s', 'date')} AS as_of, {_typed('%s', 'timestamptz')} AS closed_by, %s AS past_due"
+        )
+        constant_params += [
+            p.pk,
+            connection.ops.adapt_datefield_value(as_of),
+            connection.ops.adapt_datetimefield_value(_end_of_day(as_of)),
+            1 if as_of > p.report_due_on else 0,
+        ]
+    pairs, pair_params = _effective_pairs_sql(task_condition="t.plan_id = %s", task_params=[period.plan_id])
+    report, task, progress = _table(ProgressReport), _table(Task), _table(TaskProgress)
+    period_ids = [p.pk for p in periods]
+    id_list = ", ".join(["%s"] * len(period_ids))
+    delivered = "r.status IN (%s, %s)"
+    sql = f"""
+        SELECT f.period_id, COUNT(*), SUM(f.completed), SUM(f.delivered),
+               SUM(CASE WHEN f.completed = 0 AND (f.overdue = 1 OR f.delayed = 1) THEN 1 ELSE 0 END),
+               SUM(CASE WHEN f.completed = 0 AND f.overdue = 0 AND f.delayed = 0
+                         AND (f.at_risk = 1 OR f.no_lead = 1 OR f.late = 1) THEN 1 ELSE 0 END)
+        FROM (
+            SELECT pc.period_id AS period_id,
+                   CASE WHEN (tp.status = %s AND tp.completed_at < pc.closed_by)
+                             OR (COALESCE(lc.n, 0) > 0 AND COALESCE(ag.done, 0) = lc.n) THEN 1 ELSE 0 END AS completed,
+                   CASE WHEN COALESCE(lc.n, 0) > 0 AND COALESCE(ag.delivered, 0) = lc.n THEN 1 ELSE 0 END AS delivered,
+                   CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < pc.as_of THEN 1 ELSE 0 END AS overdue,
+                   COALESCE(ag.delayed, 0) AS delayed,
+                   COALESCE(ag.at_risk, 0) AS at_risk,
+                   CASE WHEN COALESCE(lc.n, 0) = 0 THEN 1 ELSE 0 END AS no_lead,
+                   CASE WHEN pc.past_due = 1 AND COALESCE(lc.n, 0) > 0 AND COALESCE(ag.delivered, 0) < lc.n
+                        THEN 1 ELSE 0 END AS late
+            FROM {task} t
+            CROSS JOIN ({" UNION ALL ".join(constants)}) pc
+            LEFT JOIN {progress} tp ON tp.task_id = t.id
+            LEFT JOIN (SELECT l.task_id AS task_id, COUNT(*) AS n FROM ({pairs}) l WHERE l.supporting = 0
+                       GROUP BY l.task_id) lc ON lc.task_id = t.id
+            LEFT JOIN (
+                SELECT r.period_id AS period_id, r.task_id AS task_id,
+                       SUM(CASE WHEN {delivered} THEN 1 ELSE 0 END) AS delivered,
+                       SUM(CASE WHEN r.status = %s AND r.progress_status = %s THEN 1 ELSE 0 END) AS done,
+                       MAX(CASE WHEN {delivered} AND r.progress_status = %s THEN 1 ELSE 0 END) AS delayed,
+                       MAX(CASE WHEN {delivered} AND r.progress_status = %s THEN 1 ELSE 0 END) AS at_risk
+                FROM {report} r
+                JOIN ({pairs}) l2 ON l2.task_id = r.task_id AND l2.unit_id = r.department_id AND l2.supporting = 0
+                WHERE r.period_id IN ({id_list})
+                GROUP BY r.period_id, r.task_id
+            ) ag ON ag.task_id = t.id AND ag.period_id = pc.period_id
+            WHERE t.plan_id = %s
+        ) f
+        GROUP BY f.period_id
+    """
+    states = sorted(DELIVERED_STATES)
+    params = [
+        TaskStatus.COMPLETED,
+        *constant_params,
+        *pair_params,
+        *states,
+        ReportStatus.ACCEPTED,
+        ProgressStatus.COMPLETED,
+        *states,
+        ProgressStatus.DELAYED,
+        *states,
+        ProgressStatus.AT_RISK,
+        *pair_params,
+        *period_ids,
+        period.plan_id,
+    ]
+    counts = {row[0]: row[1:] for row in _fetch(sql, params)}
+    points = []
+    for p in periods:
+        total, completed, submitted, red, yellow = (int(v or 0) for v in counts.get(p.pk, (0, 0, 0, 0, 0)))
+        points.append(
+            TrendPoint(
+                period_id=p.pk,
+                name=p.name,
+                as_of=_trend_as_of(p, selected=period, today=today),
+                total=total,
+                completed=completed,
+                submitted=submitted,
+                red=red,
+                yellow=yellow,
+            )
+        )
+    return points
+
+
+def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_trend: bool = True) -> Overview:
+    """Where the period's plan stands (see the module docstring); eight queries whatever the plan's size."""
+    today = today or timezone.localdate()
+    plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
+    reads = _read_states(period, today=today, task_ids=None)
+    states = reads.states
+    values = list(states.values())
+    progress_counts = {key: 0 for key in ProgressStatus.values}
+    not_submitted = 0
+    light_counts = {light: 0 for light in LIGHTS}
+    for state in values:
+        light_counts[state.light] += 1
+        if state.progress_status:
+            progress_counts[state.progress_status] += 1
+        else:
+            not_submitted += 1
+    status_counts = [StatusCount(key, label, progress_counts[key]) for key, label in ProgressStatus.choices]
+    status_counts.append(StatusCount(NOT_SUBMITTED, NOT_SUBMITTED_LABEL, not_submitted))
+    completed = sum(s.is_completed for s in values)
+    attention = sorted(
+        (s for s in values if s.light != GREEN), key=lambda s: (_LIGHT_ORDER[s.light], s.number, s.task_id)
+    )
+    return Overview(
+        period=period,
+        plan=plan,
+        today=today,
+        total=len(values),
+        completed=completed,
+        completion_rate=_rate(completed, len(values)),
+        status_counts=status_counts,
+        light_counts=light_counts,
+        chapters=_chapter_rows(values, reads.sections),
+        lead_units=_lead_unit_rows(reads),
+        binding=_binding_rows(period, states),
+        attention=attention,
+        trend=_trend(period, today=today) if with_trend else [],
+        states=states,
+        units={pk: name for pk, (name, _order) in reads.units.items()},
+        sections=reads.sections,
+        submitted=sum(s.delivered for s in values),
+        overdue=sum(s.is_overdue for s in values),
+        report_late=sum(s.report_late for s in values),
+    )
