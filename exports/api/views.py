@@ -1,0 +1,88 @@
+"""The exports API: the ledger and the meeting pack as .xlsx (same filters and permissions as the pages)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from exports import services
+from exports.downloads import XLSX_CONTENT_TYPE, xlsx_response
+from exports.selectors import ROLE_CHOICES, STATUS_CHOICES
+
+TAG = "导出"
+
+
+class XlsxRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/vnd…sheet``; an error is still sent as JSON."""
+
+    media_type = XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class ExportErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="invalid（筛选条件有误）、permission_denied、not_found")
+    detail = serializers.CharField(help_text="中文说明")
+    errors = serializers.DictField(required=False, help_text="出错的参数及说明")
+
+
+ERRORS = {
+    400: OpenApiResponse(ExportErrorSerializer, description="筛选条件有误（如找不到该填报期），附中文说明"),
+    403: OpenApiResponse(ExportErrorSerializer, description="单位用户只能导出本单位的任务台账"),
+    404: OpenApiResponse(ExportErrorSerializer, description="无权查看（会议材料仅限规划科和领导）"),
+}
+PERIOD = OpenApiParameter("period", OpenApiTypes.INT, description="填报期编号；缺省为最近开放的填报期")
+XLSX = {(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=".xlsx 文件（附件，中文文件名）")}
+
+
+class LedgerExportView(APIView):
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="导出台账（.xlsx）",
+        description="一任务一行：序号、章节、任务内容、牵头单位、配合单位、完成时限、进展情况、存在问题、下步打算、"
+        "状态、灯及本期指标实际值。规划科和领导可导出任意筛选；单位用户只能导出本单位（牵头或配合）的任务，"
+        "且只显示已报送的报告（草稿不导出）。",
+        parameters=[
+            PERIOD,
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号（牵头或配合，按实际责任单位）"),
+            OpenApiParameter("role", OpenApiTypes.STR, enum=[v for v, _ in ROLE_CHOICES], description="与 unit 同用：只看牵头或配合"),
+            OpenApiParameter("section", OpenApiTypes.INT, description="章节编号（含下级章节）"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[v for v, _ in STATUS_CHOICES], description="推进状态；unreported 为未报送"),
+            OpenApiParameter("light", OpenApiTypes.STR, enum=["green", "yellow", "red"], description="灯色"),
+        ],
+        responses={**XLSX, **ERRORS},
+    )
+    def get(self, request: Request) -> Any:
+        handle, filename = services.ledger_for_request(user=request.user, params=request.query_params)
+        return xlsx_response(handle, filename)
+
+
+class MeetingPackExportView(APIView):
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="下载会议材料（.xlsx）",
+        description="对标分析专题会（半年）或年度总结专题会的会议材料：封面汇总（含图表）、台账、逾期及风险任务、"
+        "约束性指标、各牵头单位分表。仅限规划科和领导。",
+        parameters=[PERIOD],
+        responses={**XLSX, **ERRORS},
+    )
+    def get(self, request: Request) -> Any:
+        handle, filename = services.meeting_pack_for_request(user=request.user, params=request.query_params)
+        return xlsx_response(handle, filename)
