@@ -1,0 +1,66 @@
+"""GET /api/dashboard/: the leadership dashboard's overview of one period, as JSON."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dashboard.api.serializers import OverviewSerializer
+from dashboard.selectors.overview import period_overview
+from progress.api.views import ERRORS
+from progress.models import PeriodStatus, ReviewPeriod
+from progress.permissions import actor_for, check_can_view_board
+from progress.selectors.review import latest_open_period
+from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+
+TAG = "领导看板"
+REFUSAL = "领导看板仅供规划科和市领导查看。"
+
+
+def _period(raw: str) -> ReviewPeriod:
+    raw = raw.strip()
+    if raw:
+        if not raw.isdigit():
+            raise ApplicationError(ErrorCode.INVALID, "period 应为填报期编号（整数），可从 /api/periods/ 查得。")
+        period = ReviewPeriod.objects.select_related("plan").filter(pk=int(raw)).first()
+        if period is None:
+            raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该填报期。")
+        return period
+    period = latest_open_period() or (
+        ReviewPeriod.objects.exclude(status=PeriodStatus.PLANNED).order_by("-starts_on", "-pk").first()
+    )
+    if period is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "还没有开放过填报期。")
+    return period
+
+
+class DashboardView(APIView):
+    @extend_schema(
+        summary="领导看板",
+        description=(
+            "一个填报期的总体情况：完成率、推进状态分布、各章节、各牵头单位（按时/逾期/未报送、配合单位未反馈）、"
+            "红黄绿灯（含判定规则）、约束性指标（目标、最新实际值、一票否优风险）、需关注任务和历期趋势。"
+            "与领导看板页面、专题会材料的数字一致。仅规划科和市领导可查看。"
+        ),
+        tags=[TAG],
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.INT, required=False, description="填报期编号；不填为最新开放的填报期"
+            )
+        ],
+        responses={
+            200: OverviewSerializer,
+            **{k: v for k, v in ERRORS.items()},
+            403: OpenApiResponse(description=REFUSAL),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            check_can_view_board(actor_for(request.user))
+        except ApplicationError:
+            raise ApplicationError(ErrorCode.PERMISSION_DENIED, REFUSAL) from None
+        overview = period_overview(_period(request.query_params.get("period", "")))
+        return Response(OverviewSerializer(overview).data)

@@ -1,0 +1,216 @@
+"""The dashboard's click-through list: the tasks behind each number of the overview.
+
+Every filter works on the same task states as :func:`dashboard.selectors.overview.period_overview`
+(so a count on the dashboard and the length of its list agree); only the page shown is read in full.
+Five queries whatever the plan's size: the states (three), the page's tasks, the page's unit names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from dashboard.selectors.overview import (
+    DELIVERED_STATES,
+    GREEN,
+    LIGHT_LABELS,
+    LIGHTS,
+    NOT_SUBMITTED,
+    NOT_SUBMITTED_LABEL,
+    TaskState,
+    _read_states,
+)
+from departments.models import Department
+from progress.models import ProgressStatus, ReportStatus, ReviewPeriod
+from tasks.models import Section, Task
+
+TASK_PAGE_SIZE = 50
+TASK_TEXT_CHARS = 80
+
+# ?report= values: the lead report of the unit filtered on (or of every lead unit of the task).
+REPORT_ON_TIME = "on_time"  # delivered by the end of the due date
+REPORT_LATE = "late"  # delivered after the due date
+REPORT_NOT_SUBMITTED = "not_submitted"  # no report, a draft or a returned one
+REPORT_OVERDUE = "overdue"  # past the due date and not delivered (报告逾期未报送)
+REPORT_DELIVERED = "delivered"  # delivered (submitted or accepted), on time or not
+REPORT_CHOICES: list[tuple[str, str]] = [
+    (REPORT_DELIVERED, "已报送"),
+    (REPORT_ON_TIME, "按时报送"),
+    (REPORT_LATE, "逾期报送"),
+    (REPORT_NOT_SUBMITTED, "未报送"),
+    (REPORT_OVERDUE, "报告逾期未报送"),
+]
+LIGHT_CHOICES: list[tuple[str, str]] = [(light, LIGHT_LABELS[light]) for light in LIGHTS]
+STATUS_CHOICES: list[tuple[str, str]] = [*ProgressStatus.choices, (NOT_SUBMITTED, NOT_SUBMITTED_LABEL)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskFilters:
+    light: str | None = None
+    status: str | None = None  # a ProgressStatus value or NOT_SUBMITTED (the task's stated status)
+    section_id: int | None = None  # the section and everything below it
+    unit_id: int | None = None  # tasks the unit leads
+    report: str | None = None  # one of REPORT_CHOICES
+    completed: bool | None = None
+    overdue: bool = False
+    binding: bool = False
+    silent: bool = False  # with supporting units that gave no contribution (non-draft) in the period
+    attention: bool = False  # red or yellow (the dashboard's 需关注 list)
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.light,
+                self.status,
+                self.section_id,
+                self.unit_id,
+                self.report,
+                self.completed is not None,
+                self.overdue,
+                self.binding,
+                self.silent,
+                self.attention,
+            )
+        )
+
+
+@dataclass
+class TaskRow:
+    state: TaskState
+    text: str
+    url: str
+    section_heading: str
+    lead_units: list[str]
+    silent_units: list[str]
+
+
+@dataclass
+class TaskListing:
+    period: ReviewPeriod
+    today: dt.date
+    filters: TaskFilters
+    page: Page
+    rows: list[TaskRow]
+    silent_cells: int  # silent supporting cells on the matching tasks (led by the unit filtered on)
+    sections: dict[int, Section] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+
+def _descendants(sections: dict[int, Section], root: int) -> set[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, section in sections.items():
+        if section.parent_id is not None:
+            children[section.parent_id].append(pk)
+    found, level = {root}, [root]
+    while level:
+        level = [child for pk in level for child in children.get(pk, ()) if child not in found]
+        found.update(level)
+    return found
+
+
+def task_listing(
+    period: ReviewPeriod,
+    *,
+    filters: TaskFilters | None = None,
+    page: int | str | None = 1,
+    per_page: int = TASK_PAGE_SIZE,
+    today: dt.date | None = None,
+) -> TaskListing:
+    """The period's tasks matching ``filters``, by task number, ``per_page`` a page (an invalid page
+    number gives the nearest one)."""
+    filters = filters or TaskFilters()
+    today = today or timezone.localdate()
+    reads = _read_states(period, today=today, task_ids=None)
+    lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
+    silent: dict[int, list[int]] = defaultdict(list)
+    for task_id, unit_id, supporting, status, on_time in reads.cells:
+        if supporting:
+            if status in ("", ReportStatus.DRAFT):
+                silent[task_id].append(unit_id)
+        else:
+            lead_cells[task_id][unit_id] = (status, on_time)
+    in_section = _descendants(reads.sections, filters.section_id) if filters.section_id else None
+
+    def report_matches(state: TaskState) -> bool:
+        cells = lead_cells.get(state.task_id, {})
+        if filters.unit_id is not None:
+            cells = {filters.unit_id: cells[filters.unit_id]} if filters.unit_id in cells else {}
+        if not cells:
+            return False
+        delivered = [status in DELIVERED_STATES for status, _ in cells.values()]
+        if filters.report == REPORT_DELIVERED:
+            return all(delivered)
+        if filters.report == REPORT_ON_TIME:
+            return all(delivered) and all(on_time for _, on_time in cells.values())
+        if filters.report == REPORT_LATE:
+            return all(delivered) and not all(on_time for _, on_time in cells.values())
+        if filters.report == REPORT_NOT_SUBMITTED:
+            return not all(delivered)
+        if filters.report == REPORT_OVERDUE:
+            return today > period.report_due_on and not all(delivered)
+        return True
+
+    matching: list[TaskState] = []
+    for state in reads.states.values():
+        if filters.light and state.light != filters.light:
+            continue
+        if filters.status and (state.progress_status or NOT_SUBMITTED) != filters.status:
+            continue
+        if in_section is not None and state.section_id not in in_section:
+            continue
+        if filters.unit_id is not None and filters.unit_id not in state.lead_unit_ids:
+            continue
+        if filters.report and not report_matches(state):
+            continue
+        if filters.completed is not None and state.is_completed != filters.completed:
+            continue
+        if filters.overdue and not state.is_overdue:
+            continue
+        if filters.binding and not state.binding:
+            continue
+        if filters.silent and not silent.get(state.task_id):
+            continue
+        if filters.attention and state.light == GREEN:
+            continue
+        matching.append(state)
+    silent_cells = sum(len(silent.get(s.task_id, ())) for s in matching)
+
+    shown = Paginator(matching, per_page).get_page(page)
+    states: list[TaskState] = list(shown.object_list)
+    ids = [s.task_id for s in states]
+    texts = dict(Task.objects.filter(pk__in=ids).values_list("pk", "text")) if ids else {}
+    unit_ids = {u for s in states for u in s.lead_unit_ids} | {u for s in states for u in silent.get(s.task_id, ())}
+    names = dict(Department.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    head, _, tail = reverse("progress:task_detail", args=[2147483647]).partition("2147483647")
+    rows = []
+    for state in states:
+        section = reads.sections.get(state.section_id) if state.section_id else None
+        rows.append(
+            TaskRow(
+                state=state,
+                text=Truncator(texts.get(state.task_id, "")).chars(TASK_TEXT_CHARS),
+                url=f"{head}{state.task_id}{tail}",
+                section_heading=section.heading if section else "",
+                lead_units=[names.get(u, "") for u in state.lead_unit_ids],
+                silent_units=[names.get(u, "") for u in silent.get(state.task_id, ())],
+            )
+        )
+    return TaskListing(
+        period=period,
+        today=today,
+        filters=filters,
+        page=shown,
+        rows=rows,
+        silent_cells=silent_cells,
+        sections=reads.sections,
+    )

@@ -1,0 +1,358 @@
+"""The leadership dashboard (领导看板) and its click-through task list.
+
+For the plan office and leadership only (:func:`progress.permissions.check_can_view_board`): anyone
+else signed in gets a Chinese refusal page (403); anonymous visitors go to the login page. Views
+parse input, call one selector and render; every number comes from :mod:`dashboard.selectors`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW, period_overview
+from dashboard.selectors.tasks import (
+    LIGHT_CHOICES,
+    REPORT_CHOICES,
+    REPORT_DELIVERED,
+    REPORT_LATE,
+    REPORT_NOT_SUBMITTED,
+    REPORT_ON_TIME,
+    REPORT_OVERDUE,
+    STATUS_CHOICES,
+    TaskFilters,
+    task_listing,
+)
+from progress.models import PeriodStatus, ReviewPeriod
+from progress.permissions import actor_for, check_can_view_board
+from progress.selectors.review import latest_open_period
+from tasks.models import Task
+from xingping_tracker.core.exceptions import ApplicationError
+
+REFUSAL = "领导看板仅供规划科和市领导查看。如需查看本单位任务，请使用“本期待填报”。"
+
+
+def _refused(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "dashboard/refused.html", {"message": message}, status=status)
+
+
+def _allowed(request: HttpRequest) -> bool:
+    try:
+        check_can_view_board(actor_for(request.user))
+    except ApplicationError:
+        return False
+    return True
+
+
+def _period(request: HttpRequest) -> tuple[ReviewPeriod | None, str]:
+    """The ``?period=`` asked for (default: the latest open period, else the latest one that has
+    started), or None with a Chinese reason."""
+    raw = request.GET.get("period", "").strip()
+    if raw:
+        if not raw.isdigit():
+            return None, "填报期编号应为数字，请从页面上的填报期列表中选择。"
+        period = ReviewPeriod.objects.select_related("plan").filter(pk=int(raw)).first()
+        if period is None:
+            return None, "找不到该填报期，请从页面上的填报期列表中选择。"
+        return period, ""
+    period = latest_open_period()
+    if period is None:
+        period = (
+            ReviewPeriod.objects.select_related("plan")
+            .exclude(status=PeriodStatus.PLANNED)
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+    if period is None:
+        return None, "还没有开放过填报期：请规划科先在“填报期”中开放一期。"
+    return period, ""
+
+
+def _plan_periods(period: ReviewPeriod) -> list[ReviewPeriod]:
+    return list(
+        ReviewPeriod.objects.filter(plan_id=period.plan_id)
+        .exclude(status=PeriodStatus.PLANNED)
+        .order_by("starts_on", "pk")
+        .only("pk", "name", "status", "starts_on", "plan_id")
+    )
+
+
+class _Links:
+    """Links to the click-through list for one period (``count`` is what the link stands for)."""
+
+    def __init__(self, period: ReviewPeriod, *, on: dt.date | None = None):
+        self.base = reverse("dashboard:tasks")
+        self.fixed: dict[str, Any] = {"period": period.pk}
+        if on is not None:
+            self.fixed["on"] = on.isoformat()
+
+    def __call__(self, **params: Any) -> str:
+        query = {**self.fixed, **{k: v for k, v in params.items() if v not in (None, "", False)}}
+        return f"{self.base}?{urlencode(query)}"
+
+
+def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
+    """What the charts draw (the same numbers as the tables), with each bar's link."""
+    return {
+        "lights": [
+            {
+                "key": light,
+                "name": LIGHT_LABELS[light],
+                "value": overview.light_counts[light],
+                "url": links(light=light),
+            }
+            for light in LIGHTS
+        ],
+        "statuses": [
+            {"key": s.key, "name": s.label, "value": s.count, "url": links(status=s.key)}
+            for s in overview.status_counts
+        ],
+        "chapters": [
+            {
+                "name": c.heading,
+                "rate": c.rate,
+                "total": c.total,
+                "completed": c.completed,
+                "url": links(section=c.section_id),
+            }
+            for c in overview.chapters
+        ],
+        "trend": [
+            {
+                "name": p.name,
+                "completion_rate": p.completion_rate,
+                "submitted_rate": p.submitted_rate,
+                "red": p.red,
+                "yellow": p.yellow,
+            }
+            for p in overview.trend
+        ],
+    }
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return _refused(request, REFUSAL, status=403)
+    period, problem = _period(request)
+    if period is None:
+        return _refused(request, problem, status=404 if request.GET.get("period") else 200)
+    overview = period_overview(period)
+    links = _Links(period)
+    periods = _plan_periods(period)
+    by_id = {p.pk: p for p in periods}
+    trend = [_trend_row(point, by_id.get(point.period_id, period), selected=period) for point in overview.trend]
+    attention_ids = [s.task_id for s in overview.attention[:ATTENTION_SHOWN]]
+    texts = dict(Task.objects.filter(pk__in=attention_ids).values_list("pk", "text")) if attention_ids else {}
+    head, _, tail = reverse("progress:task_detail", args=[2147483647]).partition("2147483647")
+    attention = [
+        {
+            "state": s,
+            "text": texts.get(s.task_id, ""),
+            "url": f"{head}{s.task_id}{tail}",
+            "units": "、".join(overview.unit_names(s.lead_unit_ids)) or "未落实",
+        }
+        for s in overview.attention[:ATTENTION_SHOWN]
+    ]
+    binding = [
+        {
+            "row": b,
+            "url": f"{head}{b.task_id}{tail}",
+            "units": "、".join(overview.unit_names(b.lead_unit_ids)) or "未落实",
+        }
+        for b in overview.binding
+    ]
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "overview": overview,
+            "period": period,
+            "periods": periods,
+            "links": links,
+            "rules": [(light, LIGHT_LABELS[light], text) for light, text in LIGHT_RULES],
+            "light_links": [(light, label, count, links(light=light)) for light, label, count in overview.light_items],
+            "status_links": [(s, links(status=s.key)) for s in overview.status_counts],
+            "chapter_rows": _section_rows(overview.chapters, links),
+            "unit_rows": [
+                {
+                    "row": u,
+                    "tasks": links(unit=u.unit_id),
+                    "on_time": links(unit=u.unit_id, report=REPORT_ON_TIME),
+                    "late": links(unit=u.unit_id, report=REPORT_LATE),
+                    "not_submitted": links(unit=u.unit_id, report=REPORT_NOT_SUBMITTED),
+                    "completed": links(unit=u.unit_id, completed=1),
+                    "red": links(unit=u.unit_id, light=RED),
+                    "yellow": links(unit=u.unit_id, light=YELLOW),
+                    "silent": links(unit=u.unit_id, silent=1),
+                }
+                for u in overview.lead_units
+            ],
+            "binding": binding,
+            "attention": attention,
+            "attention_more": max(0, len(overview.attention) - ATTENTION_SHOWN),
+            "attention_url": links(attention=1),
+            "trend": trend,
+            "total_url": links(),
+            "completed_url": links(completed=1),
+            "submitted_url": links(report=REPORT_DELIVERED),
+            "overdue_url": links(overdue=1),
+            "late_url": links(report=REPORT_OVERDUE),
+            "binding_url": links(binding=1),
+            "chart_data": _chart_data(overview, links),
+        },
+    )
+
+
+ATTENTION_SHOWN = 30
+
+
+def _trend_row(point: Any, period: ReviewPeriod, *, selected: ReviewPeriod) -> dict[str, Any]:
+    """A trend point with its links: an earlier period's list is read as of the point's day."""
+    links = _Links(period, on=None if period.pk == selected.pk else point.as_of)
+    return {
+        "point": point,
+        "total_url": links(),
+        "completed_url": links(completed=1),
+        "submitted_url": links(report=REPORT_DELIVERED),
+        "red_url": links(light=RED),
+        "yellow_url": links(light=YELLOW),
+    }
+
+
+def _section_rows(chapters: list[Any], links: _Links) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def walk(row: Any) -> None:
+        rows.append(
+            {
+                "row": row,
+                "total": links(section=row.section_id),
+                "completed": links(section=row.section_id, completed=1),
+                "red": links(section=row.section_id, light=RED),
+                "yellow": links(section=row.section_id, light=YELLOW),
+            }
+        )
+        for child in row.children:
+            walk(child)
+
+    for chapter in chapters:
+        walk(chapter)
+    return rows
+
+
+# --- the click-through list ------------------------------------------------------------------
+
+
+class TaskFilterForm(forms.Form):
+    light = forms.ChoiceField(label="红黄绿灯", required=False, choices=[("", "全部"), *LIGHT_CHOICES])
+    status = forms.ChoiceField(label="推进状态", required=False, choices=[("", "全部"), *STATUS_CHOICES])
+    report = forms.ChoiceField(label="报送情况", required=False, choices=[("", "全部"), *REPORT_CHOICES])
+    section = forms.TypedChoiceField(label="章节", required=False, coerce=int, empty_value=None, choices=[])
+    unit = forms.TypedChoiceField(label="牵头单位", required=False, coerce=int, empty_value=None, choices=[])
+    completed = forms.ChoiceField(
+        label="完成情况", required=False, choices=[("", "全部"), ("1", "已完成"), ("0", "未完成")]
+    )
+    overdue = forms.BooleanField(label="只看逾期未完成", required=False)
+    binding = forms.BooleanField(label="只看约束性指标", required=False)
+    silent = forms.BooleanField(label="只看配合单位未反馈", required=False)
+    attention = forms.BooleanField(label="只看红灯和黄灯", required=False)
+    on = forms.DateField(label="统计日期", required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, data: Any, *, sections: list[tuple[int, str]], units: list[tuple[int, str]]):
+        super().__init__(data)
+        self.fields["section"].choices = [("", "全部"), *sections]
+        self.fields["unit"].choices = [("", "全部"), *units]
+        for name in ("light", "status", "report", "section", "unit", "completed"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"“{self.fields[name].label}”的取值无效，请从列表中选择。"
+            )
+        self.fields["on"].error_messages["invalid"] = "统计日期应为“年-月-日”格式，如2025-01-11。"
+
+    def filters(self) -> TaskFilters:
+        data = self.cleaned_data
+        completed = {"1": True, "0": False}.get(data.get("completed") or "")
+        return TaskFilters(
+            light=data.get("light") or None,
+            status=data.get("status") or None,
+            section_id=data.get("section"),
+            unit_id=data.get("unit"),
+            report=data.get("report") or None,
+            completed=completed,
+            overdue=bool(data.get("overdue")),
+            binding=bool(data.get("binding")),
+            silent=bool(data.get("silent")),
+            attention=bool(data.get("attention")),
+        )
+
+
+def _choices(period: ReviewPeriod) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The filter form's sections (plan order) and lead units (unit order): two light queries."""
+    from departments.models import Department
+    from tasks.models import Assignment, Section
+
+    sections = [
+        (pk, f"{label}{'、' if parent is None else ''}{title}")
+        for pk, parent, label, title in Section.objects.filter(plan_id=period.plan_id)
+        .order_by("position", "pk")
+        .values_list("pk", "parent_id", "label", "title")
+    ]
+    named = Assignment.objects.filter(task__plan_id=period.plan_id, department__isnull=False).values("department_id")
+    units = list(Department.objects.filter(pk__in=named).order_by("sort_order", "name", "pk").values_list("pk", "name"))
+    return sections, units
+
+
+@require_GET
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return _refused(request, REFUSAL, status=403)
+    period, problem = _period(request)
+    if period is None:
+        return _refused(request, problem, status=404 if request.GET.get("period") else 200)
+    sections, units = _choices(period)
+    form = TaskFilterForm(request.GET, sections=sections, units=units)
+    context: dict[str, Any] = {"period": period, "form": form, "periods": _plan_periods(period)}
+    if not form.is_valid():
+        return render(request, "dashboard/tasks.html", context, status=400)
+    filters = form.filters()
+    on = form.cleaned_data.get("on")
+    listing = task_listing(period, filters=filters, page=request.GET.get("page"), today=on or timezone.localdate())
+    labels = _filter_labels(form)
+    context.update(
+        {
+            "listing": listing,
+            "filters": filters,
+            "filter_labels": labels,
+            "on": on,
+            "dashboard_url": f"{reverse('dashboard:home')}?{urlencode({'period': period.pk})}",
+        }
+    )
+    return render(request, "dashboard/tasks.html", context)
+
+
+def _filter_labels(form: TaskFilterForm) -> list[str]:
+    """The filters in words, for the list's heading ("红黄绿灯：红灯" …)."""
+    labels = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", False):
+            continue
+        if isinstance(field, forms.BooleanField):
+            labels.append(field.label)
+        elif isinstance(field, forms.DateField):
+            labels.append(f"{field.label}：{value:%Y-%m-%d}")
+        else:
+            shown = dict((str(k), v) for k, v in field.choices).get(str(value), str(value))
+            labels.append(f"{field.label}：{shown}")
+    return labels
