@@ -62,3 +62,22 @@ def text_cell(worksheet: Any, value: Any, *, style: str | None = None) -> WriteO
         cell.style = style
     set_value(cell, value)
     return cell
+
+
+def cell_payload(value: Any) -> tuple[str, str, bool]:
+    """How ``value`` is stored by a row writer that builds the cell XML itself (:mod:`exports.layout`):
+
+    ``("s", text, quote_prefix)`` for text (cleaned as :func:`set_value` does; ``quote_prefix`` when
+    it looks like a formula), ``("n", digits, False)`` for a number, ``("", "", False)`` for None.
+    Text is never a formula there either: the writer emits an inline string for ``"s"``.
+    """
+    if value is None:
+        return "", "", False
+    if isinstance(value, bool):
+        return "s", "是" if value else "否", False
+    if isinstance(value, str):
+        text = clean_text(value)
+        return "s", text, is_formula_like(text)
+    if isinstance(value, int | float | Decimal):
+        return "n", format(value, "f") if isinstance(value, Decimal) else repr(value), False
+    raise TypeError(f"cell_payload: format {type(value).__name__} values as text first")

@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import Element, SubElement
 
-from exports.cells import set_value
+from exports.cells import cell_payload
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -109,30 +110,67 @@ class Column:
     style: str = "xp_body"
 
 
-class StyledCells:
-    """Cells for one write-only sheet, styled by name at the cost of copying a style array.
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
-    Assigning a named style looks it up in the workbook each time; the sheets write hundreds of
-    thousands of cells, so each style is resolved once and its array copied onto each cell.
+
+class RowWriter:
+    """Rows of one write-only sheet, written as cell XML built in one go.
+
+    openpyxl's write-only path makes a cell object per value, rebinds it (raising and catching a
+    ValueError for every styled cell) and writes it element by element; for the meeting pack's
+    400,000 cells that is most of the time. Here a row is a list of ``(value, named style)``; each
+    value goes through :func:`exports.cells.cell_payload` (the same cleaning and formula guard as
+    :func:`exports.cells.set_value`: text is always an inline string, formula-like text also gets
+    ``quotePrefix``), each style is resolved to its id once, and the row is handed to openpyxl's
+    XML stream as one element. Everything else (the sheet's top and tail, styles, the zip) is
+    openpyxl's own; the tests read every sheet back with openpyxl.
+
+    Set the sheet's top parts (:func:`prepare_sheet`) before creating the writer: openpyxl writes
+    them when the writer starts.
     """
 
     def __init__(self, worksheet: Any):
         self.worksheet = worksheet
-        self._arrays: dict[str, Any] = {}
+        self._ids: dict[tuple[str, bool], str] = {}
+        self.rows = 0
+        worksheet._values_to_row = lambda values, row_idx: values  # rows arrive prepared
+        worksheet._get_writer()
+        worksheet._writer.write_row = self._write_row
 
-    def _array(self, style: str) -> Any:
-        array = self._arrays.get(style)
-        if array is None:
+    def style_id(self, style: str, quote: bool = False) -> str:
+        key = (style, quote)
+        found = self._ids.get(key)
+        if found is None:
             probe = WriteOnlyCell(self.worksheet)
             probe.style = style
-            array = self._arrays[style] = probe._style
-        return array
+            if quote:
+                probe.quotePrefix = True
+            found = self._ids[key] = str(probe.style_id)
+        return found
 
-    def cell(self, value: Any, style: str = "xp_body") -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.worksheet)
-        cell._style = copy(self._array(style))
-        set_value(cell, value)  # people's text stays text (exports.cells)
-        return cell
+    def append(self, values: Sequence[tuple[Any, str]]) -> int:
+        """Append one row; returns its number."""
+        self.worksheet.append(list(values))
+        self.rows += 1
+        return self.rows
+
+    def _write_row(self, xf: Any, row: Sequence[tuple[Any, str]], row_idx: int) -> None:
+        attrs = {"r": str(row_idx)}
+        attrs.update(self.worksheet.row_dimensions.get(row_idx, {}))
+        element = Element("row", attrs)
+        for column, (value, style) in enumerate(row, start=1):
+            kind, payload, quote = cell_payload(value)
+            cell = SubElement(element, "c", {"r": f"{get_column_letter(column)}{row_idx}", "s": self.style_id(style, quote)})
+            if kind == "s" and payload:
+                cell.set("t", "inlineStr")
+                text = SubElement(SubElement(cell, "is"), "t")
+                text.text = payload
+                if payload != payload.strip():
+                    text.set(XML_SPACE, "preserve")
+            elif kind == "n":
+                cell.set("t", "n")
+                SubElement(cell, "v").text = payload
+        xf.write(element)
 
 
 def setup_print(worksheet: Any, *, header_row: int | None, last_column: int, landscape: bool = True) -> None:
@@ -169,14 +207,14 @@ class TableSheet:
     def __init__(self, workbook: Workbook, title: str, *, heading: str, subtitle: str, columns: Sequence[Column]):
         self.worksheet = workbook.create_sheet(title=title)
         self.columns = list(columns)
-        self.cells = StyledCells(self.worksheet)
         self.rows_written = 0
         ws, last = self.worksheet, len(self.columns)
         prepare_sheet(ws, columns=self.columns, freeze=f"A{self.HEADER_ROW + 1}")
         ws.row_dimensions[1].height = 32
-        ws.append([self.cells.cell(heading, "xp_title")])
-        ws.append([self.cells.cell(subtitle, "xp_subtitle")])
-        ws.append([self.cells.cell(c.header, "xp_header") for c in self.columns])
+        self.writer = RowWriter(ws)
+        self.writer.append([(heading, "xp_title")])
+        self.writer.append([(subtitle, "xp_subtitle")])
+        self.writer.append([(c.header, "xp_header") for c in self.columns])
         end = get_column_letter(last)
         ws.merged_cells.add(f"A1:{end}1")
         ws.merged_cells.add(f"A2:{end}2")
@@ -184,14 +222,14 @@ class TableSheet:
 
     def append(self, values: Iterable[tuple[Any, str | None]]) -> None:
         """One row: (value, style or None for the column's style) per column."""
-        self.worksheet.append(
-            [self.cells.cell(value, style or column.style) for (value, style), column in zip(values, self.columns, strict=True)]
+        self.writer.append(
+            [(value, style or column.style) for (value, style), column in zip(values, self.columns, strict=True)]
         )
         self.rows_written += 1
 
     def append_note(self, text: str) -> None:
         """A row of plain text across the table (e.g. "没有符合条件的任务。")."""
-        self.worksheet.append([self.cells.cell(text, "xp_body")])
+        self.writer.append([(text, "xp_body")])
         row = self.HEADER_ROW + self.rows_written + 1
         self.worksheet.merged_cells.add(f"A{row}:{get_column_letter(len(self.columns))}{row}")
         self.rows_written += 1

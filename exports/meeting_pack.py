@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from exports.layout import (
     Column,
-    StyledCells,
+    RowWriter,
     TableSheet,
     colour_style,
     prepare_sheet,
@@ -133,16 +133,16 @@ class _Cover:
 
     def __init__(self, workbook: Workbook):
         self.ws = workbook.create_sheet(COVER_TITLE)
-        self.cells = StyledCells(self.ws)
         self.row = 0
         self.width = len(COVER_COLUMNS)
         prepare_sheet(self.ws, columns=COVER_COLUMNS, freeze=None)
+        self.writer = RowWriter(self.ws)
 
     def append(self, values: list[tuple[Any, str]], *, merge_rest: bool = False, height: float | None = None) -> int:
         self.row += 1
         if height:
             self.ws.row_dimensions[self.row].height = height
-        self.ws.append([self.cells.cell(value, style) for value, style in values])
+        self.writer.append(values)
         if merge_rest:
             start = len(values)
             self.ws.merged_cells.add(f"{get_column_letter(start)}{self.row}:{get_column_letter(self.width)}{self.row}")
@@ -151,7 +151,7 @@ class _Cover:
     def blank(self, count: int = 1) -> None:
         for _ in range(count):
             self.row += 1
-            self.ws.append([])
+            self.writer.append([])
 
     def heading(self, text: str) -> None:
         self.append([(text, "xp_heading")], merge_rest=True, height=22)

@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from exports.admin_actions import download_meeting_pack
 from progress.models import (
     Evidence,
     ExtensionRequest,
@@ -89,7 +90,7 @@ class ReviewPeriodAdmin(SimpleHistoryAdmin):
         "plan", "name", "starts_on", "ends_on", "report_due_on", "meeting_on", "is_annual_summary",
         "status", "opened_at", "closed_at",
     ]
-    actions = [open_periods, close_periods]
+    actions = [open_periods, close_periods, download_meeting_pack]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewPeriod]:
         return super().get_queryset(request).annotate(report_count=Count("reports"))

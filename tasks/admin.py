@@ -13,6 +13,7 @@ from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Department
+from exports.admin_actions import export_ledger
 from tasks import selectors
 from tasks.admin_import import import_view
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
@@ -309,6 +310,7 @@ class TaskAdmin(SimpleHistoryAdmin):
         ("记录", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AssignmentInline, MilestoneInline, TargetInline]
+    actions = [export_ledger]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
         queryset = super().get_queryset(request)

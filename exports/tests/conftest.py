@@ -59,7 +59,7 @@ def open_workbook(content: bytes):
 
 def sheet_xml(content: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name: archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")}
+        return {name: archive.read(name).decode() for name in archive.namelist() if name.endswith((".xml", ".rels"))}
 
 
 def all_text(content: bytes) -> str:
