@@ -9,9 +9,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 from exports.layout import Column, TableSheet, colour_style, register_styles
 from exports.selectors import LedgerFilters, LedgerRow, ledger_rows, ledger_task_ids
@@ -96,7 +98,10 @@ def write_ledger_sheet(
 def save_to_temporary(workbook: Workbook) -> IO[bytes]:
     """The workbook's bytes in a spooled temporary file, rewound (never in media storage)."""
     handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
-    workbook.save(handle)
+    # openpyxl's save_workbook with a faster compression level: deflating 10 MB of sheet XML at
+    # the default level 6 costs seconds; level 1 is three times faster for a file ~15% larger.
+    with ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
+        ExcelWriter(workbook, archive).save()
     handle.seek(0)
     return handle
 

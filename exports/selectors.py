@@ -427,9 +427,11 @@ def _chunk_rows(
         several = len(sent) > 1
 
         def joined(index: int, sent: list = sent, several: bool = several) -> str:
-            parts = [r[index].strip() for r in sent]
+            parts = [r[index] for r in sent]  # as written: nothing added or removed
             if several:
-                return "\n".join(f"【{context.unit_names.get(r[2], '')}】{p}" for r, p in zip(sent, parts, strict=True) if p)
+                return "\n".join(
+                    f"【{context.unit_names.get(r[2], '')}】{p}" for r, p in zip(sent, parts, strict=True) if p.strip()
+                )
             return parts[0] if parts else ""
 
         report_status = _report_status_label(state.report_status if state is not None else "")

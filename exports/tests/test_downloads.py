@@ -251,3 +251,17 @@ def test_the_schema_documents_the_binary_responses(client, pack_world):
         content = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert content[XLSX]["schema"] == {"type": "string", "format": "binary"}
         assert "400" in schema["paths"][path]["get"]["responses"]
+
+
+def test_text_comes_back_exactly_as_written(pack_world, client):
+    tricky = ["a<b>&c \"q\" 'x'\r\nd", "  前后空格  ", "\t=1+1", "第一行\n第二行", "\x01控制字符被去掉"]
+    report = pack_world.r2
+    report.progress_text, report.problems_text, report.next_steps_text = tricky[0], tricky[1], tricky[2]
+    report.save()
+    pack_world.tasks[2].text = tricky[3] + tricky[4]
+    pack_world.tasks[2].save()
+    _, body = download(client, pack_world.leader, LEDGER_URL, period=pack_world.h2.pk)
+    row = next(r for r in open_workbook(body)["台账"].iter_rows(min_row=4) if r[0].value == "2*")
+    assert [row[6].value, row[7].value, row[8].value] == tricky[:3]
+    assert row[8].quotePrefix and not row[6].quotePrefix
+    assert row[2].value == "第一行\n第二行控制字符被去掉"
