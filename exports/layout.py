@@ -136,6 +136,7 @@ class RowWriter:
         self.worksheet = worksheet
         self._ids: dict[tuple[str, bool], str] = {}
         self._tails: dict[tuple[str, bool], str] = {}
+        self._height: float | None = None
         self.rows = 0
         worksheet._values_to_row = lambda values, row_idx: values  # rows arrive prepared
         worksheet._get_writer()
@@ -152,8 +153,9 @@ class RowWriter:
             found = self._ids[key] = str(probe.style_id)
         return found
 
-    def append(self, values: Sequence[tuple[Any, str]]) -> int:
-        """Append one row; returns its number."""
+    def append(self, values: Sequence[tuple[Any, str]], *, height: float | None = None) -> int:
+        """Append one row (with a height in points, when given); returns its number."""
+        self._height = height
         self.worksheet.append(list(values))
         self.rows += 1
         return self.rows
@@ -163,6 +165,8 @@ class RowWriter:
         # than an element per cell. Text is escaped (& < > and CR, which a parser would turn into LF).
         attrs = {"r": str(row_idx)}
         attrs.update(self.worksheet.row_dimensions.get(row_idx, {}))
+        if self._height:
+            attrs.update({"ht": f"{self._height:.1f}", "customHeight": "1"})
         number = str(row_idx)
         parts = ["<row", *[f' {key}="{escape_xml(str(value))}"' for key, value in attrs.items()], ">"]
         append = parts.append
@@ -246,6 +250,7 @@ class TableSheet:
         self.worksheet = workbook.create_sheet(title=title)
         self.columns = list(columns)
         self.rows_written = 0
+        self.widths = [column.width for column in self.columns]
         ws, last = self.worksheet, len(self.columns)
         prepare_sheet(ws, columns=self.columns, freeze=f"A{self.HEADER_ROW + 1}")
         ws.row_dimensions[1].height = 32
@@ -259,10 +264,9 @@ class TableSheet:
         setup_print(ws, header_row=self.HEADER_ROW, last_column=last)
 
     def append(self, values: Iterable[tuple[Any, str | None]]) -> None:
-        """One row: (value, style or None for the column's style) per column."""
-        self.writer.append(
-            [(value, style or column.style) for (value, style), column in zip(values, self.columns, strict=True)]
-        )
+        """One row: (value, style or None for the column's style) per column; its height fits its text."""
+        cells = [(value, style or column.style) for (value, style), column in zip(values, self.columns, strict=True)]
+        self.writer.append(cells, height=row_height(cells, self.widths))
         self.rows_written += 1
 
     def append_note(self, text: str) -> None:
@@ -275,6 +279,38 @@ class TableSheet:
     def finish(self) -> None:
         last_row = self.HEADER_ROW + max(self.rows_written, 0)
         self.worksheet.auto_filter.ref = f"A{self.HEADER_ROW}:{get_column_letter(len(self.columns))}{last_row}"
+
+
+LINE_POINTS = 13.5  # one line of 10-point 宋体
+ROW_PADDING_POINTS = 4.0
+MAX_ROW_POINTS = 409.0  # Excel's largest row height
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character counts two).
+
+    Neither Excel nor LibreOffice fits row heights to wrapped text when opening a generated file
+    (LibreOffice prints every row one line high), so the sheets give each row its height.
+    """
+    per_line = max(width - 1.0, 1.0)
+    lines = 0
+    for line in text.split("\n"):
+        # Display width: ASCII 1, most others (CJK: 3 bytes in UTF-8) 2 — computed in C, not per character.
+        size = len(line)
+        display = size + (len(line.encode()) - size) / 2
+        lines += max(1, -int(-display // per_line))
+    return lines
+
+
+def row_height(cells: Sequence[tuple[Any, str]], widths: Sequence[float]) -> float | None:
+    """The height (points) that shows every text of the row, or None for one line."""
+    most = 1
+    for (value, _), width in zip(cells, widths, strict=False):
+        if isinstance(value, str) and value:
+            most = max(most, text_lines(value, width))
+    if most == 1:
+        return None
+    return min(MAX_ROW_POINTS, most * LINE_POINTS + ROW_PADDING_POINTS)
 
 
 def safe_sheet_title(text: str, *, taken: set[str]) -> str:

@@ -24,7 +24,7 @@ LEDGER_COLUMNS = [
     Column("任务内容", 34),
     Column("牵头单位", 11),
     Column("配合单位", 14),
-    Column("完成时限", 11, "xp_center"),
+    Column("完成时限", 12, "xp_center"),
     Column("进展情况", 34),
     Column("存在问题", 20),
     Column("下步打算", 20),

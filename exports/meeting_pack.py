@@ -269,8 +269,9 @@ def _completion_chart(ws: Any, title: str, *, header_row: int, last_row: int, he
     chart.set_categories(categories)
     chart.legend.position = "b"
     if last_row - header_row <= 20:
-        chart.dataLabels = DataLabelList()
-        chart.dataLabels.showVal = True
+        chart.dataLabels = DataLabelList(
+            showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+        )
     chart.width = 17.0
     chart.height = height
     return chart

@@ -10,9 +10,10 @@ task's targets.
   returned report as 已退回 without its texts (it is being revised). So no export carries a draft.
 - **Status and light are the dashboard's** (:func:`dashboard.selectors.overview.task_states`),
   never computed here, so the pack, the ledger and the dashboard always agree.
-- **Units are the effective units** (:mod:`tasks.selectors`): a placeholder is shown as written
-  with its expansion in brackets (各镇办（东城街道办、西城街道办）); an unresolved name as written
-  with （未识别）.
+- **Units are the effective units** (:mod:`tasks.selectors`): a placeholder the plan office
+  expanded for the task is shown as written with the expansion in brackets (相关镇办（南城镇）);
+  a FIXED group without one by its name alone (各镇办 means every town; the unit filter still
+  finds each town's tasks); an unresolved name as written with （未识别）.
 - **Bounded reads**: the plan's sections, the units and the FIXED groups' members are read once;
   then, per chunk of :data:`CHUNK_SIZE` tasks, five queries (tasks, assignments, expansions, lead
   reports, targets with their actuals). Rows are yielded chunk by chunk, so a 10,000-task
@@ -288,7 +289,9 @@ class _PlanContext:
 
 
 def _deadline_text(deadline: dt.date | None, text: str, extended: dt.date | None) -> str:
-    if text and deadline:
+    if text and deadline and (deadline.month, deadline.day) == (12, 31) and str(deadline.year) in text:
+        words = text  # 到2022年 says it all
+    elif text and deadline:
         words = f"{text}（{deadline:%Y-%m-%d}）"
     elif text:
         words = text
@@ -329,6 +332,9 @@ def _units_text(entries: list[tuple[str, list[int], str]], context: _PlanContext
                 shown.update(expansion)
             else:
                 names.append(written)
+        elif kind == "group":
+            names.append(written)
+            shown.update(units)
         else:
             names.append(f"{written}（未识别）")
     return "、".join(names)
@@ -383,9 +389,14 @@ def _chunk_rows(
     for pk, task_id, role, department_id, group_id, group_kind, group_name, written in assignments:
         if department_id is not None:
             entries[(task_id, role)].append(("unit", [department_id], written))
+        elif group_id is not None and pk in expansions:
+            # The plan office's expansion for this task is worth showing: 相关镇办（南城镇）.
+            entries[(task_id, role)].append(("placeholder", expansions[pk], group_name or written))
         elif group_id is not None:
-            units = expansions.get(pk) or (context.fixed_members.get(group_id, []) if group_kind == GroupKind.FIXED else [])
-            entries[(task_id, role)].append(("placeholder", units, group_name or written))
+            # A FIXED group means all its members (各镇办: every town): its name says it, a list of
+            # thirteen towns would not print. Its members still count as the task's units (filters).
+            units = context.fixed_members.get(group_id, []) if group_kind == GroupKind.FIXED else []
+            entries[(task_id, role)].append(("group", units, group_name or written))
         else:
             entries[(task_id, role)].append(("unresolved", [], written))
 
