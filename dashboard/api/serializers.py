@@ -9,6 +9,9 @@ from rest_framework import serializers
 
 from dashboard.selectors.overview import LIGHT_LABELS, LIGHTS, Overview, SectionRow
 
+ATTENTION_LIMIT = 200  # default number of attention tasks in a response (a big plan has thousands)
+ATTENTION_MAX = 10_000
+
 
 class PeriodBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
@@ -64,7 +67,6 @@ class LeadUnitSerializer(serializers.Serializer):
     red = serializers.IntegerField()
     yellow = serializers.IntegerField()
     silent = serializers.IntegerField(help_text="其牵头任务中未报送配合情况的配合单位人次")
-    silent_units = serializers.ListField(child=serializers.IntegerField(), help_text="这些配合单位的编号")
 
 
 class BindingSerializer(serializers.Serializer):
@@ -155,7 +157,10 @@ class OverviewSerializer(serializers.Serializer):
     sections = serializers.SerializerMethodField(help_text="各章节（先序，含下级节）")
     lead_units = LeadUnitSerializer(many=True)
     binding = BindingSerializer(many=True)
-    attention = TaskStateSerializer(many=True, help_text="红灯、黄灯任务：红灯在前，再按序号")
+    attention = serializers.SerializerMethodField(
+        help_text="红灯、黄灯任务：红灯在前，再按序号（至多 attention_limit 项）"
+    )
+    attention_total = serializers.SerializerMethodField(help_text="红灯、黄灯任务总数")
     trend = TrendPointSerializer(many=True)
     units = serializers.SerializerMethodField(help_text="出现的单位编号与名称")
 
@@ -168,6 +173,15 @@ class OverviewSerializer(serializers.Serializer):
             {"light": light, "label": LIGHT_LABELS[light], "count": obj.light_counts[light], "rule": rules[light]}
             for light in LIGHTS
         ]
+
+    @extend_schema_field(TaskStateSerializer(many=True))
+    def get_attention(self, obj: Overview) -> list[dict[str, Any]]:
+        limit = self.context.get("attention_limit", ATTENTION_LIMIT)
+        return TaskStateSerializer(obj.attention[:limit], many=True).data
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_attention_total(self, obj: Overview) -> int:
+        return len(obj.attention)
 
     @extend_schema_field(SectionRowSerializer(many=True))
     def get_sections(self, obj: Overview) -> list[dict[str, Any]]:

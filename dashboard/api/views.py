@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dashboard.api.serializers import OverviewSerializer
+from dashboard.api.serializers import ATTENTION_LIMIT, ATTENTION_MAX, OverviewSerializer
 from dashboard.selectors.overview import period_overview
 from progress.api.views import ERRORS
 from progress.models import PeriodStatus, ReviewPeriod
@@ -49,7 +49,13 @@ class DashboardView(APIView):
         parameters=[
             OpenApiParameter(
                 "period", OpenApiTypes.INT, required=False, description="填报期编号；不填为最新开放的填报期"
-            )
+            ),
+            OpenApiParameter(
+                "attention_limit",
+                OpenApiTypes.INT,
+                required=False,
+                description=f"attention 中最多返回的任务数（默认 {ATTENTION_LIMIT}，最大 {ATTENTION_MAX}）",
+            ),
         ],
         responses={
             200: OverviewSerializer,
@@ -62,5 +68,15 @@ class DashboardView(APIView):
             check_can_view_board(actor_for(request.user))
         except ApplicationError:
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, REFUSAL) from None
+        limit = _limit(request.query_params.get("attention_limit", ""))
         overview = period_overview(_period(request.query_params.get("period", "")))
-        return Response(OverviewSerializer(overview).data)
+        return Response(OverviewSerializer(overview, context={"attention_limit": limit}).data)
+
+
+def _limit(raw: str) -> int:
+    raw = raw.strip()
+    if not raw:
+        return ATTENTION_LIMIT
+    if not raw.isdigit() or not 0 <= int(raw) <= ATTENTION_MAX:
+        raise ApplicationError(ErrorCode.INVALID, f"attention_limit 应为 0 到 {ATTENTION_MAX} 之间的整数。")
+    return int(raw)

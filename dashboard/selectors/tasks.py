@@ -2,7 +2,8 @@
 
 Every filter works on the same task states as :func:`dashboard.selectors.overview.period_overview`
 (so a count on the dashboard and the length of its list agree); only the page shown is read in full.
-Five queries whatever the plan's size: the states (three), the page's tasks, the page's unit names.
+Seven queries whatever the plan's size: the task states (five), the page's task texts and the page's
+silent supporting units.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from dashboard.selectors.overview import (
     NOT_SUBMITTED_LABEL,
     TaskState,
     _read_states,
+    silent_units_of,
 )
-from departments.models import Department
-from progress.models import ProgressStatus, ReportStatus, ReviewPeriod
+from progress.models import ProgressStatus, ReviewPeriod
 from tasks.models import Section, Task
 
 TASK_PAGE_SIZE = 50
@@ -132,13 +133,9 @@ def task_listing(
     today = today or timezone.localdate()
     reads = _read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
-    silent: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id, supporting, status, on_time in reads.cells:
-        if supporting:
-            if status in ("", ReportStatus.DRAFT):
-                silent[task_id].append(unit_id)
-        else:
-            lead_cells[task_id][unit_id] = (status, on_time)
+    for task_id, unit_id, status, on_time in reads.lead_cells:
+        lead_cells[task_id][unit_id] = (status, on_time)
+    silent = reads.silent
     in_section = _descendants(reads.sections, filters.section_id) if filters.section_id else None
 
     def report_matches(state: TaskState) -> bool:
@@ -178,19 +175,19 @@ def task_listing(
             continue
         if filters.binding and not state.binding:
             continue
-        if filters.silent and not silent.get(state.task_id):
+        if filters.silent and not silent.get(state.task_id, 0):
             continue
         if filters.attention and state.light == GREEN:
             continue
         matching.append(state)
-    silent_cells = sum(len(silent.get(s.task_id, ())) for s in matching)
+    silent_cells = sum(silent.get(s.task_id, 0) for s in matching)
 
     shown = Paginator(matching, per_page).get_page(page)
     states: list[TaskState] = list(shown.object_list)
     ids = [s.task_id for s in states]
     texts = dict(Task.objects.filter(pk__in=ids).values_list("pk", "text")) if ids else {}
-    unit_ids = {u for s in states for u in s.lead_unit_ids} | {u for s in states for u in silent.get(s.task_id, ())}
-    names = dict(Department.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    silent_units = silent_units_of(period, [s.task_id for s in states if silent.get(s.task_id, 0)])
+    names = {pk: name for pk, (name, _order) in reads.units.items()}
     head, _, tail = reverse("progress:task_detail", args=[2147483647]).partition("2147483647")
     rows = []
     for state in states:
@@ -202,7 +199,7 @@ def task_listing(
                 url=f"{head}{state.task_id}{tail}",
                 section_heading=section.heading if section else "",
                 lead_units=[names.get(u, "") for u in state.lead_unit_ids],
-                silent_units=[names.get(u, "") for u in silent.get(state.task_id, ())],
+                silent_units=[names.get(u, "") for u in silent_units.get(state.task_id, ())],
             )
         )
     return TaskListing(

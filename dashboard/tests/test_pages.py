@@ -204,4 +204,4 @@ def test_query_counts_do_not_grow_with_the_plan(client, reported):
         )
     big = (_count(c, HOME, params), _count(c, LIST, params), _count(c, LIST, {**params, "light": "red"}))
     assert big == small
-    assert max(big) <= 20
+    assert max(big) <= 24  # session, user, roles, notifications, periods, the overview (11), texts

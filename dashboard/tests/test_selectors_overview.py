@@ -18,6 +18,7 @@ from dashboard.selectors.overview import (
     RED,
     YELLOW,
     period_overview,
+    silent_units_of,
     task_states,
 )
 from progress.models import (
@@ -214,15 +215,17 @@ def test_lead_units_on_time_late_not_submitted_and_silent_supporting_units(world
     fagai = rows[world.fagai.pk]
     assert (fagai.tasks, fagai.on_time, fagai.late, fagai.not_submitted, fagai.submitted) == (2, 1, 1, 0, 2)
     # Task 1: 西城 silent; task 3: 南城 (the expanded 相关镇办) silent.
-    assert (fagai.silent, sorted(fagai.silent_units)) == (2, sorted([world.xicheng.pk, world.nancheng.pk]))
+    assert fagai.silent == 2
+    silent = silent_units_of(world.h2, [world.tasks[1].pk, world.tasks[2].pk, world.tasks[3].pk, world.tasks[4].pk])
+    assert silent == {
+        world.tasks[1].pk: [world.xicheng.pk],
+        world.tasks[2].pk: [world.caizheng.pk],
+        world.tasks[3].pk: [world.nancheng.pk],
+        world.tasks[4].pk: [world.dongcheng.pk],
+    }
     assert (fagai.red, fagai.completed) == (1, 0)  # task 3 overdue
     gongxin = rows[world.gongxin.pk]
-    assert (gongxin.tasks, gongxin.not_submitted, gongxin.silent, gongxin.silent_units) == (
-        1,
-        1,
-        1,
-        [world.caizheng.pk],
-    )
+    assert (gongxin.tasks, gongxin.not_submitted, gongxin.silent) == (1, 1, 1)
     caizheng = rows[world.caizheng.pk]
     # Task 4's supporting: 各镇办 expanded to 东城 only; 市级相关部门 not expanded (no unit).
     assert (caizheng.tasks, caizheng.not_submitted, caizheng.silent, caizheng.yellow) == (1, 1, 1, 1)
@@ -329,4 +332,35 @@ def test_query_count_does_not_grow_with_the_plan(world):
         task.save()
     overview = period_overview(world.h2, today=AFTER_DUE)
     assert overview.total == 30 and len(overview.binding) == 11
-    assert _queries(world.h2, AFTER_DUE) == small <= 8
+    assert _queries(world.h2, AFTER_DUE) == small == 10
+
+
+def test_lead_and_silent_cells_agree_with_the_review_board_on_a_generated_plan():
+    from bench.synthetic import generate
+    from progress.models import ReviewPeriod
+    from progress.selectors.review import NOT_STARTED
+    from tasks.models import Plan
+
+    generate(tasks=80, departments=12, seed=3)
+    plan = Plan.objects.get()
+    periods = list(ReviewPeriod.objects.filter(plan=plan).order_by("starts_on"))
+    for period in (periods[0], periods[-1]):
+        sql, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[plan.pk], period_id=period.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cells = cursor.fetchall()
+        lead = {(task_id, unit_id) for task_id, unit_id, supporting, *_ in cells if not supporting}
+        silent: dict[int, int] = {}
+        for task_id, _unit, supporting, _report, status in cells:
+            if supporting and status in (NOT_STARTED, ReportStatus.DRAFT):
+                silent[task_id] = silent.get(task_id, 0) + 1
+        overview = period_overview(period)
+        assert {(pk, unit) for pk, s in overview.states.items() for unit in s.lead_unit_ids} == lead
+        by_unit: dict[int, int] = {}
+        for pk, s in overview.states.items():
+            for unit in s.lead_unit_ids:
+                by_unit[unit] = by_unit.get(unit, 0) + silent.get(pk, 0)
+        assert {u.unit_id: u.silent for u in overview.lead_units} == {u: n for u, n in by_unit.items()}
+        assert sum(silent.values()) > 0
+        silent_lists = silent_units_of(period, overview.states)
+        assert {pk: len(units) for pk, units in silent_lists.items()} == silent

@@ -1,0 +1,182 @@
+"""The leadership dashboard on the synthetic database (10,000 tasks, 80 units, 100,000 reports): median time and queries.
+
+``python -m bench.bench_dashboard [--repeats 10] [--warmups 2] [--database PATH | --postgres URL]``.
+Without ``--database`` a throwaway SQLite file is migrated and filled by ``bench.synthetic.generate()``
+(set-up, not timed); with ``--database`` a file made by ``python -m bench.synthetic`` (with reports)
+is reused (a leadership user is added to it). With ``--postgres postgres://postgres@127.0.0.1:5432``
+a fresh PostgreSQL database ``bench_dashboard`` is created, filled, analysed and dropped at the end.
+
+Measured for the latest open period:
+
+- ``period_overview`` (the shared selector: every task's light, the status distribution, chapters,
+  lead units, binding indicators, the attention list and the trend over every earlier period), and
+  ``task_states`` alone (what the meeting pack and the task list start from);
+- the dashboard page ``dashboard:home`` and the click-through list ``dashboard:tasks?light=red``
+  for a leadership account, through Django's test Client (``force_login``): the whole
+  request/response cycle inside the process, template rendering included (no web server);
+- ``GET /api/dashboard/``.
+
+The query count must not grow with the data: the script exits with 1 when the page's count differs
+from the count on a tiny plan (``--tiny-queries``, measured by the smoke test) or the variants differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.bench_api_tasks import _prepare
+from bench.runtime import Summary, configure_url, migrate, postgres_database, print_table, stopwatch
+
+POSTGRES_DATABASE = "bench_dashboard"
+LEADER_USERNAME = "bench_dashboard_leader"
+
+
+@dataclass(frozen=True)
+class Figures:
+    label: str
+    summary: Summary
+    queries: int
+    size: int  # KiB of the response, 0 for a selector
+
+
+def _measure(label: str, call: Callable[[], int], *, repeats: int, warmups: int) -> Figures:
+    """``warmups`` untimed calls, one counting queries, then ``repeats`` timed calls."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmups):
+        call()
+    reset_queries()  # a request resets the log when it starts: count from an empty log
+    with CaptureQueriesContext(connection) as queries:
+        size = call()
+    timings = []
+    for _ in range(repeats):
+        with stopwatch() as elapsed:
+            call()
+        timings.append(elapsed())
+    return Figures(label, Summary.of(timings), len(queries), size // 1024)
+
+
+def leader_client() -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from progress.roles import LEADERSHIP_GROUP, ensure_role_groups
+
+    ensure_role_groups()
+    user, _ = get_user_model().objects.get_or_create(username=LEADER_USERNAME)
+    user.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _get(client: Any, url: str) -> int:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+    return len(response.content)
+
+
+def measure(*, repeats: int = 10, warmups: int = 2) -> tuple[list[Figures], Any]:
+    """The figures for the latest open period (the selectors, the page, the list, the API)."""
+    from django.urls import reverse
+
+    from dashboard.selectors.overview import period_overview, task_states
+    from progress.selectors.review import latest_open_period
+
+    period = latest_open_period()
+    if period is None:
+        raise SystemExit("the database has no open period: make it with python -m bench.synthetic")
+    client = leader_client()
+    home = f"{reverse('dashboard:home')}?period={period.pk}"
+    listing = f"{reverse('dashboard:tasks')}?period={period.pk}&light=red"
+    api = f"/api/dashboard/?period={period.pk}"
+
+    def overview() -> int:
+        period_overview(period)
+        return 0
+
+    def states() -> int:
+        task_states(period)
+        return 0
+
+    figures = [
+        _measure("period_overview()", overview, repeats=repeats, warmups=warmups),
+        _measure("task_states()", states, repeats=repeats, warmups=warmups),
+        _measure("dashboard:home", lambda: _get(client, home), repeats=repeats, warmups=warmups),
+        _measure("dashboard:tasks ?light=red", lambda: _get(client, listing), repeats=repeats, warmups=warmups),
+        _measure("GET /api/dashboard/", lambda: _get(client, api), repeats=repeats, warmups=warmups),
+    ]
+    return figures, period
+
+
+@contextmanager
+def prepared(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
+    """Django configured on the database to measure; yields (its name, set-up seconds, origin)."""
+    if postgres:
+        with postgres_database(postgres, POSTGRES_DATABASE) as url:
+            configure_url(url)
+            from django.db import connection
+
+            from bench import synthetic
+
+            with stopwatch() as elapsed:
+                migrate()
+                counts = synthetic.generate()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            yield f"PostgreSQL database {POSTGRES_DATABASE}", elapsed(), f"generated ({counts['reports']} reports)"
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
+        path, seconds, origin = _prepare(database, tmp)
+        yield f"SQLite {path.name}", seconds, origin
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_dashboard", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--warmups", type=int, default=2)
+    parser.add_argument("--tiny-queries", type=int, help="the page's query count on a tiny plan, to compare with")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
+    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    args = parser.parse_args(argv)
+
+    with prepared(args.database, args.postgres) as (name, setup_seconds, origin):
+        from progress.models import ProgressReport
+        from tasks.models import Task
+
+        tasks, reports = Task.objects.count(), ProgressReport.objects.count()
+        figures, period = measure(repeats=max(1, args.repeats), warmups=max(0, args.warmups))
+        from django.db import connections
+
+        connections.close_all()
+
+    print(f"Leadership dashboard on {name} ({tasks} tasks, {reports} reports): {origin} in {setup_seconds:.1f} s")
+    print(f"Period {period.name}; {args.repeats} timed runs each after {args.warmups} warm-ups; times in ms")
+    print_table(
+        ["what", "median", "p95", "min", "queries", "KiB"],
+        [(f.label, f.summary.median_ms, f.summary.p95_ms, f.summary.min_ms, f.queries, f.size) for f in figures],
+    )
+    page = next(f for f in figures if f.label == "dashboard:home")
+    ok = True
+    if args.tiny_queries is not None and page.queries != args.tiny_queries:
+        print(f"Page queries grew with the data: {args.tiny_queries} on the tiny plan, {page.queries} here")
+        ok = False
+    print(
+        f"Page median {page.summary.median_ms:.0f} ms (target 200 ms): {'met' if page.summary.median_ms <= 200 else 'missed'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
