@@ -244,7 +244,7 @@ def _int_or_none(value: Any) -> int | None | str:
 def _decimal(value: Any) -> Decimal | None | str:
     if value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, dt.date):
+    if isinstance(value, bool | dt.date):
         return "bad"
     try:
         number = Decimal(str(value).strip().replace(",", "").replace("，", "")) if not isinstance(value, Decimal) else value
@@ -308,9 +308,13 @@ def _parse_main(ws: Any, identity: TemplateIdentity, errors: list[RowError]) -> 
         def err(column: str, message: str, *, _r: int = r, _n: int = number_value) -> None:
             errors.append(RowError(sheet, _r, column, message, _n))
 
+        formulas = set()
         for key in ("status", "percent", "progress_text", "problems_text", "next_steps_text"):
             if _is_formula(_cell(cells, positions[key])):
+                formulas.add(key)
                 err(next(c.header for c in columns if c.key == key), "不能使用公式，请直接填写内容。")
+        if formulas:
+            continue
         status_value = _raw(_cell(cells, positions["status"]))
         label = str(status_value).strip() if status_value is not None else ""
         if not label:
@@ -370,9 +374,13 @@ def _parse_actuals(
         def err(column: str, message: str, *, _r: int = r, _n: int = number) -> None:
             errors.append(RowError(sheet, _r, column, message, _n))
 
+        formulas = False
         for key in ("value", "data_date", "state", "note"):
             if _is_formula(_cell(cells, positions[key])):
+                formulas = True
                 err(next(c.header for c in columns if c.key == key), "不能使用公式，请直接填写内容。")
+        if formulas:
+            continue
         value = _decimal(_raw(_cell(cells, positions["value"])))
         data_date = _date(_raw(_cell(cells, positions["data_date"])))
         state_raw = _raw(_cell(cells, positions["state"]))
