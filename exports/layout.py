@@ -153,24 +153,24 @@ class RowWriter:
             found = self._ids[key] = str(probe.style_id)
         return found
 
-    def append(self, values: Sequence[tuple[Any, str]], *, height: float | None = None) -> int:
-        """Append one row (with a height in points, when given); returns its number."""
+    def append(self, values: Sequence[tuple[Any, str]] | str, *, height: float | None = None) -> int:
+        """Append one row (with a height in points, when given), or a row :meth:`render` made; returns its number."""
         self._height = height
-        self.worksheet.append(list(values))
+        # openpyxl takes a list; a rendered row travels as its only item (cells are (value, style) pairs).
+        self.worksheet.append([values] if isinstance(values, str) else list(values))
         self.rows += 1
         return self.rows
 
-    def _write_row(self, xf: Any, row: Sequence[tuple[Any, str]], row_idx: int) -> None:
-        # The row as XML text, parsed once by lxml (C) and handed to openpyxl's stream: much cheaper
-        # than an element per cell. Text is escaped (& < > and CR, which a parser would turn into LF).
-        attrs = {"r": str(row_idx)}
-        attrs.update(self.worksheet.row_dimensions.get(row_idx, {}))
-        if self._height:
-            attrs.update({"ht": f"{self._height:.1f}", "customHeight": "1"})
-        number = str(row_idx)
-        parts = ["<row", *[f' {key}="{escape_xml(str(value))}"' for key, value in attrs.items()], ">"]
+    def render(self, values: Sequence[tuple[Any, str]], *, height: float | None = None, attrs: Any = None) -> str:
+        """The row's XML with :data:`ROW_MARK` for its number: one text the same row can be written
+        from on any sheet of the workbook (style ids are the workbook's)."""
+        number = ROW_MARK
+        row_attrs = dict(attrs or {})
+        if height:
+            row_attrs.update({"ht": f"{height:.1f}", "customHeight": "1"})
+        parts = [f'<row r="{number}"', *[f' {key}="{escape_xml(str(value))}"' for key, value in row_attrs.items()], ">"]
         append = parts.append
-        for column, (value, style) in enumerate(row):
+        for column, (value, style) in enumerate(values):
             kind, payload, quote = cell_payload(value)
             head = _cell_heads(column)
             if kind == "s" and payload:
@@ -187,7 +187,18 @@ class RowWriter:
                 append(f'{head}{number}" s="{self.style_id(style, quote)}"')
                 append(f' t="n"><v>{payload}</v></c>' if kind == "n" else "/>")
         append("</row>")
-        xf.write(fromstring("".join(parts)))
+        return "".join(parts)
+
+    def _write_row(self, xf: Any, row: Sequence[Any], row_idx: int) -> None:
+        # The row as XML text, parsed once by lxml (C) and handed to openpyxl's stream: much cheaper
+        # than an element per cell. Text is escaped (& < > and CR, which a parser would turn into LF).
+        if row and isinstance(row[0], str):
+            template = row[0]
+        else:
+            dimensions = self.worksheet.row_dimensions
+            attrs = dict(dimensions[row_idx]) if row_idx in dimensions else None
+            template = self.render(row, height=self._height, attrs=attrs)
+        xf.write(fromstring(template.replace(ROW_MARK, str(row_idx))))
 
     def _text_tail(self, style: str, quote: bool) -> str:
         key = (style, quote)
@@ -197,6 +208,7 @@ class RowWriter:
         return tail
 
 
+ROW_MARK = "\x00"  # never in a cell: exports.cells drops control characters
 _NEEDS_ESCAPE = re.compile('[&<>"\r]')
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
@@ -265,8 +277,16 @@ class TableSheet:
 
     def append(self, values: Iterable[tuple[Any, str | None]]) -> None:
         """One row: (value, style or None for the column's style) per column; its height fits its text."""
+        self.writer.append(self.render(values))
+        self.rows_written += 1
+
+    def render(self, values: Iterable[tuple[Any, str | None]]) -> str:
+        """The row's XML (see :meth:`RowWriter.render`), to append here or on another sheet with the same columns."""
         cells = [(value, style or column.style) for (value, style), column in zip(values, self.columns, strict=True)]
-        self.writer.append(cells, height=row_height(cells, self.widths))
+        return self.writer.render(cells, height=row_height(cells, self.widths))
+
+    def append_rendered(self, row: str) -> None:
+        self.writer.append(row)
         self.rows_written += 1
 
     def append_note(self, text: str) -> None:

@@ -85,10 +85,19 @@ def write_ledger_sheet(
     subtitle: str,
     rows: Iterable[LedgerRow],
     empty_note: str = "没有符合条件的任务。",
+    rendered: dict[int, str] | None = None,
 ) -> TableSheet:
+    """A ledger sheet of ``rows``. ``rendered``: a cache of row XML by task id shared by the sheets of
+    one workbook (the meeting pack writes each task on up to three sheets; it is rendered once)."""
     sheet = TableSheet(workbook, title, heading=heading, subtitle=subtitle, columns=LEDGER_COLUMNS)
     for row in rows:
-        sheet.append(ledger_values(row))
+        if rendered is None:
+            sheet.append(ledger_values(row))
+            continue
+        xml = rendered.get(row.task_id)
+        if xml is None:
+            xml = rendered[row.task_id] = sheet.render(ledger_values(row))
+        sheet.append_rendered(xml)
     if sheet.rows_written == 0:
         sheet.append_note(empty_note)
     sheet.finish()

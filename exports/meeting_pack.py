@@ -86,8 +86,10 @@ def build_meeting_pack(period: Any, *, today: Any = None, overview: Any = None) 
     heading = plan_period_title(filters)
 
     _write_cover(workbook, overview, heading=heading)
+    rendered: dict[int, str] = {}  # each task's row XML, written on up to three sheets
     write_ledger_sheet(
-        workbook, LEDGER_TITLE, heading=f"{heading}任务推进台账", subtitle=subtitle_for(filters, rows=len(rows), today=overview.today), rows=rows
+        workbook, LEDGER_TITLE, heading=f"{heading}任务推进台账", subtitle=subtitle_for(filters, rows=len(rows), today=overview.today), rows=rows,
+        rendered=rendered,
     )
     attention = [by_id[s.task_id] for s in overview.attention if s.task_id in by_id]
     write_ledger_sheet(
@@ -97,6 +99,7 @@ def build_meeting_pack(period: Any, *, today: Any = None, overview: Any = None) 
         subtitle=subtitle_for(filters, rows=len(attention), extra="红灯在前，按序号排列", today=overview.today),
         rows=attention,
         empty_note="本期没有逾期或存在风险的任务。",
+        rendered=rendered,
     )
     _write_binding(workbook, overview, heading=heading, filters=filters)
     led: dict[int, list[LedgerRow]] = defaultdict(list)
@@ -111,6 +114,7 @@ def build_meeting_pack(period: Any, *, today: Any = None, overview: Any = None) 
             heading=f"{heading}{unit.name}牵头任务",
             subtitle=subtitle_for(filters, rows=len(unit_rows), extra=f"牵头单位：{unit.name}", today=overview.today),
             rows=unit_rows,
+            rendered=rendered,
         )
     return save_to_temporary(workbook)
 
