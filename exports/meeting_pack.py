@@ -76,7 +76,7 @@ def build_meeting_pack(period: Any, *, today: Any = None, overview: Any = None) 
     overview = overview or period_overview(period, today=today)
     states = overview.states
     filters = LedgerFilters(period=period)
-    rows: list[LedgerRow] = list(ledger_rows(filters, states=states, task_ids=list(states)))
+    rows: list[LedgerRow] = list(ledger_rows(filters, states=states, task_ids=list(states), whole_plan=True))
     by_id = {row.task_id: row for row in rows}
 
     workbook = Workbook(write_only=True)

@@ -346,8 +346,13 @@ def ledger_rows(
     states: Mapping[int, Any],
     task_ids: list[int] | None = None,
     chunk_size: int = CHUNK_SIZE,
+    whole_plan: bool = False,
 ) -> Iterator[LedgerRow]:
-    """The ledger's rows for ``filters`` (or for ``task_ids``, in that order), chunk by chunk."""
+    """The ledger's rows for ``filters`` (or for ``task_ids``, in that order), chunk by chunk.
+
+    ``whole_plan``: ``task_ids`` are every task of the period's plan; they are then read in one
+    pass filtered by plan (five queries, no id lists).
+    """
     period = filters.period
     if task_ids is None:
         task_ids = ledger_task_ids(filters, states=states)
@@ -356,6 +361,10 @@ def ledger_rows(
     context = _PlanContext(period.plan_id)
     from dashboard.selectors.overview import LIGHT_LABELS
 
+    if whole_plan:
+        # Every task of the plan (the meeting pack): read by plan, not by a list of 10,000 ids.
+        yield from _chunk_rows(task_ids, period, states=states, context=context, light_labels=LIGHT_LABELS, by_plan=True)
+        return
     for chunk in _chunks(task_ids, chunk_size):
         yield from _chunk_rows(chunk, period, states=states, context=context, light_labels=LIGHT_LABELS)
 
@@ -367,21 +376,24 @@ def _chunk_rows(
     states: Mapping[int, Any],
     context: _PlanContext,
     light_labels: Mapping[str, str],
+    by_plan: bool = False,
 ) -> Iterator[LedgerRow]:
+    plan_id = period.plan_id
+    on_task = {"task__plan_id": plan_id} if by_plan else {"task_id__in": chunk}
     tasks = {
         row[0]: row
-        for row in Task.objects.filter(pk__in=chunk).values_list(
+        for row in Task.objects.filter(**({"plan_id": plan_id} if by_plan else {"pk__in": chunk})).values_list(
             "pk", "number", "text", "section_id", "deadline", "deadline_text", "binding", "progress__extended_deadline"
         )
     }
     assignments = list(
-        Assignment.objects.filter(task_id__in=chunk)
+        Assignment.objects.filter(**on_task)
         .order_by("task_id", "role", "position", "pk")
         .values_list("pk", "task_id", "role", "department_id", "group_id", "group__kind", "group__name", "name_as_written")
     )
     expansions: dict[int, list[int]] = defaultdict(list)
     for assignment_id, department_id in Assignment.expanded_to.through.objects.filter(
-        assignment__task_id__in=chunk, assignment__department__isnull=True
+        **{f"assignment__{key}": value for key, value in on_task.items()}, assignment__department__isnull=True
     ).values_list("assignment_id", "department_id"):
         expansions[assignment_id].append(department_id)
     # Per task and role: (kind, effective unit ids, name as written) in written order.
@@ -403,7 +415,7 @@ def _chunk_rows(
     reports: dict[int, list[tuple[int, int, str, str, str, str]]] = defaultdict(list)
     for report in (
         ProgressReport.objects.filter(
-            period_id=period.pk, task_id__in=chunk, role=AssignmentRole.LEAD, status__in=SENT_STATES
+            period_id=period.pk, **on_task, role=AssignmentRole.LEAD, status__in=SENT_STATES
         )
         .order_by("task_id", "pk")
         .values_list("pk", "task_id", "department_id", "status", "progress_text", "problems_text", "next_steps_text")
@@ -412,15 +424,25 @@ def _chunk_rows(
     report_ids = [report[0] for rows in reports.values() for report in rows]
     targets: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for target in (
-        Target.objects.filter(task_id__in=chunk)
+        Target.objects.filter(**on_task)
         .order_by("task_id", "position", "pk")
         .values("pk", "task_id", "indicator", "value", "value_max", "unit", "direction", "year")
     ):
         targets[target["task_id"]].append(target)
     actuals: dict[tuple[int, int], tuple[str, Any, dt.date | None, str]] = {}
     if report_ids and targets:
+        of_reports: dict[str, Any] = (
+            {
+                "report__period_id": period.pk,
+                "report__task__plan_id": plan_id,
+                "report__role": AssignmentRole.LEAD,
+                "report__status__in": SENT_STATES,
+            }
+            if by_plan
+            else {"report_id__in": report_ids}
+        )
         for report_id, target_id, state, value, data_date, note in TargetActual.objects.filter(
-            report_id__in=report_ids
+            **of_reports
         ).values_list("report_id", "target_id", "state", "value", "data_date", "note"):
             actuals[(report_id, target_id)] = (state, value, data_date, note)
     for task_id in chunk:

@@ -162,3 +162,11 @@ def test_chunks_add_a_fixed_number_of_queries(pack_world):
     assert [r.number for r in chunked] == [r.number for r in whole]
     assert [r.progress_text for r in chunked] == [r.progress_text for r in whole]
     assert len(five_chunks) - len(one_chunk) <= 4 * 5
+
+
+def test_reading_the_whole_plan_by_plan_gives_the_same_rows(pack_world):
+    states = task_states(pack_world.h2, today=TODAY)
+    filters = LedgerFilters(period=pack_world.h2)
+    by_ids = list(ledger_rows(filters, states=states))
+    by_plan = list(ledger_rows(filters, states=states, task_ids=list(states), whole_plan=True))
+    assert by_plan == by_ids and len(by_plan) == 5
