@@ -29,6 +29,8 @@ MAX_MEMBERS = 500
 MAX_COMPRESSION_RATIO = 100
 # Members smaller than this are not ratio-checked: small repetitive XML parts compress very well.
 RATIO_CHECK_MIN_BYTES = 1 * MB
+# Worksheets larger than this are pre-scanned by their head only (see _prescan_xml).
+SHEET_PRESCAN_BYTES = 64 * 1024
 
 WORKBOOK_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _OTHER_WORKBOOK_TYPES = {
@@ -138,6 +140,10 @@ def _check_content_types(archive: zipfile.ZipFile) -> None:
         raise refuse("这不是 Excel 工作簿（.xlsx）。" + SAVE_AS_HINT)
 
 
+def xml_declaration_refused() -> ApplicationError:
+    return refuse("文件结构异常：工作簿中含有不允许的 XML 声明（DOCTYPE/ENTITY），为安全起见已拒绝读取。" + SAVE_AS_HINT)
+
+
 def _prescan_xml(archive: zipfile.ZipFile) -> None:
     """Refuse any XML part declaring a DOCTYPE or entities (billion laughs, external entities)."""
     import defusedxml
@@ -146,11 +152,18 @@ def _prescan_xml(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
+        if info.filename.startswith("xl/worksheets/") and info.file_size > SHEET_PRESCAN_BYTES:
+            # A large worksheet: its prolog (where a DOCTYPE must stand) is checked here, and openpyxl
+            # reads worksheets with defusedxml's iterparse, which refuses any entity declaration
+            # (caught as the same refusal, see offline.upload).
+            with archive.open(info) as member:
+                head = member.read(SHEET_PRESCAN_BYTES)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head or not head.lstrip().startswith(b"<"):
+                raise xml_declaration_refused()
+            continue
         try:
             SafeET.fromstring(archive.read(info), forbid_dtd=True)
         except defusedxml.DefusedXmlException:
-            raise refuse(
-                "文件结构异常：工作簿中含有不允许的 XML 声明（DOCTYPE/ENTITY），为安全起见已拒绝读取。" + SAVE_AS_HINT
-            ) from None
+            raise xml_declaration_refused() from None
         except SafeET.ParseError:
             raise refuse("工作簿内容已损坏，无法读取。" + SAVE_AS_HINT) from None

@@ -16,7 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from departments.models import Department, MembershipRole
@@ -83,6 +83,7 @@ def build_template(*, user: Any, period_id: Any) -> TemplateFile:
     department = Department.objects.only("pk", "name").get(pk=actor.department_id)
     rows = template_rows(department_id=department.pk, period=period)
     workbook = Workbook()
+    _register_styles(workbook)
     main = workbook.active
     main.title = layout.MAIN_SHEET
     actuals = workbook.create_sheet(layout.ACTUALS_SHEET)
@@ -150,14 +151,33 @@ def _sheet_frame(ws: Any, columns: list[layout.Column], *, title: str) -> None:
     ws.protection.formatRows = False
 
 
-def _body(cell: Any, value: Any, *, editable: bool) -> None:
-    set_value(cell, value)
-    cell.alignment = _WRAP
-    cell.border = _BORDER
-    if editable:
-        cell.protection = _UNLOCKED
+EDIT_STYLE = "填报-可填写"
+LOCKED_STYLE = "填报-锁定"
+DATE_EDIT_STYLE = "填报-日期"
+DATE_LOCKED_STYLE = "填报-日期锁定"
+
+
+def _register_styles(workbook: Workbook) -> None:
+    """Named styles for body cells: one style assignment per cell instead of four (the template
+    of a unit with 1,000+ tasks is written in a fraction of the time)."""
+    for name, fill, protection, number_format in (
+        (EDIT_STYLE, None, _UNLOCKED, "General"),
+        (LOCKED_STYLE, _LOCKED_FILL, Protection(locked=True), "General"),
+        (DATE_EDIT_STYLE, None, _UNLOCKED, "yyyy-mm-dd"),
+        (DATE_LOCKED_STYLE, _LOCKED_FILL, Protection(locked=True), "yyyy-mm-dd"),
+    ):
+        style = NamedStyle(name=name, alignment=_WRAP, border=_BORDER, protection=protection, number_format=number_format)
+        if fill is not None:
+            style.fill = fill
+        workbook.add_named_style(style)
+
+
+def _body(cell: Any, value: Any, *, editable: bool, date: bool = False) -> None:
+    if date:
+        cell.style = DATE_EDIT_STYLE if editable else DATE_LOCKED_STYLE
     else:
-        cell.fill = _LOCKED_FILL
+        cell.style = EDIT_STYLE if editable else LOCKED_STYLE
+    set_value(cell, value)
 
 
 def _deadline_text(row: TemplateRow) -> str:
@@ -267,10 +287,8 @@ def _write_actuals(ws: Any, rows: list[TemplateRow], *, title: str) -> int:
                 "note": actual.note if actual is not None else "",
             }
             for index, column in enumerate(columns, start=1):
-                cell = ws.cell(row=r, column=index)
-                _body(cell, values[column.key], editable=column.editable and row.editable)
-                if column.key == "data_date":
-                    cell.number_format = "yyyy-mm-dd"
+                _body(ws.cell(row=r, column=index), values[column.key], editable=column.editable and row.editable,
+                      date=column.key == "data_date")
             r += 1
     count = r - layout.FIRST_DATA_ROW
     if count:

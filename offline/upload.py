@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import defusedxml
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -145,7 +146,12 @@ def _open_workbook(data: bytes) -> Any:
     safety.ensure_defused_openpyxl()
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception:  # openpyxl raises many kinds on a damaged or foreign file
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        cause: BaseException | None = exc
+        while cause is not None:  # openpyxl wraps the parser's error in a ValueError
+            if isinstance(cause, defusedxml.DefusedXmlException):
+                raise safety.xml_declaration_refused() from None
+            cause = cause.__cause__ or cause.__context__
         raise safety.refuse("工作簿无法读取（可能已损坏或不是本系统的填报模板）。" + safety.SAVE_AS_HINT) from None
 
 
@@ -464,8 +470,11 @@ def check_upload(*, data: bytes, filename: str, user: Any) -> UploadPlan:
         main = _visible_sheet(workbook, layout.MAIN_SHEET)
         if main is None:
             raise safety.refuse("缺少“填报表”工作表（或已被隐藏），请使用下载的模板填写。")
-        parsed = _parse_main(main, identity, errors)
-        _parse_actuals(_visible_sheet(workbook, layout.ACTUALS_SHEET), identity, parsed, errors)
+        try:
+            parsed = _parse_main(main, identity, errors)
+            _parse_actuals(_visible_sheet(workbook, layout.ACTUALS_SHEET), identity, parsed, errors)
+        except defusedxml.DefusedXmlException:
+            raise safety.xml_declaration_refused() from None
     finally:
         workbook.close()
     writes, unchanged = _plan_writes(parsed, identity=identity, period=period, department_id=department_id, errors=errors)

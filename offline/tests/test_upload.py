@@ -407,3 +407,22 @@ def test_a_real_formula_is_an_error(world):
     fill(book, 2, percent="=40+10")
     (error,) = upload(world.gongxin_clerk, save_book(book)).json()["errors"]
     assert error["column"] == "完成百分比" and "公式" in error["message"]
+
+
+def test_xml_bomb_past_the_prescan_is_refused_by_openpyxls_defused_parser(world, monkeypatch):
+    content = download(world.gongxin_clerk, world.h2)
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    body = sheet.split(b"?>", 1)[-1]
+    bomb = _with_parts(content, replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS + body.replace(b"<v>2</v>", b"<v>&lol3;</v>", 1)})
+    monkeypatch.setattr("offline.safety._prescan_xml", lambda archive: None)
+    response = upload(world.gongxin_clerk, bomb)
+    assert response.status_code == 400 and "DOCTYPE/ENTITY" in response.json()["detail"]
+
+
+def test_large_worksheet_with_a_doctype_is_refused_by_its_head(world, monkeypatch):
+    monkeypatch.setattr("offline.safety.SHEET_PRESCAN_BYTES", 100)
+    content = download(world.gongxin_clerk, world.h2)
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    bomb = _with_parts(content, replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS + sheet.split(b"?>", 1)[-1]})
+    response = upload(world.gongxin_clerk, bomb)
+    assert response.status_code == 400 and "DOCTYPE/ENTITY" in response.json()["detail"]
