@@ -38,6 +38,7 @@ from typing import Any
 from bench.runtime import print_table, stopwatch, unit_clerk
 
 CLERK_USERNAME = "bench_offline_clerk"
+POSTGRES_DATABASE = "bench_offline_upload"
 
 
 class _Rollback(Exception):
@@ -168,6 +169,36 @@ def measure(user: Any, period: Any, *, rows: int, runs: int) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def prepared_database(database: Path | None, postgres: str | None):
+    """As ``bench.bench_api_reports.prepared_database``, but on a PostgreSQL database of its own
+    (``bench_offline_upload``), so it never drops a database another benchmark is using."""
+    if not postgres:
+        from bench.bench_api_reports import prepared_database as sqlite_database
+
+        with sqlite_database(database, None) as prepared:
+            yield prepared
+        return
+    from bench.runtime import configure_url, migrate, postgres_database
+
+    with postgres_database(postgres, POSTGRES_DATABASE) as url:
+        configure_url(url)
+        from django.db import connection
+
+        from bench import synthetic
+
+        with stopwatch() as elapsed:
+            migrate()
+            counts = synthetic.generate()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        yield (
+            f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
+            elapsed(),
+            f"generated ({counts['reports']} reports)",
+        )
+
+
 def _ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.0f}"
 
@@ -180,8 +211,6 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (copied, not changed)")
     where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
     args = parser.parse_args(argv)
-
-    from bench.bench_api_reports import prepared_database
 
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as tmp:
         copy = None
