@@ -326,6 +326,14 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
         if lead_list is None:
             has_lead = delivered = reported_done = False
             report_status, progress, percent, lead_ids = "", "", None, ()
+        elif len(lead_list) == 1:  # the common case, without the general path's lists
+            has_lead = True
+            unit_id, status, stated, stated_percent = lead_list[0]
+            lead_ids = (unit_id,)
+            delivered = status in DELIVERED_STATES
+            report_status = status
+            progress, percent = (stated, stated_percent) if delivered else ("", None)
+            reported_done = status == ReportStatus.ACCEPTED and stated == ProgressStatus.COMPLETED
         else:
             has_lead = True
             if len(lead_list) > 1:

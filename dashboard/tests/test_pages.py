@@ -205,3 +205,13 @@ def test_query_counts_do_not_grow_with_the_plan(client, reported):
     big = (_count(c, HOME, params), _count(c, LIST, params), _count(c, LIST, {**params, "light": "red"}))
     assert big == small
     assert max(big) <= 24  # session, user, roles, notifications, periods, the overview (11), texts
+
+
+def test_names_and_headings_are_escaped(client, reported):
+    reported.gongxin.name = "<b>市工信局</b>"
+    reported.gongxin.save()
+    reported.section11.title = "<script>alert(1)</script>"
+    reported.section11.save()
+    body = _client(client, reported.leader).get(HOME, {"period": reported.h2.pk}).content.decode()
+    assert "&lt;b&gt;市工信局&lt;/b&gt;" in body and "<b>市工信局</b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
