@@ -172,3 +172,26 @@ def test_download_queries_do_not_grow_with_rows(world, django_assert_max_num_que
     client.force_login(world.fagai_clerk)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("offline:template_download"), {"period": world.h2.pk}).status_code == 200
+
+
+def test_download_queries_are_the_same_for_more_tasks(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.tests.factories import LeadFactory, TaskFactory
+
+    client = Client()
+    client.force_login(world.fagai_clerk)
+    url = reverse("offline:template_download")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"period": world.h2.pk}).status_code == 200
+        return len(queries)
+
+    small = count()
+    for n in range(20):
+        task = TaskFactory(plan=world.plan, section=world.chapter2, number=100 + n)
+        LeadFactory(task=task, department=world.fagai)
+        ProgressReport.objects.create(task=task, department=world.fagai, period=world.h1, role="lead", progress_text="上期")
+    assert count() == small

@@ -426,3 +426,29 @@ def test_large_worksheet_with_a_doctype_is_refused_by_its_head(world, monkeypatc
     bomb = _with_parts(content, replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS + sheet.split(b"?>", 1)[-1]})
     response = upload(world.gongxin_clerk, bomb)
     assert response.status_code == 400 and "DOCTYPE/ENTITY" in response.json()["detail"]
+
+
+def test_checking_an_upload_takes_the_same_queries_for_more_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from offline.upload import check_upload
+    from tasks.tests.factories import LeadFactory, TaskFactory
+
+    def queries_for_filled_template() -> tuple[int, int]:
+        book = open_book(download(world.fagai_clerk, world.h2))
+        ws = book[layout.MAIN_SHEET]
+        for r in range(layout.FIRST_DATA_ROW, ws.max_row + 1):
+            ws.cell(row=r, column=10).value = f"第{r}行的进展"
+        data = save_book(book)
+        user = type(world.fagai_clerk).objects.get(pk=world.fagai_clerk.pk)  # roles read afresh
+        with CaptureQueriesContext(connection) as queries:
+            plan = check_upload(data=data, filename="t.xlsx", user=user)
+        return len(queries), len(plan.writes)
+
+    small, writes = queries_for_filled_template()
+    assert writes == 4
+    for n in range(15):
+        LeadFactory(task=TaskFactory(plan=world.plan, section=world.chapter2, number=200 + n), department=world.fagai)
+    large, writes = queries_for_filled_template()
+    assert writes == 19 and large == small, (small, large)
