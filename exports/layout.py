@@ -24,8 +24,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import xmlfile
 
 from exports.cells import cell_payload
 
@@ -116,6 +119,26 @@ class Column:
     style: str = "xp_body"
 
 
+class Utf8WorksheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer with the XML stream in UTF-8: openpyxl's default (ASCII) writes each
+    Chinese character as an 8-byte character reference; UTF-8 makes the sheets a third smaller and
+    the pack ~10% faster to write. (XML's default encoding is UTF-8: no declaration needed.)"""
+
+    def get_stream(self) -> Any:
+        with xmlfile(self.out, encoding="utf-8") as xf, xf.element("worksheet", xmlns=SHEET_MAIN_NS):
+            try:
+                while True:
+                    element = yield
+                    if element is True:
+                        yield xf
+                    elif element is None:
+                        continue
+                    else:
+                        xf.write(element)
+            except GeneratorExit:
+                pass
+
+
 class RowWriter:
     """Rows of one write-only sheet, written as cell XML built in one go.
 
@@ -139,7 +162,9 @@ class RowWriter:
         self._height: float | None = None
         self.rows = 0
         worksheet._values_to_row = lambda values, row_idx: values  # rows arrive prepared
-        worksheet._get_writer()
+        if worksheet._writer is None:  # as WriteOnlyWorksheet._get_writer, with the UTF-8 stream
+            worksheet._writer = Utf8WorksheetWriter(worksheet)
+            worksheet._writer.write_top()
         worksheet._writer.write_row = self._write_row
 
     def style_id(self, style: str, quote: bool = False) -> str:
