@@ -292,7 +292,7 @@ def _deadline_text(deadline: dt.date | None, text: str, extended: dt.date | None
     if text and deadline and (deadline.month, deadline.day) == (12, 31) and str(deadline.year) in text:
         words = text  # 到2022年 says it all
     elif text and deadline:
-        words = f"{text}（{deadline:%Y-%m-%d}）"
+        words = f"{text}\n{deadline:%Y-%m-%d}"
     elif text:
         words = text
     elif deadline:
