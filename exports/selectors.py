@@ -292,11 +292,11 @@ def _deadline_text(deadline: dt.date | None, text: str, extended: dt.date | None
     if text and deadline and (deadline.month, deadline.day) == (12, 31) and str(deadline.year) in text:
         words = text  # 到2022年 says it all
     elif text and deadline:
-        words = f"{text}\n{deadline:%Y-%m-%d}"
+        words = f"{text}\n{deadline.isoformat()}"
     elif text:
         words = text
     elif deadline:
-        words = f"{deadline:%Y-%m-%d}"
+        words = deadline.isoformat()
     else:
         words = "规划期内"
     if extended and extended != deadline:
