@@ -363,7 +363,7 @@ def meeting_texts(period: PeriodInput) -> tuple[str, str]:
     title = f"会议通知：{period.name}{meeting}定于{when}召开"
     body = (
         f"{period.name}{meeting}定于{when}召开。"
-        "会议材料（各单位报送和审核情况）请登录督办台账查看。"
+        "会议材料（Excel）请登录督办台账，在领导看板点“下载会议材料”。"
     )
     return title, body
 

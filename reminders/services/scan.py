@@ -96,8 +96,8 @@ def _reverse(name: str, *args: int) -> str:
 
 def link_for(reminder: DueReminder) -> str:
     """Report reminders: the unit's 本期待填报 for the period; escalations: the period's review board
-    filtered to the unit; meeting notices: the period's board (the meeting pack: who submitted, who is
-    late); milestones: the task's page (several milestones: the unit's task list)."""
+    filtered to the unit; meeting notices: the period's 领导看板 (where the meeting pack is downloaded);
+    milestones: the task's page (several milestones: the unit's task list)."""
     if reminder.kind == schedule.REPORT_DUE:
         home = _reverse("progress:home")
         return f"{home}?period={reminder.period_id}" if home else ""
@@ -105,7 +105,8 @@ def link_for(reminder: DueReminder) -> str:
         board = _reverse("progress:period_board", reminder.period_id)
         return f"{board}?unit={reminder.department_id}" if board else ""
     if reminder.kind == schedule.MEETING:
-        return _reverse("progress:period_board", reminder.period_id)
+        dashboard = _reverse("dashboard:home")
+        return f"{dashboard}?period={reminder.period_id}" if dashboard else ""
     if reminder.kind == schedule.MILESTONE:
         if reminder.task_id is not None:
             return _reverse("progress:task_detail", reminder.task_id)

@@ -246,7 +246,7 @@ def test_escalation_and_meeting_go_to_people_by_email_and_in_app(world):
     assert sorted(digest.deliveries.values_list("channel", flat=True)) == ["inapp", "wecom"]
     meeting = Reminder.objects.get(kind="meeting")
     assert (meeting.dedupe_key, meeting.department_id, meeting.period_id) == (f"meeting:p{world.h2.pk}", None, world.h2.pk)
-    assert meeting.link == reverse("progress:period_board", args=[world.h2.pk])
+    assert meeting.link == f"{reverse('dashboard:home')}?period={world.h2.pk}"
     assert sorted(meeting.deliveries.values_list("channel", flat=True)) == ["email", "inapp"]
     assert result.per_stage == {"overdue_1": 6, "escalation": 6, "meeting": 1}
 
