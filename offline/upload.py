@@ -32,7 +32,7 @@ from departments.models import Department
 from offline import layout, safety
 from offline.content import ActualContent, RowContent, normal_text, report_content, same_stored
 from offline.identity import SignedRow, TemplateIdentity
-from offline.selectors import unit_task_roles
+from offline.selectors import previous_reports, unit_task_roles
 from offline.template import check_can_use_templates
 from progress.models import ActualState, ProgressReport, ProgressStatus, ReviewPeriod, TargetActual
 from progress.permissions import actor_for, check_period_open
@@ -508,23 +508,12 @@ def _plan_writes(
         for report in ProgressReport.objects.filter(department_id=department_id, period=period, task_id__in=task_ids)
         .select_related("updated_by")
     }
-    previous_ids = {}
-    if any(row.signed.task_id not in reports for row in changed):
-        from django.db.models import OuterRef, Subquery
-
-        own_earlier = ProgressReport.objects.filter(
-            department_id=department_id, period__plan_id=period.plan_id, period__starts_on__lt=period.starts_on
-        )
-        latest = own_earlier.filter(task_id=OuterRef("task_id")).order_by("-period__starts_on").values("pk")[:1]
-        previous_ids = {
-            report.task_id: report
-            for report in own_earlier.filter(
-                task_id__in=[t for t in task_ids if t not in reports], pk=Subquery(latest)
-            )
-        }
+    previous_ids = previous_reports(
+        department_id=department_id, period=period, task_ids=[t for t in task_ids if t not in reports]
+    )
     compared = [*reports.values(), *previous_ids.values()]
     actuals: dict[int, dict[int, TargetActual]] = defaultdict(dict)
-    for actual in TargetActual.objects.filter(report__in=[r.pk for r in compared]):
+    for actual in TargetActual.objects.filter(report__in=[r.pk for r in compared]).order_by():
         actuals[actual.report_id][actual.target_id] = actual
     targets: dict[int, list[Target]] = defaultdict(list)
     for target in Target.objects.filter(task_id__in=task_ids).order_by("task_id", "position", "pk"):
