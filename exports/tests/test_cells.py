@@ -79,3 +79,24 @@ def test_any_text_comes_back_as_the_same_text(text: str) -> None:
         assert cells[0].data_type == "s"
         assert cells[0].quotePrefix == is_formula_like(expected)
     assert "<f>" not in _sheet_xml(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_cell_payload_cleans_and_guards_like_set_value(text):
+    from openpyxl.cell import WriteOnlyCell
+
+    from exports.cells import cell_payload
+
+    cell = set_value(WriteOnlyCell(Workbook(write_only=True).create_sheet("s")), text)
+    kind, payload, quote = cell_payload(text)
+    assert kind == "s" and payload == cell.value and quote == bool(cell.quotePrefix)
+
+
+def test_cell_payload_of_numbers_and_nothing():
+    from exports.cells import cell_payload
+
+    assert cell_payload(None) == ("", "", False)
+    assert cell_payload(12) == ("n", "12", False)
+    assert cell_payload(Decimal("4.2000")) == ("n", "4.2000", False)
+    assert cell_payload(True) == ("s", "是", False)
