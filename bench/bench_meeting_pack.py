@@ -233,11 +233,14 @@ def main(argv: list[str] | None = None) -> int:
                 if database["ENGINE"].endswith("sqlite3")
                 else os.environ["DATABASE_URL"]
             )
-            output = subprocess.run(
+            result = subprocess.run(
                 [sys.executable, "-m", "bench.bench_meeting_pack", "--child", url],
-                capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
-            ).stdout
-            child_figures = json.loads(output.strip().splitlines()[-1])
+                capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
+            )
+            if result.returncode == 0:
+                child_figures = json.loads(result.stdout.strip().splitlines()[-1])
+            else:
+                print(f"The fresh-process measurement failed:\n{result.stderr[-2000:]}", file=sys.stderr)
         from django.db import connections
 
         connections.close_all()
