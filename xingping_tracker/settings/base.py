@@ -114,6 +114,9 @@ PLAN_UPLOAD_MAX_BYTES = env.int("PLAN_UPLOAD_MAX_BYTES", default=10 * 1024 * 102
 # Evidence attached to progress reports (pdf, images, docx, xlsx).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 EVIDENCE_MAX_PER_REPORT = env.int("EVIDENCE_MAX_PER_REPORT", default=20)
+# Offline filling: a unit's Excel template loaded back (offline.safety checks both before parsing).
+OFFLINE_UPLOAD_MAX_BYTES = env.int("OFFLINE_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+OFFLINE_UPLOAD_MAX_ROWS = env.int("OFFLINE_UPLOAD_MAX_ROWS", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
