@@ -13,7 +13,7 @@ ATTENTION_LIMIT = 200  # default number of attention tasks in a response (a big 
 ATTENTION_MAX = 10_000
 
 
-class PeriodBriefSerializer(serializers.Serializer):
+class DashboardPeriodSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     status = serializers.CharField()
@@ -142,7 +142,7 @@ def _flatten(rows: list[SectionRow], parent: int | None = None) -> list[dict[str
 
 
 class OverviewSerializer(serializers.Serializer):
-    period = PeriodBriefSerializer()
+    period = DashboardPeriodSerializer()
     plan = PlanBriefSerializer()
     today = serializers.DateField(help_text="统计日期")
     total = serializers.IntegerField()

@@ -265,3 +265,15 @@ def test_text_comes_back_exactly_as_written(pack_world, client):
     assert [row[6].value, row[7].value, row[8].value] == tricky[:3]
     assert row[8].quotePrefix and not row[6].quotePrefix
     assert row[2].value == "第一行\n第二行控制字符被去掉"
+
+
+def test_the_unit_home_page_links_the_units_own_ledger(pack_world, client):
+    client.force_login(pack_world.caizheng_clerk)
+    page = client.get(reverse("progress:home"), {"period": pack_world.h2.pk}).content.decode()
+    links = re.findall(r'href="([^"]*/exports/ledger/[^"]*)"[^>]*>下载本单位台账<', page)
+    assert len(links) == 1
+    href = links[0].replace("&amp;", "&")
+    response = client.get(href)
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert ledger_numbers(body) == ["2", "4"]
