@@ -14,7 +14,10 @@ Measured for the latest open period:
 - the dashboard page ``dashboard:home`` and the click-through list ``dashboard:tasks?light=red``
   for a leadership account, through Django's test Client (``force_login``): the whole
   request/response cycle inside the process, template rendering included (no web server);
-- ``GET /api/dashboard/``.
+- ``GET /api/dashboard/``;
+- ``dashboard:home, cold``: the page as the first request after the earlier periods closed (their
+  stored trend points deleted before each call, so the trend is computed and stored again); the
+  other figures are the steady state, the points stored by the warm-ups.
 
 The query count must not grow with the data: the script exits with 1 when the page's count differs
 from the count on a tiny plan (``--tiny-queries``, measured by the smoke test) or the variants differ.
@@ -46,11 +49,16 @@ class Figures:
     size: int  # KiB of the response, 0 for a selector
 
 
-def _measure(label: str, call: Callable[[], int], *, repeats: int, warmups: int) -> Figures:
-    """``warmups`` untimed calls, one counting queries (every statement executed), then ``repeats`` timed calls."""
+def _measure(
+    label: str, call: Callable[[], int], *, repeats: int, warmups: int, before: Callable[[], None] | None = None
+) -> Figures:
+    """``warmups`` untimed calls, one counting queries (every statement executed), then ``repeats`` timed
+    calls; ``before`` (untimed, not counted) runs ahead of every call."""
     from django.db import connection
 
+    before = before or (lambda: None)
     for _ in range(warmups):
+        before()
         call()
     executed: list[str] = []
 
@@ -60,10 +68,12 @@ def _measure(label: str, call: Callable[[], int], *, repeats: int, warmups: int)
 
     # Counted by an execute wrapper rather than the debug query log, which a request's connection
     # handling can leave empty when DEBUG is off.
+    before()
     with connection.execute_wrapper(count):
         size = call()
     timings = []
     for _ in range(repeats):
+        before()
         with stopwatch() as elapsed:
             call()
         timings.append(elapsed())
@@ -125,6 +135,22 @@ def measure(*, repeats: int = 10, warmups: int = 2) -> tuple[list[Figures], Any]
     return figures, period
 
 
+def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> Figures:
+    """The dashboard page as the first request after the earlier periods closed: the stored trend
+    points are deleted (untimed) before each call, so each call computes and stores them."""
+    from django.urls import reverse
+
+    from dashboard.models import TrendSnapshot
+
+    client = leader_client()
+    home = f"{reverse('dashboard:home')}?period={period.pk}"
+
+    def forget() -> None:
+        TrendSnapshot.objects.all().delete()
+
+    return _measure("dashboard:home, cold", lambda: _get(client, home), repeats=repeats, warmups=warmups, before=forget)
+
+
 @contextmanager
 def prepared(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
     """Django configured on the database to measure; yields (its name, set-up seconds, origin)."""
@@ -163,7 +189,15 @@ def main(argv: list[str] | None = None) -> int:
         from tasks.models import Task
 
         tasks, reports = Task.objects.count(), ProgressReport.objects.count()
-        runs = [measure(repeats=max(1, args.repeats), warmups=max(0, args.warmups)) for _ in range(max(1, args.runs))]
+        runs = []
+        for _ in range(max(1, args.runs)):
+            figures, period = measure(repeats=max(1, args.repeats), warmups=max(0, args.warmups))
+            # Then the first request after the periods close, and the page again once the points are stored.
+            figures.append(measure_cold(period, repeats=max(1, args.repeats), warmups=max(0, args.warmups)))
+            runs.append((figures, period))
+        from dashboard.models import TrendSnapshot
+
+        stored = TrendSnapshot.objects.count()
         load = _load_average()
         from django.db import connections
 
@@ -172,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     period = runs[0][1]
     print(f"Leadership dashboard on {name} ({tasks} tasks, {reports} reports): {origin} in {setup_seconds:.1f} s")
     print(f"Period {period.name}; {args.repeats} timed calls each after {args.warmups} warm-ups; times in ms")
+    print(
+        "dashboard:home is the steady state (the closed periods' trend points stored: "
+        f"{stored} at the end); 'dashboard:home, cold' deletes them before each call (computed and stored again)"
+    )
     ok = True
     page_medians = []
     for index, (figures, _period) in enumerate(runs, start=1):

@@ -22,6 +22,14 @@ Definitions (the same words are on the dashboard page, see ``LIGHT_RULES``):
   delivered its report.
 - The as-of day is ``today`` (default: the local date). For earlier periods in the trend it is the
   day after their report due date (or ``today`` when sooner), read with today's records.
+- **Stored trend points** (:class:`dashboard.models.TrendSnapshot`): a closed period is frozen, so
+  its trend point is computed once, by the first overview that reads it after the closing, and
+  stored. A closed period's point is therefore the period *as it stood when closed* (its reports
+  and the plan's tasks, assignments and closings of that moment); records changed later (a task
+  closed, a deadline extended, tasks added) do not move it. Reopening and closing the period again
+  (a new ``closed_at``) recomputes it. The period shown, open and planned periods, a closed period
+  without a closing time and a point still read as of ``today`` (before the day after the due
+  date) are always computed live.
 
 Every function here is a pure read with a fixed number of queries whatever the plan's size: SQL
 does the joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
@@ -31,18 +39,21 @@ instance per task.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from dashboard.models import TrendSnapshot
 from departments.models import Department, DepartmentGroup, GroupKind
 from progress.models import (
     ActualState,
+    PeriodStatus,
     ProgressReport,
     ProgressStatus,
     ReportStatus,
@@ -52,6 +63,8 @@ from progress.models import (
     TaskStatus,
 )
 from tasks.models import Assignment, AssignmentRole, Plan, Section, Target, TargetBasis, TargetDirection, Task
+
+logger = logging.getLogger(__name__)
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = (RED, YELLOW, GREEN)
@@ -261,7 +274,8 @@ class _Reads:
 
 
 def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int] | None) -> _Reads:
-    """Five queries: sections, units, tasks, lead cells with their reports, silent supporting cells per task."""
+    """Four queries: sections, units, tasks, and the lead cells with their reports together with the
+    silent supporting cells per task."""
     plan_id = period.plan_id
     sections, top = _chapters(plan_id)
     units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
@@ -290,28 +304,40 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
             *task_params,
         ],
     )
-    lead, lead_params = _pairs_sql(role=AssignmentRole.LEAD, task_condition=task_condition, task_params=task_params)
-    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
-    cell_rows = _fetch(
-        f"""
-        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
-        FROM ({lead}) lp
-        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
-        """,
-        [due_end, *lead_params, period.pk],
-    )
+    # One query for the lead cells with their reports and the silent supporting cells per task (rows
+    # without a unit): the lead pairs are computed once for both.
     silent_sql, silent_params = _silent_cells_sql(
         task_condition=task_condition, task_params=task_params, period_id=period.pk
     )
-    silent = dict(_fetch(f"{silent_sql} SELECT task_id, COUNT(*) FROM silent GROUP BY task_id", silent_params))
+    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
+    cell_rows = _fetch(
+        f"""{silent_sql}
+        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+        FROM lp
+        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
+        UNION ALL
+        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
+        """,
+        [*silent_params, due_end, period.pk],
+    )
 
-    leads: dict[int, list[tuple[int, str, str, int | None]]] = defaultdict(list)
+    leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
     lead_cells: list[tuple[int, int, str, bool]] = []
+    silent: dict[int, int] = {}
+    add_cell, leads_of = lead_cells.append, leads.get
     for task_id, unit_id, status, progress_status, percent, on_time in cell_rows:
+        if unit_id is None:  # the task's silent supporting cells, counted
+            silent[task_id] = int(percent)
+            continue
         status = status or ""
-        lead_cells.append((task_id, unit_id, status, bool(on_time)))
-        leads[task_id].append((unit_id, status, progress_status or "", percent))
+        add_cell((task_id, unit_id, status, on_time == 1))
+        cell = (unit_id, status, progress_status or "", percent)
+        cells = leads_of(task_id)
+        if cells is None:
+            leads[task_id] = [cell]
+        else:
+            cells.append(cell)
     unknown = ("", 0)
 
     def unit_order(cell: tuple[int, str, str, int | None]) -> tuple[int, str, int]:
@@ -320,9 +346,16 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
 
     past_due = today > period.report_due_on
     severity, report_order = _SEVERITY.get, _REPORT_ORDER.__getitem__
+    accepted, completed_status = ReportStatus.ACCEPTED, ProgressStatus.COMPLETED
+    delayed_status, at_risk_status = ProgressStatus.DELAYED, ProgressStatus.AT_RISK
+    dates: dict[Any, dt.date | None] = {}  # deadlines parsed once per distinct value (SQLite gives text)
+    chapter_of = top.get
+    # TaskState is frozen: its fields are set at once through its __dict__ (the generated __init__
+    # sets them one by one through object.__setattr__, the largest Python cost for 10,000 tasks).
+    new_state, set_fields = object.__new__, object.__setattr__
     states: dict[int, TaskState] = {}
     for pk, number, section_id, binding, deadline, passed, closed in task_rows:
-        lead_list = leads.get(pk)
+        lead_list = leads_of(pk)
         if lead_list is None:
             has_lead = delivered = reported_done = False
             report_status, progress, percent, lead_ids = "", "", None, ()
@@ -333,11 +366,10 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
             delivered = status in DELIVERED_STATES
             report_status = status
             progress, percent = (stated, stated_percent) if delivered else ("", None)
-            reported_done = status == ReportStatus.ACCEPTED and stated == ProgressStatus.COMPLETED
+            reported_done = status == accepted and stated == completed_status
         else:
             has_lead = True
-            if len(lead_list) > 1:
-                lead_list.sort(key=unit_order)
+            lead_list.sort(key=unit_order)
             lead_ids = tuple(c[0] for c in lead_list)
             statuses = [c[1] for c in lead_list]
             delivered_cells = [c for c in lead_list if c[1] in DELIVERED_STATES]
@@ -349,39 +381,56 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
                 percent = min(percents) if percents else None
             else:
                 progress, percent = "", None
-            reported_done = all(c[1] == ReportStatus.ACCEPTED and c[2] == ProgressStatus.COMPLETED for c in lead_list)
-        is_closed = bool(closed)
+            reported_done = all(c[1] == accepted and c[2] == completed_status for c in lead_list)
+        is_closed = closed == 1
         completed = is_closed or reported_done
-        overdue = bool(passed) and not completed
+        overdue = passed == 1 and not completed
         late = past_due and has_lead and not delivered
-        light, reason = _light(
-            completed=completed,
-            closed=is_closed,
-            overdue=overdue,
-            progress=progress,
-            report_late=late,
-            has_lead=has_lead,
-            delivered=delivered,
+        # The light by LIGHT_RULES, as _light() (inlined: one call less per task).
+        if completed:
+            light, reason = GREEN, REASON_CLOSED if is_closed else REASON_COMPLETED
+        elif overdue:
+            light, reason = RED, REASON_OVERDUE
+        elif progress == delayed_status:
+            light, reason = RED, REASON_DELAYED
+        elif progress == at_risk_status:
+            light, reason = YELLOW, REASON_AT_RISK
+        elif not has_lead:
+            light, reason = YELLOW, REASON_NO_LEAD
+        elif late:
+            light, reason = YELLOW, REASON_REPORT_LATE
+        else:
+            light, reason = GREEN, REASON_ON_TRACK if delivered else REASON_NOT_DUE
+        if deadline is not None:
+            parsed = dates.get(deadline)
+            if parsed is None:
+                parsed = dates[deadline] = _as_date(deadline)
+            deadline = parsed
+        state = new_state(TaskState)
+        set_fields(
+            state,
+            "__dict__",
+            {
+                "task_id": pk,
+                "number": number,
+                "chapter_id": chapter_of(section_id),
+                "section_id": section_id,
+                "lead_unit_ids": lead_ids,
+                "report_status": report_status,
+                "progress_status": progress,
+                "percent": percent,
+                "is_completed": completed,
+                "is_overdue": overdue,
+                "report_late": late,
+                "light": light,
+                "light_reason": reason,
+                "binding": bool(binding),
+                "deadline": deadline,
+                "is_closed": is_closed,
+                "delivered": delivered,
+            },
         )
-        states[pk] = TaskState(
-            task_id=pk,
-            number=number,
-            chapter_id=top.get(section_id) if section_id is not None else None,
-            section_id=section_id,
-            lead_unit_ids=lead_ids,
-            report_status=report_status,
-            progress_status=progress,
-            percent=percent,
-            is_completed=completed,
-            is_overdue=overdue,
-            report_late=late,
-            light=light,
-            light_reason=reason,
-            binding=bool(binding),
-            deadline=_as_date(deadline),
-            is_closed=is_closed,
-            delivered=delivered,
-        )
+        states[pk] = state
     return _Reads(states, lead_cells, silent, sections, units)
 
 
@@ -411,7 +460,7 @@ def task_states(
     period: ReviewPeriod, *, today: dt.date | None = None, task_ids: Iterable[int] | None = None
 ) -> dict[int, TaskState]:
     """Every task of the period's plan (or those of ``task_ids``) by id, in task-number order, with
-    its standing in ``period`` as of ``today`` (five queries whatever the plan's size)."""
+    its standing in ``period`` as of ``today`` (four queries whatever the plan's size)."""
     return _read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
 
 
@@ -575,15 +624,28 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     for pk, section in sections.items():  # already in position order
         if section.parent_id in rows:
             rows[section.parent_id].children.append(rows[pk])
+    # Counted per section first (one dict update per task), then added up the section's ancestors.
+    own: dict[int | None, list[int]] = {}
     for state in states:
-        current = state.section_id
+        counts = own.get(state.section_id)
+        if counts is None:
+            counts = own[state.section_id] = [0, 0, 0, 0]
+        counts[0] += 1
+        counts[1] += state.is_completed
+        light = state.light
+        if light == RED:
+            counts[2] += 1
+        elif light == YELLOW:
+            counts[3] += 1
+    for section_id, (total, completed, red, yellow) in own.items():
+        current = section_id
         seen = 0
         while current is not None and current in rows and seen < 10:
             row = rows[current]
-            row.total += 1
-            row.completed += state.is_completed
-            row.red += state.light == RED
-            row.yellow += state.light == YELLOW
+            row.total += total
+            row.completed += completed
+            row.red += red
+            row.yellow += yellow
             current = sections[current].parent_id
             seen += 1
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
@@ -825,11 +887,85 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in _fetch(sql, params)}
 
 
+_SNAPSHOT_FIELDS = ("total", "completed", "submitted", "red", "yellow")
+_SNAPSHOT_COLUMNS = tuple(f"trend_snapshot__{name}" for name in ("closed_at", "as_of", *_SNAPSHOT_FIELDS))
+
+
+def _storable(period: ReviewPeriod, *, as_of: dt.date) -> bool:
+    """A trend point that can be stored: a closed period (with its closing time) read as of the day
+    after its report due date (a sooner ``today`` gives a point that still moves)."""
+    return (
+        period.status == PeriodStatus.CLOSED
+        and period.closed_at is not None
+        and as_of == period.report_due_on + dt.timedelta(days=1)
+    )
+
+
+def _stored_counts(period: ReviewPeriod, *, as_of: dt.date) -> tuple[int, ...] | None:
+    """The stored point of ``period`` (read with it, ``select_related``) when it is still valid."""
+    try:
+        snapshot = period.trend_snapshot
+    except TrendSnapshot.DoesNotExist:
+        return None
+    if snapshot.closed_at != period.closed_at or snapshot.as_of != as_of:
+        return None
+    return tuple(getattr(snapshot, name) for name in _SNAPSHOT_FIELDS)
+
+
+def _store(points: list[tuple[ReviewPeriod, dt.date, tuple[int, ...]]]) -> None:
+    """Store (or replace) computed points in one upsert: concurrent readers storing the same period
+    meet in ``ON CONFLICT … DO UPDATE``, not on the unique constraint. A point that cannot be
+    stored is only a missed cache: the read goes on."""
+    now = timezone.now()
+    rows = [
+        TrendSnapshot(
+            period_id=p.pk,
+            closed_at=p.closed_at,
+            as_of=as_of,
+            computed_at=now,
+            **dict(zip(_SNAPSHOT_FIELDS, counts, strict=True)),
+        )
+        for p, as_of, counts in points
+    ]
+    try:
+        with transaction.atomic():
+            TrendSnapshot.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["period"],
+                update_fields=["closed_at", "as_of", "computed_at", *_SNAPSHOT_FIELDS],
+            )
+    except DatabaseError:  # e.g. the period deleted meanwhile
+        logger.warning("trend points not stored for periods %s", [p.pk for p, _a, _c in points], exc_info=True)
+
+
 def _trend_points(
     periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.date, current: tuple[int, ...]
 ) -> list[TrendPoint]:
-    """The trend: earlier periods from :func:`_trend`, the period shown from its own overview."""
-    counts = _trend([p for p in periods if p.pk != selected.pk], selected=selected, today=today)
+    """The trend: the period shown from its own overview; earlier periods from their stored points
+    when closed (see the module docstring), else from :func:`_trend` (one query for all of them),
+    storing the points of closed ones. ``periods`` come with their ``trend_snapshot``."""
+    counts: dict[int, tuple[int, ...]] = {}
+    live: list[ReviewPeriod] = []
+    for p in periods:
+        if p.pk == selected.pk:
+            continue
+        as_of = _trend_as_of(p, selected=selected, today=today)
+        stored = _stored_counts(p, as_of=as_of) if _storable(p, as_of=as_of) else None
+        if stored is None:
+            live.append(p)
+        else:
+            counts[p.pk] = stored
+    if live:
+        computed = _trend(live, selected=selected, today=today)
+        counts.update(computed)
+        to_store = []
+        for p in live:
+            as_of = _trend_as_of(p, selected=selected, today=today)
+            if _storable(p, as_of=as_of):
+                to_store.append((p, as_of, computed.get(p.pk, (0, 0, 0, 0, 0))))
+        if to_store:
+            _store(to_store)
     counts[selected.pk] = current
     points = []
     for p in periods:
@@ -850,34 +986,40 @@ def _trend_points(
 
 
 def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_trend: bool = True) -> Overview:
-    """Where the period's plan stands (see the module docstring): ten queries whatever the plan's
-    size (the plan, five for the task states, the periods, two for the binding indicators, one for
-    the trend)."""
+    """Where the period's plan stands (see the module docstring): a fixed number of queries whatever
+    the plan's size: eight (the plan, four for the task states, the periods with their stored trend
+    points, two for the binding indicators), plus, when an earlier period's point is not stored, one
+    for the trend and the upsert of the closed periods' points (in a savepoint)."""
     today = today or timezone.localdate()
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
     reads = _read_states(period, today=today, task_ids=None)
     states = reads.states
     values = list(states.values())
     progress_counts = dict.fromkeys(ProgressStatus.values, 0)
-    not_submitted = 0
+    progress_counts[""] = 0  # no delivered lead report
     light_counts = dict.fromkeys(LIGHTS, 0)
-    for state in values:
-        light_counts[state.light] += 1
-        if state.progress_status:
-            progress_counts[state.progress_status] += 1
-        else:
-            not_submitted += 1
+    completed = submitted = overdue = report_late = 0
+    flagged = []
+    for state in values:  # one pass for every count
+        light = state.light
+        light_counts[light] += 1
+        progress_counts[state.progress_status] += 1
+        completed += state.is_completed
+        submitted += state.delivered
+        overdue += state.is_overdue
+        report_late += state.report_late
+        if light != GREEN:
+            flagged.append(state)
+    not_submitted = progress_counts.pop("")
     status_counts = [StatusCount(key, label, progress_counts[key]) for key, label in ProgressStatus.choices]
     status_counts.append(StatusCount(NOT_SUBMITTED, NOT_SUBMITTED_LABEL, not_submitted))
-    completed = sum(s.is_completed for s in values)
-    submitted = sum(s.delivered for s in values)
-    attention = sorted(
-        (s for s in values if s.light != GREEN), key=lambda s: (_LIGHT_ORDER[s.light], s.number, s.task_id)
-    )
+    # Already in number order (then id): a stable sort by light alone keeps it within each light.
+    attention = sorted(flagged, key=lambda s: _LIGHT_ORDER[s.light])
     periods = list(
         ReviewPeriod.objects.filter(plan_id=period.plan_id, starts_on__lte=period.starts_on)
         .order_by("starts_on", "pk")
-        .only("pk", "name", "starts_on", "report_due_on", "plan_id")
+        .select_related("trend_snapshot")
+        .only("pk", "name", "starts_on", "report_due_on", "plan_id", "status", "closed_at", *_SNAPSHOT_COLUMNS)
     )
     current = (len(values), completed, submitted, light_counts[RED], light_counts[YELLOW])
     return Overview(
@@ -898,6 +1040,6 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         units={pk: name for pk, (name, _order) in reads.units.items()},
         sections=reads.sections,
         submitted=submitted,
-        overdue=sum(s.is_overdue for s in values),
-        report_late=sum(s.report_late for s in values),
+        overdue=overdue,
+        report_late=report_late,
     )

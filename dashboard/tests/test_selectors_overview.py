@@ -332,7 +332,7 @@ def test_query_count_does_not_grow_with_the_plan(world):
         task.save()
     overview = period_overview(world.h2, today=AFTER_DUE)
     assert overview.total == 30 and len(overview.binding) == 11
-    assert _queries(world.h2, AFTER_DUE) == small == 10
+    assert _queries(world.h2, AFTER_DUE) == small == 9
 
 
 def test_lead_and_silent_cells_agree_with_the_review_board_on_a_generated_plan():
