@@ -2,9 +2,10 @@
 
 :func:`check_upload` reads and checks everything and writes nothing; every problem is an entry
 ``{sheet, row, column, number, message}`` (Chinese). :func:`apply_upload` writes only when there
-is none, through :mod:`progress.services.reports` exactly as the portal does (``start_report`` for
-a task without a report, then ``save_report`` with the version from the template), inside one
-transaction: if any save is refused, nothing is written.
+is none, through :mod:`progress.services.reports` with the portal's rules (``save_reports``: what
+``start_report`` for a task without a report, then ``save_report`` with the version from the
+template do, for all the rows at once), inside one transaction: if any save is refused, nothing is
+written.
 
 A row counts as changed when its content differs from what the template was filled with (a digest
 signed in the template). Unchanged rows are left alone (a report changed on the web since the
@@ -36,7 +37,7 @@ from offline.selectors import previous_reports, unit_task_roles
 from offline.template import check_can_use_templates
 from progress.models import ActualState, ProgressReport, ProgressStatus, ReviewPeriod, TargetActual
 from progress.permissions import actor_for, check_period_open
-from progress.services.reports import TEXT_MAX_CHARS, ActualInput, ReportInput, save_report, start_report
+from progress.services.reports import TEXT_MAX_CHARS, ActualInput, ReportInput, ReportWrite, save_reports
 from progress.workflow import EDITABLE_REPORT_STATES
 from tasks.models import AssignmentRole, Target, Task
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -575,52 +576,55 @@ def _plan_writes(
 # --- writing ------------------------------------------------------------------------------------------
 
 
-class _Rollback(Exception):
-    pass
+def _row_message(exc: ApplicationError) -> str:
+    message = exc.message
+    field_errors = exc.extra.get("errors")
+    if isinstance(field_errors, dict):
+        message += " " + "；".join(m for messages in field_errors.values() for m in messages)
+    return message
 
 
 def apply_upload(*, data: bytes, filename: str, user: Any) -> UploadResult:
     """Check the upload (:func:`check_upload`) and write it in one transaction, or nothing."""
     plan = check_upload(data=data, filename=filename, user=user)
-    created: list[dict[str, Any]] = []
-    updated: list[dict[str, Any]] = []
-    errors: list[RowError] = []
+    writes = [
+        ReportWrite(
+            task=write.task,
+            # A report started by the save is at version 1; one started on the web since the check
+            # at a later version is a conflict.
+            expected_version=1 if write.report is None else write.parsed.signed.version,
+            data=write.data,
+        )
+        for write in plan.writes
+    ]
     try:
         with transaction.atomic():
-            for write in plan.writes:
-                signed = write.parsed.signed
-                try:
-                    if write.report is None:
-                        started = start_report(task=write.task, department_id=plan.department.pk, period=plan.period, user=user)
-                        saved = save_report(
-                            report_id=started.pk, user=user, expected_version=1 if started.version == 1 else 0, data=write.data
-                        )
-                        target = created
-                    else:
-                        saved = save_report(
-                            report_id=write.report.pk, user=user, expected_version=signed.version, data=write.data
-                        )
-                        target = updated
-                except ApplicationError as exc:
-                    message = exc.message
-                    field_errors = exc.extra.get("errors")
-                    if isinstance(field_errors, dict):
-                        message += " " + "；".join(m for messages in field_errors.values() for m in messages)
-                    errors.append(RowError(layout.MAIN_SHEET, write.parsed.sheet_row, "", message, signed.number))
+            saved = save_reports(department_id=plan.department.pk, period=plan.period, user=user, writes=writes)
+    except ApplicationError as exc:
+        rows = exc.extra.get("rows")
+        errors = []
+        for write in plan.writes:
+            if isinstance(rows, dict):
+                problem = rows.get(write.task.pk)
+                if problem is None:
                     continue
-                target.append(
-                    {
-                        "number": signed.number,
-                        "task": write.task.pk,
-                        "report": saved.pk,
-                        "version": saved.version,
-                        "url": reverse("progress:report_form", args=[write.task.pk, plan.period.pk]),
-                    }
-                )
-            if errors:
-                raise _Rollback
-    except _Rollback:
+                message = _row_message(ApplicationError(exc.code, problem["message"], extra=problem))
+            else:  # refused for the unit or the period: every row was
+                message = _row_message(exc)
+            errors.append(RowError(layout.MAIN_SHEET, write.parsed.sheet_row, "", message, write.parsed.signed.number))
         raise UploadInvalid(errors) from None
+    created: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    for write, result in zip(plan.writes, saved, strict=True):
+        (created if result.created else updated).append(
+            {
+                "number": write.parsed.signed.number,
+                "task": write.task.pk,
+                "report": result.report.pk,
+                "version": result.report.version,
+                "url": reverse("progress:report_form", args=[write.task.pk, plan.period.pk]),
+            }
+        )
     return UploadResult(
         period=plan.period,
         department=plan.department,

@@ -11,19 +11,23 @@ with ``VERSION_CONFLICT`` (HTTP 412 in the API, a message on the page) instead o
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from progress import events
 from progress.models import (
     ActualState,
     ProgressReport,
     ProgressStatus,
+    ReportEvent,
+    ReportEventType,
     ReportStatus,
     ReviewPeriod,
     TargetActual,
@@ -39,6 +43,7 @@ from progress.permissions import (
 )
 from progress.workflow import REPORT_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Target, Task
+from tasks.selectors import effective_assignments
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TEXT_MAX_CHARS = 5000
@@ -102,6 +107,37 @@ def previous_report(*, task_id: int, department_id: int, period: ReviewPeriod) -
     )
 
 
+def _new_report(
+    *, task: Task, department_id: int, period: ReviewPeriod, role: str, user: Any, previous: ProgressReport | None
+) -> ProgressReport:
+    """An unsaved draft of the unit's report, pre-filled from ``previous`` (narratives, status, percent)."""
+    report = ProgressReport(
+        task=task, department_id=department_id, period=period, role=role, updated_by=user, prefilled_from=previous
+    )
+    if previous is not None:
+        report.progress_status = previous.progress_status
+        report.percent = previous.percent
+        for name in NARRATIVE_FIELDS:
+            setattr(report, name, getattr(previous, name))
+    report._history_user = user
+    return report
+
+
+def _prefilled_actuals(report: ProgressReport, previous_actuals: Any) -> list[TargetActual]:
+    """Unsaved copies of the previous report's actuals for ``report`` (written without row history)."""
+    return [
+        TargetActual(
+            report=report,
+            target_id=actual.target_id,
+            state=actual.state,
+            value=actual.value,
+            data_date=actual.data_date,
+            note=actual.note,
+        )
+        for actual in previous_actuals
+    ]
+
+
 def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: Any) -> ProgressReport:
     """The unit's report on ``task`` for ``period``; created as a draft on first use, pre-filled
     from the unit's report of the previous period (narratives, status, percent, target actuals)."""
@@ -118,28 +154,10 @@ def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: 
     previous = previous_report(task_id=task.pk, department_id=department_id, period=period)
     try:
         with transaction.atomic():
-            report = ProgressReport(
-                task=task, department_id=department_id, period=period, role=role, updated_by=user, prefilled_from=previous
-            )
-            if previous is not None:
-                report.progress_status = previous.progress_status
-                report.percent = previous.percent
-                for name in NARRATIVE_FIELDS:
-                    setattr(report, name, getattr(previous, name))
-            report._history_user = user
+            report = _new_report(task=task, department_id=department_id, period=period, role=role, user=user, previous=previous)
             report.save()
             if previous is not None:
-                TargetActual.objects.bulk_create(
-                    TargetActual(
-                        report=report,
-                        target_id=actual.target_id,
-                        state=actual.state,
-                        value=actual.value,
-                        data_date=actual.data_date,
-                        note=actual.note,
-                    )
-                    for actual in previous.actuals.all()
-                )
+                TargetActual.objects.bulk_create(_prefilled_actuals(report, previous.actuals.order_by()))
             events.report_created(report, actor=user)
     except IntegrityError:
         # Someone of the same unit started it at the same moment: use theirs.
@@ -147,7 +165,10 @@ def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: 
     return report
 
 
-def _validate_input(report: ProgressReport, data: ReportInput) -> dict[str, list[str]]:
+def _validate_input(
+    report: ProgressReport, data: ReportInput, *, target_ids: set[int] | None = None
+) -> dict[str, list[str]]:
+    """Field errors of ``data`` for ``report`` (Chinese); ``target_ids``: the task's targets, when already read."""
     errors: dict[str, list[str]] = {}
     if data.progress_status not in ProgressStatus.values:
         errors["progress_status"] = ["请选择推进状态（未启动、正常推进、存在风险、滞后、已完成）。"]
@@ -161,7 +182,8 @@ def _validate_input(report: ProgressReport, data: ReportInput) -> dict[str, list
             label = ProgressReport._meta.get_field(name).verbose_name
             errors[name] = [f"{label}不能超过{TEXT_MAX_CHARS}字。"]
     if data.actuals is not None:
-        target_ids = set(Target.objects.filter(task_id=report.task_id).values_list("pk", flat=True))
+        if target_ids is None:
+            target_ids = set(Target.objects.filter(task_id=report.task_id).values_list("pk", flat=True))
         for actual in data.actuals:
             key = f"actuals.{actual.target_id}"
             if actual.target_id not in target_ids:
@@ -179,8 +201,12 @@ def _validate_input(report: ProgressReport, data: ReportInput) -> dict[str, list
     return errors
 
 
-def _write_actuals(report: ProgressReport, actuals: list[ActualInput]) -> None:
-    current = {actual.target_id: actual for actual in report.actuals.all()}
+def _actual_changes(
+    report: ProgressReport, current: dict[int, TargetActual], actuals: list[ActualInput]
+) -> list[TargetActual]:
+    """The report's actual rows to write for ``actuals`` (new ones unsaved, changed ones updated in
+    memory); ``current``: its stored actuals by target id. Rows that would not change are left out."""
+    rows = []
     for given in actuals:
         row = current.get(given.target_id) or TargetActual(report=report, target_id=given.target_id)
         value = given.value if given.state == ActualState.REPORTED else None
@@ -193,7 +219,14 @@ def _write_actuals(report: ProgressReport, actuals: list[ActualInput]) -> None:
         )
         if changed:
             row.state, row.value, row.data_date, row.note = given.state, value, given.data_date, given.note
-            row.save()
+            rows.append(row)
+    return rows
+
+
+def _write_actuals(report: ProgressReport, actuals: list[ActualInput]) -> None:
+    current = {actual.target_id: actual for actual in report.actuals.order_by()}
+    for row in _actual_changes(report, current, actuals):
+        row.save()
 
 
 def _is_blank(actual: ActualInput) -> bool:
@@ -206,43 +239,321 @@ def _is_blank(actual: ActualInput) -> bool:
     )
 
 
+def _without_blank_actuals(data: ReportInput) -> ReportInput:
+    if data.actuals is None:
+        return data
+    return replace(data, actuals=[actual for actual in data.actuals if not _is_blank(actual)])
+
+
+def _check_save(
+    actor: Any, report: ProgressReport, expected_version: int | None, data: ReportInput,
+    *, target_ids: set[int] | None = None,
+) -> None:
+    """What :func:`save_report` checks on the locked report before writing; raises ``ApplicationError``."""
+    check_can_edit_report(actor, report)
+    if expected_version is None:
+        raise ApplicationError(ErrorCode.INVALID, "缺少报告版本号，请重新打开报告后再保存。")
+    if report.version != expected_version:
+        raise _conflict(report, expected_version)
+    errors = _validate_input(report, data, target_ids=target_ids)
+    if errors:
+        raise ApplicationError(ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": errors})
+
+
+def _apply_content(report: ProgressReport, data: ReportInput, *, user: Any, version: int) -> None:
+    report.progress_status = data.progress_status
+    report.percent = data.percent
+    for name in NARRATIVE_FIELDS:
+        setattr(report, name, getattr(data, name).strip())
+    report.version = version
+    report.updated_by = user
+    report._history_user = user
+
+
+# The relations full_clean leaves alone on a save (they were checked when the report was started).
+_SAVE_CLEAN_EXCLUDE = ["task", "department", "period", "prefilled_from"]
+# In a batch the user relations are not checked either (one query each per report): ``updated_by``
+# is the saving user and the other two are as stored.
+_BATCH_CLEAN_EXCLUDE = [*_SAVE_CLEAN_EXCLUDE, "updated_by", "submitted_by", "reviewed_by"]
+
+
+def _full_clean(report: ProgressReport, *, exclude: list[str]) -> None:
+    try:
+        report.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ApplicationError(ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": exc.message_dict}) from exc
+
+
 def save_report(*, report_id: int, user: Any, expected_version: int | None, data: ReportInput) -> ProgressReport:
     """Save the report's content (a draft or a returned report, in an open period).
 
     Target rows left blank (:func:`_is_blank`) are skipped, neither checked nor written (an actual
     already stored for that target stays): a draft may leave targets for later. Submitting still
     requires every target (:func:`missing_for_submission`)."""
-    if data.actuals is not None:
-        data = replace(data, actuals=[actual for actual in data.actuals if not _is_blank(actual)])
+    data = _without_blank_actuals(data)
     actor = actor_for(user)
     with transaction.atomic():
         report = _locked(report_id)
-        check_can_edit_report(actor, report)
-        if expected_version is None:
-            raise ApplicationError(ErrorCode.INVALID, "缺少报告版本号，请重新打开报告后再保存。")
-        if report.version != expected_version:
-            raise _conflict(report, expected_version)
-        errors = _validate_input(report, data)
-        if errors:
-            raise ApplicationError(ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": errors})
+        _check_save(actor, report, expected_version, data)
         # A guarded write besides the row lock: even a database without row locks cannot lose an update.
         if not ProgressReport.objects.filter(pk=report.pk, version=expected_version).update(version=expected_version + 1):
             raise _conflict(ProgressReport.objects.select_related("updated_by").get(pk=report.pk), expected_version)
-        report.progress_status = data.progress_status
-        report.percent = data.percent
-        for name in NARRATIVE_FIELDS:
-            setattr(report, name, getattr(data, name).strip())
-        report.version = expected_version + 1
-        report.updated_by = user
-        report._history_user = user
-        try:
-            report.full_clean(exclude=["task", "department", "period", "prefilled_from"])
-        except ValidationError as exc:
-            raise ApplicationError(ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": exc.message_dict}) from exc
+        _apply_content(report, data, user=user, version=expected_version + 1)
+        _full_clean(report, exclude=_SAVE_CLEAN_EXCLUDE)
         report.save()
         if data.actuals is not None:
             _write_actuals(report, data.actuals)
     return report
+
+
+# --- many reports of one unit in one period (the offline upload) ------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportWrite:
+    """One report of :func:`save_reports`: the unit's report on ``task``, started when there is
+    none (a started report is at version 1), then saved with ``data`` based on ``expected_version``."""
+
+    task: Task
+    expected_version: int | None
+    data: ReportInput
+
+
+@dataclass(frozen=True)
+class SavedReport:
+    report: ProgressReport
+    created: bool
+
+
+def previous_reports(*, department_id: int, period: ReviewPeriod, task_ids: list[int]) -> dict[int, ProgressReport]:
+    """{task id: :func:`previous_report`} for many tasks, in two queries (the (task, report) pairs
+    light, newest period first, then the chosen reports with their period)."""
+    if not task_ids:
+        return {}
+    latest: dict[int, int] = {}
+    for task_id, report_id in (
+        ProgressReport.objects.filter(
+            department_id=department_id,
+            period__plan_id=period.plan_id,
+            period__starts_on__lt=period.starts_on,
+            task_id__in=task_ids,
+        )
+        .order_by("task_id", "-period__starts_on")
+        .values_list("task_id", "pk")
+    ):
+        latest.setdefault(task_id, report_id)
+    if not latest:
+        return {}
+    return {
+        report.task_id: report
+        for report in ProgressReport.objects.filter(pk__in=list(latest.values())).select_related("period").order_by()
+    }
+
+
+def _unit_roles(*, department_id: int, task_ids: list[int]) -> dict[int, str]:
+    """{task id: the unit's role} in one query, the rule of ``permissions.unit_role_on_task`` (lead wins)."""
+    roles: dict[int, set[str]] = defaultdict(set)
+    for task_id, role in (
+        effective_assignments(department=department_id).filter(task_id__in=task_ids).values_list("task_id", "role")
+    ):
+        roles[task_id].add(role)
+    return {
+        task_id: AssignmentRole.LEAD if AssignmentRole.LEAD in found else AssignmentRole.SUPPORTING
+        for task_id, found in roles.items()
+        if found & {AssignmentRole.LEAD, AssignmentRole.SUPPORTING}
+    }
+
+
+def _created_event(report: ProgressReport, *, actor: Any) -> ReportEvent:
+    """The unsaved event of ``events.report_created`` (same type, status and comment), to bulk-create."""
+    comment = f"沿用{report.prefilled_from.period.name}的报告内容" if report.prefilled_from_id else ""
+    return ReportEvent(report=report, type=ReportEventType.CREATED, actor=actor, to_status=report.status, comment=comment)
+
+
+def _rows_refused(problems: dict[int, ApplicationError]) -> ApplicationError:
+    codes = {problem.code for problem in problems.values()}
+    return ApplicationError(
+        codes.pop() if len(codes) == 1 else ErrorCode.INVALID,
+        f"有{len(problems)}项报告未能保存，未写入任何内容。",
+        extra={
+            "rows": {
+                task_id: {"code": str(problem.code), "message": problem.message, **problem.extra}
+                for task_id, problem in problems.items()
+            }
+        },
+    )
+
+
+_SAVED_FIELDS = [*NARRATIVE_FIELDS, "progress_status", "percent", "version", "updated_by", "updated_at"]
+
+
+def _update_rows(model: Any, objs: list[Any], field_names: list[str], *, expected_versions: dict[int, int] | None = None) -> int:
+    """UPDATE the rows of ``objs`` (``field_names`` as in memory) by primary key, one statement per row
+    sent in one ``executemany``; with ``expected_versions`` ({pk: version}) a row is written only at
+    that version. Returns the number of rows written. (Django's ``bulk_update`` builds a CASE per
+    field and row: seconds of Python for a few hundred reports.)"""
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in field_names]
+    pk = model._meta.pk
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)}"
+        f" WHERE {quote(pk.column)} = %s"
+    )
+    if expected_versions is not None:
+        sql += f" AND {quote(model._meta.get_field('version').column)} = %s"
+    params = []
+    for obj in objs:
+        row = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        row.append(pk.get_db_prep_save(obj.pk, connection))
+        if expected_versions is not None:
+            row.append(expected_versions[obj.pk])
+        params.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return cursor.rowcount
+
+
+def save_reports(
+    *, department_id: int, period: ReviewPeriod, user: Any, writes: list[ReportWrite]
+) -> list[SavedReport]:
+    """:func:`start_report` (when the unit has no report on the task yet) then :func:`save_report`
+    for many tasks of one unit in one period, with the same checks, validation, version rule,
+    pre-fill, row history and events, in a number of queries that does not grow with the rows
+    (besides the database's own batching of bulk writes).
+
+    A refusal of the unit or the period raises as the single calls do; refused rows raise one
+    ``ApplicationError`` with ``extra["rows"]`` = {task id: {code, message, ...its extra}}. Nothing
+    is written then (call it inside the caller's transaction to roll back the caller's writes too).
+    Returns the saved reports in the order of ``writes``."""
+    if not writes:
+        return []
+    task_ids = [write.task.pk for write in writes]
+    if len(set(task_ids)) != len(task_ids):
+        raise ValueError("save_reports: each task at most once")
+    actor = actor_for(user)
+    writes = [replace(write, data=_without_blank_actuals(write.data)) for write in writes]
+    with transaction.atomic():
+        period = ReviewPeriod.objects.get(pk=period.pk)  # its status as stored now
+        existing = {
+            report.task_id: report
+            for report in ProgressReport.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(department_id=department_id, period=period, task_id__in=task_ids)
+            .order_by("pk")
+        }
+        for report in existing.values():
+            report.period = period
+        # The rules per unit and period, once: the same refusals as the single calls.
+        if actor.department_id is None or actor.department_id != department_id:
+            if existing:
+                check_can_edit_report(actor, next(iter(existing.values())))
+            check_can_start_report(actor, task=writes[0].task, department_id=department_id)
+        check_period_open(period)
+
+        new_ids = [t for t in task_ids if t not in existing]
+        roles = _unit_roles(department_id=department_id, task_ids=new_ids) if new_ids else {}
+        previous = previous_reports(department_id=department_id, period=period, task_ids=new_ids)
+        stored_actuals: dict[int, dict[int, TargetActual]] = defaultdict(dict)
+        source_ids = [r.pk for r in existing.values()] + [r.pk for r in previous.values()]
+        for actual in TargetActual.objects.filter(report_id__in=source_ids).order_by():
+            stored_actuals[actual.report_id][actual.target_id] = actual
+        targets: dict[int, set[int]] = defaultdict(set)
+        for task_id, target_id in Target.objects.filter(task_id__in=task_ids).order_by().values_list("task_id", "pk"):
+            targets[task_id].add(target_id)
+
+        problems: dict[int, ApplicationError] = {}
+        started: list[ProgressReport] = []
+        reports: list[ProgressReport] = []
+        now = timezone.now()
+        for write in writes:
+            task = write.task
+            report = existing.get(task.pk)
+            try:
+                if report is None:
+                    if task.plan_id != period.plan_id:
+                        raise ApplicationError(ErrorCode.INVALID, "填报期与任务不属于同一方案。")
+                    role = roles.get(task.pk)
+                    if role is None:
+                        raise ApplicationError(ErrorCode.NOT_ASSIGNED, f"本单位不是任务{task.number}的牵头或配合单位，无需填报。")
+                    report = _new_report(
+                        task=task, department_id=department_id, period=period, role=role, user=user,
+                        previous=previous.get(task.pk),
+                    )
+                    report.updated_at = now  # what a conflict message would name
+                    started.append(report)
+                _check_save(actor, report, write.expected_version, write.data, target_ids=targets[task.pk])
+            except ApplicationError as exc:
+                problems[task.pk] = exc
+                continue
+            reports.append(report)
+        if problems:
+            raise _rows_refused(problems)
+
+        # Start the new reports as start_report does: the draft (row history "+"), the actuals
+        # copied from the previous period (no row history), the "created" event.
+        if started:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(started, ProgressReport, default_user=user)
+            except IntegrityError:
+                raise ApplicationError(
+                    ErrorCode.VERSION_CONFLICT, "有人同时开始填报了其中的报告，未写入任何内容。请重新打开后再保存。"
+                ) from None
+            prefilled = []
+            for report in started:
+                if report.prefilled_from_id:
+                    copies = _prefilled_actuals(report, stored_actuals.get(report.prefilled_from_id, {}).values())
+                    prefilled.extend(copies)
+                    stored_actuals[report.pk] = {}
+            if prefilled:
+                TargetActual.objects.bulk_create(prefilled)
+                for actual in prefilled:
+                    stored_actuals[actual.report_id][actual.target_id] = actual
+            ReportEvent.objects.bulk_create(_created_event(report, actor=user) for report in started)
+
+        # Save them all as save_report does: the content with the guarded version step (one UPDATE
+        # per row, sent at once), then its row history ("~").
+        expected = {report.pk: report.version for report in reports}
+        now = timezone.now()
+        for report, write in zip(reports, writes, strict=True):
+            _apply_content(report, write.data, user=user, version=report.version + 1)
+            report.updated_at = now  # written here, not by auto_now
+            try:
+                _full_clean(report, exclude=_BATCH_CLEAN_EXCLUDE)
+            except ApplicationError as exc:
+                problems[report.task_id] = exc
+        if problems:
+            raise _rows_refused(problems)
+        if _update_rows(ProgressReport, reports, _SAVED_FIELDS, expected_versions=expected) != len(reports):
+            current = ProgressReport.objects.select_related("updated_by").in_bulk(list(expected))
+            gone = ApplicationError(ErrorCode.NOT_FOUND, "找不到该报告，或您无权查看。")
+            raise _rows_refused(
+                {
+                    report.task_id: _conflict(current[report.pk], expected[report.pk]) if report.pk in current else gone
+                    for report in reports
+                    if report.pk not in current or current[report.pk].version != report.version
+                }
+            )
+        get_history_manager_for_model(ProgressReport).bulk_history_create(
+            reports, update=True, default_user=user, default_change_reason=None
+        )
+
+        new_actuals: list[TargetActual] = []
+        changed_actuals: list[TargetActual] = []
+        for report, write in zip(reports, writes, strict=True):
+            if write.data.actuals is None:
+                continue
+            for row in _actual_changes(report, stored_actuals.get(report.pk, {}), write.data.actuals):
+                (changed_actuals if row.pk else new_actuals).append(row)
+        if new_actuals:
+            bulk_create_with_history(new_actuals, TargetActual)
+        if changed_actuals:
+            _update_rows(TargetActual, changed_actuals, ["state", "value", "data_date", "note"])
+            get_history_manager_for_model(TargetActual).bulk_history_create(
+                changed_actuals, update=True, default_change_reason=None
+            )
+    created = {report.pk for report in started}
+    return [SavedReport(report, report.pk in created) for report in reports]
 
 
 def missing_for_submission(report: ProgressReport) -> list[str]:
