@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from progress.models import ProgressReport, ReviewPeriod, TargetActual
 from progress.selectors.portal import due_list, effective_deadline_of
+from progress.services.reports import previous_reports
 from progress.workflow import EDITABLE_REPORT_STATES
 from tasks.models import AssignmentRole, Target, Task
 
@@ -42,33 +43,6 @@ class TemplateRow:
     @property
     def effective_deadline(self) -> dt.date | None:
         return effective_deadline_of(self.task)
-
-
-def previous_reports(*, department_id: int, period: ReviewPeriod, task_ids: list[int]) -> dict[int, ProgressReport]:
-    """{task id: the unit's report in the latest earlier period of the plan} (the rule of
-    ``progress.services.reports.previous_report``), in two queries: the (task, report) pairs light,
-    newest period first, then the chosen reports in full. A correlated "latest" subquery per row
-    costs PostgreSQL far more for a unit with 1,000+ tasks."""
-    if not task_ids:
-        return {}
-    latest: dict[int, int] = {}
-    for task_id, report_id in (
-        ProgressReport.objects.filter(
-            department_id=department_id,
-            period__plan_id=period.plan_id,
-            period__starts_on__lt=period.starts_on,
-            task_id__in=task_ids,
-        )
-        .order_by("task_id", "-period__starts_on")
-        .values_list("task_id", "pk")
-    ):
-        latest.setdefault(task_id, report_id)
-    if not latest:
-        return {}
-    return {
-        report.task_id: report
-        for report in ProgressReport.objects.filter(pk__in=list(latest.values())).select_related("period").order_by()
-    }
 
 
 def unit_task_roles(*, department_id: int, period: ReviewPeriod) -> dict[int, tuple[int, str]]:

@@ -33,11 +33,18 @@ from departments.models import Department
 from offline import layout, safety
 from offline.content import ActualContent, RowContent, normal_text, report_content, same_stored
 from offline.identity import SignedRow, TemplateIdentity
-from offline.selectors import previous_reports, unit_task_roles
+from offline.selectors import unit_task_roles
 from offline.template import check_can_use_templates
 from progress.models import ActualState, ProgressReport, ProgressStatus, ReviewPeriod, TargetActual
 from progress.permissions import actor_for, check_period_open
-from progress.services.reports import TEXT_MAX_CHARS, ActualInput, ReportInput, ReportWrite, save_reports
+from progress.services.reports import (
+    TEXT_MAX_CHARS,
+    ActualInput,
+    ReportInput,
+    ReportWrite,
+    previous_reports,
+    save_reports,
+)
 from progress.workflow import EDITABLE_REPORT_STATES
 from tasks.models import AssignmentRole, Target, Task
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode

@@ -19,9 +19,16 @@ def _report_event(
     )
 
 
-def report_created(report: ProgressReport, *, actor: Any) -> ReportEvent:
+def unsaved_report_created(report: ProgressReport, *, actor: Any) -> ReportEvent:
+    """The "created" event, not yet saved (batch saves bulk-create them)."""
     comment = f"沿用{report.prefilled_from.period.name}的报告内容" if report.prefilled_from_id else ""
-    return _report_event(report, ReportEventType.CREATED, actor=actor, to_status=report.status, comment=comment)
+    return ReportEvent(report=report, type=ReportEventType.CREATED, actor=actor, to_status=report.status, comment=comment)
+
+
+def report_created(report: ProgressReport, *, actor: Any) -> ReportEvent:
+    event = unsaved_report_created(report, actor=actor)
+    event.save()
+    return event
 
 
 def report_submitted(report: ProgressReport, *, actor: Any, from_status: str) -> ReportEvent:

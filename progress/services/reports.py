@@ -27,7 +27,6 @@ from progress.models import (
     ProgressReport,
     ProgressStatus,
     ReportEvent,
-    ReportEventType,
     ReportStatus,
     ReviewPeriod,
     TargetActual,
@@ -40,10 +39,10 @@ from progress.permissions import (
     check_can_submit_report,
     check_can_view_report,
     check_period_open,
+    unit_roles_on_tasks,
 )
 from progress.workflow import REPORT_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Target, Task
-from tasks.selectors import effective_assignments
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TEXT_MAX_CHARS = 5000
@@ -350,26 +349,6 @@ def previous_reports(*, department_id: int, period: ReviewPeriod, task_ids: list
     }
 
 
-def _unit_roles(*, department_id: int, task_ids: list[int]) -> dict[int, str]:
-    """{task id: the unit's role} in one query, the rule of ``permissions.unit_role_on_task`` (lead wins)."""
-    roles: dict[int, set[str]] = defaultdict(set)
-    for task_id, role in (
-        effective_assignments(department=department_id).filter(task_id__in=task_ids).values_list("task_id", "role")
-    ):
-        roles[task_id].add(role)
-    return {
-        task_id: AssignmentRole.LEAD if AssignmentRole.LEAD in found else AssignmentRole.SUPPORTING
-        for task_id, found in roles.items()
-        if found & {AssignmentRole.LEAD, AssignmentRole.SUPPORTING}
-    }
-
-
-def _created_event(report: ProgressReport, *, actor: Any) -> ReportEvent:
-    """The unsaved event of ``events.report_created`` (same type, status and comment), to bulk-create."""
-    comment = f"沿用{report.prefilled_from.period.name}的报告内容" if report.prefilled_from_id else ""
-    return ReportEvent(report=report, type=ReportEventType.CREATED, actor=actor, to_status=report.status, comment=comment)
-
-
 def _rows_refused(problems: dict[int, ApplicationError]) -> ApplicationError:
     codes = {problem.code for problem in problems.values()}
     return ApplicationError(
@@ -451,7 +430,7 @@ def save_reports(
         check_period_open(period)
 
         new_ids = [t for t in task_ids if t not in existing]
-        roles = _unit_roles(department_id=department_id, task_ids=new_ids) if new_ids else {}
+        roles = unit_roles_on_tasks(department_id=department_id, task_ids=new_ids) if new_ids else {}
         previous = previous_reports(department_id=department_id, period=period, task_ids=new_ids)
         stored_actuals: dict[int, dict[int, TargetActual]] = defaultdict(dict)
         source_ids = [r.pk for r in existing.values()] + [r.pk for r in previous.values()]
@@ -509,7 +488,7 @@ def save_reports(
                 TargetActual.objects.bulk_create(prefilled)
                 for actual in prefilled:
                     stored_actuals[actual.report_id][actual.target_id] = actual
-            ReportEvent.objects.bulk_create(_created_event(report, actor=user) for report in started)
+            ReportEvent.objects.bulk_create(events.unsaved_report_created(report, actor=user) for report in started)
 
         # Save them all as save_report does: the content with the guarded version step (one UPDATE
         # per row, sent at once), then its row history ("~").
