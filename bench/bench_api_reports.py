@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.bench_api_tasks import _prepare, measure_requests
-from bench.runtime import configure_url, migrate, postgres_database, print_table, stopwatch, unit_clerk
+from bench.bench_api_tasks import measure_requests
+from bench.runtime import prepared_database as runtime_prepared_database
+from bench.runtime import print_table, unit_clerk
 
 POSTGRES_DATABASE = "bench_reports"
 
@@ -117,31 +117,9 @@ def client_user(client: Any) -> Any:
 
 @contextmanager
 def prepared_database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
-    """Django configured on the database to measure; yields (its name, set-up seconds, origin).
-
-    ``postgres``: a fresh PostgreSQL database filled by ``generate()`` and dropped on exit; otherwise
-    the SQLite file ``database`` (reused) or a throwaway one (see ``bench_api_tasks._prepare``)."""
-    if postgres:
-        with postgres_database(postgres, POSTGRES_DATABASE) as url:
-            configure_url(url)
-            from django.db import connection
-
-            from bench import synthetic
-
-            with stopwatch() as elapsed:
-                migrate()
-                counts = synthetic.generate()
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            yield (
-                f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
-                elapsed(),
-                f"generated ({counts['reports']} reports)",
-            )
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
-        path, seconds, origin = _prepare(database, tmp)
-        yield f"SQLite {path.name}", seconds, origin
+    """The database to measure (:func:`bench.runtime.prepared_database`, PostgreSQL database ``bench_reports``)."""
+    with runtime_prepared_database(database, postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-reports-") as prepared:
+        yield prepared
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,15 +27,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.bench_api_tasks import _prepare
-from bench.runtime import Summary, configure_url, migrate, postgres_database, print_table, stopwatch
+from bench.runtime import Summary, print_table, stopwatch
+from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_dashboard"
 LEADER_USERNAME = "bench_dashboard_leader"
@@ -153,24 +152,9 @@ def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> Figures
 
 @contextmanager
 def prepared(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
-    """Django configured on the database to measure; yields (its name, set-up seconds, origin)."""
-    if postgres:
-        with postgres_database(postgres, POSTGRES_DATABASE) as url:
-            configure_url(url)
-            from django.db import connection
-
-            from bench import synthetic
-
-            with stopwatch() as elapsed:
-                migrate()
-                counts = synthetic.generate()
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
-            yield f"PostgreSQL database {POSTGRES_DATABASE}", elapsed(), f"generated ({counts['reports']} reports)"
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
-        path, seconds, origin = _prepare(database, tmp)
-        yield f"SQLite {path.name}", seconds, origin
+    """The database to measure (:func:`bench.runtime.prepared_database`, PostgreSQL database ``bench_dashboard``)."""
+    with runtime_prepared_database(database, postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-dashboard-") as prepared:
+        yield prepared
 
 
 def main(argv: list[str] | None = None) -> int:

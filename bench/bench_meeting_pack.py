@@ -22,7 +22,6 @@ Targets (issue 5): pack ≤ 5 s median, peak memory ≤ 300 MB, ratio aim ≤ 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
@@ -31,9 +30,11 @@ import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.runtime import prepared_database as runtime_prepared_database
 from bench.runtime import print_table, stopwatch
 
 MB = 1024 * 1024
@@ -158,30 +159,11 @@ def child(database_url: str) -> dict[str, float]:
 POSTGRES_DATABASE = "bench_meeting_pack"  # its own database: other benches may run at the same time
 
 
-@contextlib.contextmanager
+@contextmanager
 def _database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
-    """As ``bench.bench_api_reports.prepared_database``, with a PostgreSQL database of its own."""
-    if not postgres:
-        from bench.bench_api_reports import prepared_database
-
-        with prepared_database(database, None) as prepared:
-            yield prepared
-        return
-    from bench.runtime import configure_url, migrate, postgres_database
-
-    with postgres_database(postgres, POSTGRES_DATABASE) as url:
-        os.environ["DATABASE_URL"] = url
-        configure_url(url)
-        from django.db import connection
-
-        from bench import synthetic
-
-        with stopwatch() as elapsed:
-            migrate()
-            counts = synthetic.generate()
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield f"PostgreSQL database {POSTGRES_DATABASE}", elapsed(), f"generated ({counts['reports']} reports)"
+    """The database to measure (:func:`bench.runtime.prepared_database`, PostgreSQL database ``bench_meeting_pack``)."""
+    with runtime_prepared_database(database, postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-pack-") as prepared:
+        yield prepared
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,9 +32,12 @@ import shutil
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.runtime import prepared_database as runtime_prepared_database
 from bench.runtime import print_table, stopwatch, unit_clerk
 
 CLERK_USERNAME = "bench_offline_clerk"
@@ -169,34 +172,11 @@ def measure(user: Any, period: Any, *, rows: int, runs: int) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def prepared_database(database: Path | None, postgres: str | None):
-    """As ``bench.bench_api_reports.prepared_database``, but on a PostgreSQL database of its own
-    (``bench_offline_upload``), so it never drops a database another benchmark is using."""
-    if not postgres:
-        from bench.bench_api_reports import prepared_database as sqlite_database
-
-        with sqlite_database(database, None) as prepared:
-            yield prepared
-        return
-    from bench.runtime import configure_url, migrate, postgres_database
-
-    with postgres_database(postgres, POSTGRES_DATABASE) as url:
-        configure_url(url)
-        from django.db import connection
-
-        from bench import synthetic
-
-        with stopwatch() as elapsed:
-            migrate()
-            counts = synthetic.generate()
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield (
-            f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
-            elapsed(),
-            f"generated ({counts['reports']} reports)",
-        )
+@contextmanager
+def prepared_database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
+    """The database to measure (:func:`bench.runtime.prepared_database`, PostgreSQL database ``bench_offline_upload``)."""
+    with runtime_prepared_database(database, postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-offline-") as prepared:
+        yield prepared
 
 
 def _ms(values: list[float]) -> str:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, configure_url, migrate, postgres_database, print_table, stopwatch
+from bench.runtime import Summary, print_table, stopwatch
+from bench.runtime import prepared_database as runtime_prepared_database
 
 TARGET_MS = 2000
 POSTGRES_DATABASE = "bench_reminders"
@@ -126,30 +127,9 @@ def check_one_digest_per_unit_and_stage(day: Any) -> bool:
 
 @contextmanager
 def _database(database: Path | None, postgres: str | None) -> Iterator[tuple[str, float, str]]:
-    """As ``bench.bench_api_reports.prepared_database``, with a PostgreSQL database of its own name
-    (``bench_reminders``), so it never drops the one another benchmark is using."""
-    if not postgres:
-        from bench.bench_api_reports import prepared_database
-
-        with prepared_database(database, None) as prepared:
-            yield prepared
-        return
-    with postgres_database(postgres, POSTGRES_DATABASE) as url:
-        configure_url(url)
-        from django.db import connection
-
-        from bench import synthetic
-
-        with stopwatch() as elapsed:
-            migrate()
-            counts = synthetic.generate()
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        yield (
-            f"PostgreSQL {connection.pg_version // 10000} database {POSTGRES_DATABASE}",
-            elapsed(),
-            f"generated ({counts['reports']} reports)",
-        )
+    """The database to measure (:func:`bench.runtime.prepared_database`, PostgreSQL database ``bench_reminders``)."""
+    with runtime_prepared_database(database, postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-reminders-") as prepared:
+        yield prepared
 
 
 def main(argv: list[str] | None = None) -> int:

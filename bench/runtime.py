@@ -179,3 +179,40 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
+
+
+@contextmanager
+def prepared_database(
+    database: Path | None, postgres: str | None, *, postgres_name: str, prefix: str = "bench-"
+) -> Iterator[tuple[str, float, str]]:
+    """Django configured on the database to measure; yields (its name, set-up seconds, origin).
+
+    ``postgres``: a fresh PostgreSQL database ``postgres_name`` (each script its own, so one
+    benchmark never drops another's), filled by ``bench.synthetic.generate()``, analysed, and
+    dropped on exit. Otherwise the SQLite file ``database`` (reused) or a throwaway one in a
+    temporary directory (see ``bench.bench_api_tasks._prepare``)."""
+    if postgres:
+        with postgres_database(postgres, postgres_name) as url:
+            configure_url(url)
+            from django.db import connection
+
+            from bench import synthetic
+
+            with stopwatch() as elapsed:
+                migrate()
+                counts = synthetic.generate()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            yield (
+                f"PostgreSQL {connection.pg_version // 10000} database {postgres_name}",
+                elapsed(),
+                f"generated ({counts['reports']} reports)",
+            )
+        return
+    import tempfile
+
+    from bench.bench_api_tasks import _prepare
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        path, seconds, origin = _prepare(database, tmp)
+        yield f"SQLite {path.name}", seconds, origin
