@@ -55,6 +55,17 @@ def _allowed(request: HttpRequest) -> bool:
     return True
 
 
+def _allowed_period(request: HttpRequest) -> tuple[ReviewPeriod | None, HttpResponse | None]:
+    """The period the page shows, or the refusal page to answer with instead (403 for a user who
+    may not see the dashboard, 404 for an unknown ``?period=``, 200 when there is no period yet)."""
+    if not _allowed(request):
+        return None, _refused(request, REFUSAL, status=403)
+    period, problem = _period(request)
+    if period is None:
+        return None, _refused(request, problem, status=404 if request.GET.get("period") else 200)
+    return period, None
+
+
 def _period(request: HttpRequest) -> tuple[ReviewPeriod | None, str]:
     """The ``?period=`` asked for (default: the latest open period, else the latest one that has
     started), or None with a Chinese reason."""
@@ -144,11 +155,9 @@ def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
-        return _refused(request, REFUSAL, status=403)
-    period, problem = _period(request)
-    if period is None:
-        return _refused(request, problem, status=404 if request.GET.get("period") else 200)
+    period, refusal = _allowed_period(request)
+    if refusal is not None:
+        return refusal
     overview = period_overview(period)
     links = _Links(period)
     periods = _plan_periods(period)
@@ -360,11 +369,9 @@ def _choices(period: ReviewPeriod) -> tuple[list[tuple[int, str]], list[tuple[in
 @require_GET
 @login_required
 def tasks(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
-        return _refused(request, REFUSAL, status=403)
-    period, problem = _period(request)
-    if period is None:
-        return _refused(request, problem, status=404 if request.GET.get("period") else 200)
+    period, refusal = _allowed_period(request)
+    if refusal is not None:
+        return refusal
     sections, units = _choices(period)
     form = TaskFilterForm(request.GET, sections=sections, units=units)
     context: dict[str, Any] = {"period": period, "form": form, "periods": _plan_periods(period)}

@@ -115,23 +115,27 @@ def save_to_temporary(workbook: Workbook) -> IO[bytes]:
     return handle
 
 
-def build_ledger(filters: LedgerFilters, *, states: Mapping[int, Any] | None = None) -> IO[bytes]:
-    """The ledger workbook for ``filters`` (a write-only workbook in a temporary file)."""
-    from dashboard.selectors.overview import task_states
-
-    if states is None:
-        states = task_states(filters.period)
-    task_ids = ledger_task_ids(filters, states=states)
+def _ledger_workbook(filters: LedgerFilters, *, task_ids: list[int], states: Mapping[int, Any], extra: str = "") -> IO[bytes]:
+    """One 台账 sheet of ``task_ids`` (in that order), saved to a temporary file."""
     workbook = Workbook(write_only=True)
     register_styles(workbook)
     write_ledger_sheet(
         workbook,
         "台账",
         heading=f"{plan_period_title(filters)}任务推进台账",
-        subtitle=subtitle_for(filters, rows=len(task_ids)),
+        subtitle=subtitle_for(filters, rows=len(task_ids), extra=extra),
         rows=ledger_rows(filters, states=states, task_ids=task_ids),
     )
     return save_to_temporary(workbook)
+
+
+def build_ledger(filters: LedgerFilters, *, states: Mapping[int, Any] | None = None) -> IO[bytes]:
+    """The ledger workbook for ``filters`` (a write-only workbook in a temporary file)."""
+    from dashboard.selectors.overview import task_states
+
+    if states is None:
+        states = task_states(filters.period)
+    return _ledger_workbook(filters, task_ids=ledger_task_ids(filters, states=states), states=states)
 
 
 def build_ledger_for_ids(filters: LedgerFilters, *, task_ids: list[int], states: Mapping[int, Any]) -> IO[bytes]:
@@ -141,16 +145,7 @@ def build_ledger_for_ids(filters: LedgerFilters, *, task_ids: list[int], states:
     ordered = list(
         Task.objects.filter(pk__in=task_ids, plan_id=filters.period.plan_id).order_by("number", "pk").values_list("pk", flat=True)
     )
-    workbook = Workbook(write_only=True)
-    register_styles(workbook)
-    write_ledger_sheet(
-        workbook,
-        "台账",
-        heading=f"{plan_period_title(filters)}任务推进台账",
-        subtitle=subtitle_for(filters, rows=len(ordered), extra="所选任务"),
-        rows=ledger_rows(filters, states=states, task_ids=ordered),
-    )
-    return save_to_temporary(workbook)
+    return _ledger_workbook(filters, task_ids=ordered, states=states, extra="所选任务")
 
 
 def ledger_filename(filters: LedgerFilters) -> str:
