@@ -31,7 +31,7 @@ from typing import Any
 
 from bench.bench_api_tasks import measure_requests
 from bench.runtime import prepared_database as runtime_prepared_database
-from bench.runtime import print_table, unit_clerk
+from bench.runtime import print_table, role_client, unit_clerk
 
 POSTGRES_DATABASE = "bench_reports"
 
@@ -40,18 +40,9 @@ CLERK_USERNAME = "bench_report_clerk"
 
 
 def plan_office_client() -> Any:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
+    from progress.roles import PLAN_OFFICE_GROUP
 
-    from progress.roles import PLAN_OFFICE_GROUP, ensure_role_groups
-
-    ensure_role_groups()
-    user, _ = get_user_model().objects.get_or_create(username=PLAN_OFFICE_USERNAME)
-    user.groups.add(Group.objects.get(name=PLAN_OFFICE_GROUP))
-    client = Client()
-    client.force_login(user)
-    return client
+    return role_client(PLAN_OFFICE_GROUP, username=PLAN_OFFICE_USERNAME)
 
 
 def clerk_client(department_id: int) -> Any:

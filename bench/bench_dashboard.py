@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, print_table, stopwatch
+from bench.runtime import Summary, print_table, role_client, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_dashboard"
@@ -80,18 +80,9 @@ def _measure(
 
 
 def leader_client() -> Any:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
+    from progress.roles import LEADERSHIP_GROUP
 
-    from progress.roles import LEADERSHIP_GROUP, ensure_role_groups
-
-    ensure_role_groups()
-    user, _ = get_user_model().objects.get_or_create(username=LEADER_USERNAME)
-    user.groups.add(Group.objects.get(name=LEADERSHIP_GROUP))
-    client = Client()
-    client.force_login(user)
-    return client
+    return role_client(LEADERSHIP_GROUP, username=LEADER_USERNAME)
 
 
 def _get(client: Any, url: str) -> int:

@@ -216,3 +216,19 @@ def prepared_database(
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         path, seconds, origin = _prepare(database, tmp)
         yield f"SQLite {path.name}", seconds, origin
+
+
+def role_client(group_name: str, *, username: str) -> Any:
+    """A Django test Client signed in as ``username``, a member of the role group ``group_name``."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from progress.roles import ensure_role_groups
+
+    ensure_role_groups()
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name=group_name))
+    client = Client()
+    client.force_login(user)
+    return client

@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from departments.models import Department, DepartmentGroup, GroupKind
+from progress.formatting import plain_decimal
 from progress.models import (
     ActualState,
     PeriodStatus,
@@ -690,18 +691,11 @@ _BASIS_TEXT = {
 }
 
 
-def _number(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
-
-
 def target_text(
     *, direction: str, basis: str, value: Decimal, value_max: Decimal | None, unit: str, year: int | None
 ) -> str:
     """A target in words: "不低于1.5%（2025年）", "累计降低12.5%（2025年）"."""
-    amount = _number(value) + (f"～{_number(value_max)}" if value_max is not None else "")
+    amount = plain_decimal(value) + (f"～{plain_decimal(value_max)}" if value_max is not None else "")
     text = f"{_BASIS_TEXT.get(basis, '')}{_DIRECTION_TEXT.get(direction, '')}{amount}{unit}"
     return f"{text}（{year}年）" if year else text
 
@@ -762,7 +756,7 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
         if state.light == RED or state.light_reason in (REASON_AT_RISK, REASON_NO_LEAD):
             reasons.append(f"任务{state.light_reason}")
         if actual_state == ActualState.REPORTED and actual_value is not None:
-            actual_text = f"{_number(actual_value)}{unit}"
+            actual_text = f"{plain_decimal(actual_value)}{unit}"
             if not state.is_completed and _misses_target(
                 direction=direction, value=actual_value, target=value, value_max=value_max
             ):
