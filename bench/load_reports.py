@@ -450,6 +450,8 @@ def start_gunicorn(*, database_url: str, port: int, workers: int, threads: int, 
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # The workers share one cache (the dashboard's stamp), as in production.
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
     }
     env.pop("CELERY_BROKER_URL", None)  # jobs inline: no Redis needed
     command = [

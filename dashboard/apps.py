@@ -5,3 +5,8 @@ class DashboardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboard"
     verbose_name = "领导看板"
+
+    def ready(self) -> None:
+        from dashboard import freshness
+
+        freshness.install()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,7 +22,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW, period_overview
+from dashboard.selectors.cached import dashboard_overview
+from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from dashboard.selectors.tasks import (
     LIGHT_CHOICES,
     REPORT_CHOICES,
@@ -108,9 +110,21 @@ class _Links:
         if on is not None:
             self.fixed["on"] = on.isoformat()
 
+        self.prefix = f"{self.base}?{urlencode(self.fixed)}"
+
     def __call__(self, **params: Any) -> str:
-        query = {**self.fixed, **{k: v for k, v in params.items() if v not in (None, "", False)}}
-        return f"{self.base}?{urlencode(query)}"
+        # What urlencode({**fixed, **params}) gives, without quoting plain ids and keys (a page has
+        # over a thousand links).
+        parts = [self.prefix]
+        for key, value in params.items():
+            if value in (None, "", False):
+                continue
+            if key in self.fixed:
+                query = {**self.fixed, **{k: v for k, v in params.items() if v not in (None, "", False)}}
+                return f"{self.base}?{urlencode(query)}"
+            text = str(value)
+            parts.append(f"&{quote_plus(key)}={text if text.isascii() and text.isalnum() else quote_plus(text)}")
+        return "".join(parts)
 
 
 def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
@@ -152,13 +166,15 @@ def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
     }
 
 
+# Read-only: outside ATOMIC_REQUESTS, so that the cached overview may be used (dashboard.selectors.cached).
+@transaction.non_atomic_requests
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     period, refusal = _allowed_period(request)
     if refusal is not None:
         return refusal
-    overview = period_overview(period)
+    overview = dashboard_overview(period, attention=ATTENTION_SHOWN)
     links = _Links(period)
     periods = _plan_periods(period)
     by_id = {p.pk: p for p in periods}
@@ -198,7 +214,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "unit_rows_html": _unit_rows_html(overview, links),
             "binding_rows_html": _binding_rows_html(binding),
             "attention": attention,
-            "attention_more": max(0, len(overview.attention) - ATTENTION_SHOWN),
+            "attention_more": max(0, overview.attention_total - ATTENTION_SHOWN),
             "attention_url": links(attention=1),
             "trend": trend,
             "total_url": links(),

@@ -181,7 +181,7 @@ class OverviewSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.IntegerField())
     def get_attention_total(self, obj: Overview) -> int:
-        return len(obj.attention)
+        return obj.attention_total
 
     @extend_schema_field(SectionRowSerializer(many=True))
     def get_sections(self, obj: Overview) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboard.api.serializers import ATTENTION_LIMIT, ATTENTION_MAX, OverviewSerializer
-from dashboard.selectors.overview import period_overview
+from dashboard.selectors.cached import dashboard_overview
 from progress.api.views import ERRORS
 from progress.models import PeriodStatus, ReviewPeriod
 from progress.permissions import actor_for, check_can_view_board
@@ -69,7 +69,7 @@ class DashboardView(APIView):
         except ApplicationError:
             raise ApplicationError(ErrorCode.PERMISSION_DENIED, REFUSAL) from None
         limit = _limit(request.query_params.get("attention_limit", ""))
-        overview = period_overview(_period(request.query_params.get("period", "")))
+        overview = dashboard_overview(_period(request.query_params.get("period", "")), attention=limit)
         return Response(OverviewSerializer(overview, context={"attention_limit": limit}).data)
 
 

@@ -588,6 +588,7 @@ class Overview:
     submitted: int = 0  # tasks whose lead reports are all delivered
     overdue: int = 0
     report_late: int = 0
+    attention_total: int = 0  # len(attention) before a cached summary shortened it
 
     @property
     def past_due(self) -> bool:
@@ -1036,4 +1037,5 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         submitted=submitted,
         overdue=overdue,
         report_late=report_late,
+        attention_total=len(attention),
     )

@@ -85,6 +85,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 
+# The cache holds the dashboard's numbers and their data stamp (dashboard.freshness): one process may
+# use local memory (make run); several (gunicorn workers, Celery) must share Redis through CACHE_URL.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,6 +121,10 @@ EVIDENCE_MAX_PER_REPORT = env.int("EVIDENCE_MAX_PER_REPORT", default=20)
 # Offline filling: a unit's Excel template loaded back (offline.safety checks both before parsing).
 OFFLINE_UPLOAD_MAX_BYTES = env.int("OFFLINE_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 OFFLINE_UPLOAD_MAX_ROWS = env.int("OFFLINE_UPLOAD_MAX_ROWS", default=2000)
+
+# The dashboard's numbers are cached until a write changes them (dashboard.freshness); this bounds
+# how long a change made outside the application (psql) can go unseen.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from celery import Celery
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_DIR = REPO_ROOT / "xingping_tracker" / "settings"
 APP_SERVICES = ("web", "worker", "beat")
-REQUIRED_VARIABLES = {"DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"}
+REQUIRED_VARIABLES = {"DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}
 # Read by Django itself (manage.py, wsgi.py, celery.py), not by a settings module.
 READ_OUTSIDE_SETTINGS = {"DJANGO_SETTINGS_MODULE"}
 ENV_CALL = re.compile(r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
@@ -65,6 +65,8 @@ def test_app_services_get_the_required_variables_and_production_settings(compose
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert "@db:5432/" in environment["DATABASE_URL"]
     assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert environment["CACHE_URL"].startswith("redis://redis:6379/")
+    assert environment["CACHE_URL"] != environment["CELERY_BROKER_URL"], "the cache keeps its own Redis database"
 
 
 @pytest.mark.parametrize("name, role", [("worker", "worker"), ("beat", "beat")])

@@ -23,6 +23,7 @@ print(json.dumps({
     "engine": db["ENGINE"], "name": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": str(db["PORT"]),
     "debug": s.DEBUG, "eager": s.CELERY_TASK_ALWAYS_EAGER, "broker": s.CELERY_BROKER_URL,
     "allowed_hosts": s.ALLOWED_HOSTS,
+    "cache": s.CACHES["default"],
 }))
 """
 
@@ -56,6 +57,7 @@ def test_production_database_and_broker_come_from_the_environment(isolated_proje
             "DJANGO_SECRET_KEY": "a-key-for-this-test-only",
             "DATABASE_URL": "postgres://tracker:s3cret@dbhost:6543/xingping",
             "CELERY_BROKER_URL": "redis://redis:6379/0",
+            "CACHE_URL": "redis://redis:6379/1",
             "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn,127.0.0.1",
         },
     )
@@ -68,6 +70,23 @@ def test_production_database_and_broker_come_from_the_environment(isolated_proje
     assert loaded["broker"] == "redis://redis:6379/0"
     assert loaded["eager"] is False  # a broker is set: jobs go to the worker
     assert loaded["allowed_hosts"] == ["tracker.example.gov.cn", "127.0.0.1"]
+    # One cache shared by every process (the dashboard's numbers and their data stamp).
+    assert loaded["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"]["LOCATION"] == "redis://redis:6379/1"
+
+
+def test_production_settings_refuse_to_load_without_a_shared_cache(isolated_project):
+    result = import_production_settings(
+        isolated_project,
+        {
+            "DJANGO_SECRET_KEY": "a-key-for-this-test-only",
+            "DATABASE_URL": "postgres://tracker:s3cret@dbhost:6543/xingping",
+            "CELERY_BROKER_URL": "redis://redis:6379/0",
+        },
+    )
+
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr
 
 
 def test_local_settings_serve_the_admin_login_page_with_its_css(tmp_path):
