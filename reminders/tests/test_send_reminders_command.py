@@ -20,6 +20,12 @@ def world():
     return build_world()
 
 
+def no_quiet_hours(world) -> None:
+    """The command places deliveries by the wall clock (now), not by --date: without this, a run
+    during the plan's quiet hours (20:00–08:30 Beijing time) would hold every delivery."""
+    ReminderPolicy.objects.create(plan=world.plan, quiet_hours_start=dt.time(0, 0), quiet_hours_end=dt.time(0, 0))
+
+
 def run(*args: str) -> str:
     out = StringIO()
     call_command("send_reminders", *args, stdout=out)
@@ -39,6 +45,7 @@ def test_dry_run_prints_each_reminder_and_writes_nothing(world, mailoutbox):
 
 
 def test_sends_and_prints_what_it_created(world, mailoutbox):
+    no_quiet_hours(world)
     output = run("--date", "2024-12-31")
     assert output.splitlines()[0] == "2024-12-31：已生成 6 条提醒。"
     assert "发送记录 12 条：已发送 8，无接收人 4。" in output  # 东城 and 西城 have no staff accounts
@@ -72,6 +79,7 @@ def test_a_bad_date(world):
 
 
 def test_the_sweep_sends_what_waited(world, mailoutbox):
+    no_quiet_hours(world)
     run("--date", "2024-12-31")
     waiting = Delivery.objects.filter(status=DeliveryStatus.SENT).first()
     # As if it had been held by the quiet hours and their end passed long ago.
