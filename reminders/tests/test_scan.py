@@ -354,7 +354,8 @@ def test_two_scans_at_once_write_and_send_each_reminder_once(mailoutbox):
     second starts. The second waits for the first to commit, then finds everything decided. With no
     broker each scan runs its jobs inline after its commit."""
     world = build_world()
-    ReminderPolicy.objects.create(plan=world.plan)
+    # No quiet hours: deliveries are placed by the wall clock, which would hold them after 20:00.
+    ReminderPolicy.objects.create(plan=world.plan, quiet_hours_start=dt.time(0, 0), quiet_hours_end=dt.time(0, 0))
     first_decided, second_started = threading.Event(), threading.Event()
     results: dict[str, object] = {}
     errors: list[BaseException] = []
