@@ -29,19 +29,24 @@ API = reverse("api:dashboard")
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _lead_report(world, number, department, progress_status, *, day=5):
+    """A submitted lead report of the open period (committed at once outside a transaction)."""
+    return ProgressReportFactory(
+        task=world.tasks[number],
+        department=department,
+        period=world.h2,
+        role=AssignmentRole.LEAD,
+        status=ReportStatus.SUBMITTED,
+        progress_status=progress_status,
+        submitted_at=dt.datetime(2025, 1, day, 10, tzinfo=SHANGHAI),
+    )
+
+
 @pytest.fixture
 def world():
     cache.clear()
     world = build_world()
-    ProgressReportFactory(
-        task=world.tasks[2],
-        department=world.gongxin,
-        period=world.h2,
-        role=AssignmentRole.LEAD,
-        status=ReportStatus.SUBMITTED,
-        progress_status=ProgressStatus.ON_TRACK,
-        submitted_at=dt.datetime(2025, 1, 5, 10, tzinfo=SHANGHAI),
-    )
+    _lead_report(world, 2, world.gongxin, ProgressStatus.ON_TRACK)
     return world
 
 
@@ -86,15 +91,7 @@ def test_a_committed_report_shows_at_once(world):
     assert _api(client, world.h2) == before  # served from the cache
 
     # A clerk's report on task 3 (committed: the stamp moves): one more task delivered.
-    ProgressReportFactory(
-        task=world.tasks[3],
-        department=world.fagai,
-        period=world.h2,
-        role=AssignmentRole.LEAD,
-        status=ReportStatus.SUBMITTED,
-        progress_status=ProgressStatus.DELAYED,
-        submitted_at=dt.datetime(2025, 1, 6, 10, tzinfo=SHANGHAI),
-    )
+    _lead_report(world, 3, world.fagai, ProgressStatus.DELAYED, day=6)
     after = _api(client, world.h2)
     assert after["submitted"] == before["submitted"] + 1
     assert after["submitted"] == period_overview(world.h2).submitted
@@ -114,14 +111,7 @@ def test_a_committed_report_shows_at_once(world):
 def test_inside_a_transaction_the_overview_is_computed_and_not_stored(world):
     dashboard_overview(world.h2)  # stored
     with transaction.atomic():
-        ProgressReportFactory(
-            task=world.tasks[3],
-            department=world.fagai,
-            period=world.h2,
-            role=AssignmentRole.LEAD,
-            status=ReportStatus.SUBMITTED,
-            progress_status=ProgressStatus.DELAYED,
-        )
+        _lead_report(world, 3, world.fagai, ProgressStatus.DELAYED)
         inside = dashboard_overview(world.h2)  # sees its own uncommitted report
         assert _numbers(inside) == _numbers(period_overview(world.h2))
         assert len(inside.states) == inside.total  # the full overview: nothing stored from here
