@@ -85,10 +85,9 @@ def test_a_transaction_moves_the_stamp_once_when_it_commits(stamp):
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_or_savepoint_moves_nothing(stamp):
     before = stamp()
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            DepartmentFactory(name="市审计局")
-            raise RuntimeError("rolled back")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        DepartmentFactory(name="市审计局")
+        raise RuntimeError("rolled back")
     assert stamp() == before
     with transaction.atomic():
         try:
