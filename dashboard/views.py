@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard.selectors.cached import dashboard_overview
 from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
+from dashboard.selectors.periods import default_period
 from dashboard.selectors.tasks import (
     LIGHT_CHOICES,
     REPORT_CHOICES,
@@ -38,7 +39,6 @@ from dashboard.selectors.tasks import (
 )
 from progress.models import PeriodStatus, ReviewPeriod
 from progress.permissions import actor_for, check_can_view_board
-from progress.selectors.review import latest_open_period
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
 
@@ -79,14 +79,7 @@ def _period(request: HttpRequest) -> tuple[ReviewPeriod | None, str]:
         if period is None:
             return None, "找不到该填报期，请从页面上的填报期列表中选择。"
         return period, ""
-    period = latest_open_period()
-    if period is None:
-        period = (
-            ReviewPeriod.objects.select_related("plan")
-            .exclude(status=PeriodStatus.PLANNED)
-            .order_by("-starts_on", "-pk")
-            .first()
-        )
+    period = default_period()
     if period is None:
         return None, "还没有开放过填报期：请规划科先在“填报期”中开放一期。"
     return period, ""

@@ -10,10 +10,10 @@ from rest_framework.views import APIView
 
 from dashboard.api.serializers import ATTENTION_LIMIT, ATTENTION_MAX, OverviewSerializer
 from dashboard.selectors.cached import dashboard_overview
+from dashboard.selectors.periods import default_period
 from progress.api.views import ERRORS
-from progress.models import PeriodStatus, ReviewPeriod
+from progress.models import ReviewPeriod
 from progress.permissions import actor_for, check_can_view_board
-from progress.selectors.review import latest_open_period
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TAG = "领导看板"
@@ -29,9 +29,7 @@ def _period(raw: str) -> ReviewPeriod:
         if period is None:
             raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该填报期。")
         return period
-    period = latest_open_period() or (
-        ReviewPeriod.objects.exclude(status=PeriodStatus.PLANNED).order_by("-starts_on", "-pk").first()
-    )
+    period = default_period()
     if period is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "还没有开放过填报期。")
     return period
