@@ -11,7 +11,8 @@ transaction; a rolled-back transaction moves nothing, since nobody else saw its 
 the ORM, ``bulk_create``, ``QuerySet.update()``, django-simple-history and raw SQL alike.
 
 Readers put the stamp into their cache keys (:mod:`dashboard.selectors.cached`); a write makes
-every earlier entry unreachable. A reader takes the stamp *before* it reads the data, so what it
+every earlier entry unreachable, and asks the Celery worker to compute the new one
+(:mod:`dashboard.tasks`). A reader takes the stamp *before* it reads the data, so what it
 stores is never older than its key says.
 
 Limits: a write made outside Django (psql, another program) is not seen; cached entries expire
@@ -81,12 +82,21 @@ def is_change(sql: Any) -> bool:
     return True
 
 
-def _bump_on_commit(connection: BaseDatabaseWrapper) -> None:
-    """One :func:`bump` when the connection's transaction commits (a second write in the same
+def changed() -> None:
+    """A committed change: move the stamp on and ask the worker to refresh the cached overview
+    (:func:`dashboard.tasks.schedule_refresh`; nothing without a broker)."""
+    bump()
+    from dashboard.tasks import schedule_refresh
+
+    schedule_refresh()
+
+
+def _changed_on_commit(connection: BaseDatabaseWrapper) -> None:
+    """One :func:`changed` when the connection's transaction commits (a second write in the same
     transaction finds it registered; Django forgets it when the transaction or savepoint is rolled back)."""
-    if any(func is bump for _sids, func, _robust in connection.run_on_commit):
+    if any(func is changed for _sids, func, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(bump, using=connection.alias)
+    transaction.on_commit(changed, using=connection.alias)
 
 
 def _watch(
@@ -96,9 +106,9 @@ def _watch(
     if is_change(sql):
         connection = context["connection"]
         if connection.in_atomic_block:
-            _bump_on_commit(connection)
+            _changed_on_commit(connection)
         else:
-            bump()
+            changed()
     return result
 
 

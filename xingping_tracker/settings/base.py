@@ -125,6 +125,9 @@ OFFLINE_UPLOAD_MAX_ROWS = env.int("OFFLINE_UPLOAD_MAX_ROWS", default=2000)
 # The dashboard's numbers are cached until a write changes them (dashboard.freshness); this bounds
 # how long a change made outside the application (psql) can go unseen.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
+# With a broker, the worker computes the new overview this long after a change (the changes of
+# that moment share one job; dashboard.tasks), so the next viewer finds it ready.
+DASHBOARD_REFRESH_DELAY_SECONDS = env.int("DASHBOARD_REFRESH_DELAY_SECONDS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

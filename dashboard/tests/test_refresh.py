@@ -1,0 +1,179 @@
+"""The worker refreshes the cached overview after a change, so the next viewer finds it ready:
+one job for a burst of changes, none without a broker, and a broker that does not answer never
+fails the write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+from celery.signals import task_postrun
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dashboard import freshness
+from dashboard.selectors.cached import cache_key, dashboard_overview
+from dashboard.selectors.overview import period_overview
+from dashboard.selectors.periods import default_period, viewed_periods
+from dashboard.tasks import PENDING_KEY, refresh_overview, schedule_refresh
+from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus
+from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory, build_world
+from tasks.models import AssignmentRole
+from xingping_tracker.celery import app
+from xingping_tracker.tests.celery_worker import redis_worker, reset_connections, wait_for
+
+DELAY = 2  # seconds: the burst below takes far less
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _report(world, number, department, progress_status=ProgressStatus.ON_TRACK):
+    """A submitted lead report of the open period, committed at once (autocommit)."""
+    return ProgressReportFactory(
+        task=world.tasks[number],
+        department=department,
+        period=world.h2,
+        role=AssignmentRole.LEAD,
+        status=ReportStatus.SUBMITTED,
+        progress_status=progress_status,
+        submitted_at=dt.datetime(2025, 1, 5, 10, tzinfo=SHANGHAI),
+    )
+
+
+def _stored(period) -> object | None:
+    return cache.get(cache_key(period, timezone.localdate(), freshness.current_stamp()))
+
+
+def _numbers(overview):
+    return (
+        overview.total,
+        overview.submitted,
+        overview.completed,
+        dict(overview.light_counts),
+        [(u.unit_id, u.tasks, u.on_time, u.late, u.not_submitted, u.silent) for u in overview.lead_units],
+        [s.task_id for s in overview.attention],
+    )
+
+
+# --- which periods ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_open_periods_are_refreshed_or_the_latest_started_one():
+    world = build_world()
+    assert viewed_periods() == [world.h2] and default_period() == world.h2
+    world.h2.status = PeriodStatus.CLOSED
+    world.h2.save()
+    ReviewPeriodFactory(
+        plan=world.plan, name="2025年上半年", starts_on=dt.date(2025, 1, 1), status=PeriodStatus.PLANNED
+    )
+    assert viewed_periods() == [world.h2]  # none open: the latest that has started, not the planned one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_stores_the_overview_under_the_current_stamp():
+    cache.clear()
+    world = build_world()
+    _report(world, 2, world.gongxin)
+    assert _stored(world.h2) is None
+    assert refresh_overview.delay().get() == "2024年下半年"  # inline here (no broker)
+    stored = _stored(world.h2)
+    assert stored is not None and _numbers(stored) == _numbers(period_overview(world.h2))
+    with CaptureQueriesContext(connection) as ctx:
+        dashboard_overview(world.h2)
+    assert len(ctx.captured_queries) == 0  # the viewer's hit
+
+
+# --- without a broker ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_change_schedules_nothing():
+    """Inline, the refresh would run in the clerk's request: nothing is scheduled, the viewer computes."""
+    cache.clear()
+    assert app.conf.task_always_eager
+    world = build_world()
+    _report(world, 2, world.gongxin)
+    assert not schedule_refresh()
+    assert cache.get(PENDING_KEY) is None and _stored(world.h2) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_does_not_answer_never_fails_the_write(caplog):
+    cache.clear()
+    world = build_world()
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")}
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0", task_always_eager=False, broker_connection_retry_on_startup=False
+    )
+    reset_connections()
+    try:
+        with caplog.at_level(logging.WARNING, logger="dashboard.tasks"):
+            report = _report(world, 2, world.gongxin)  # the write runs the change hook
+    finally:
+        app.conf.update(saved)
+        reset_connections()
+    assert ProgressReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).exists()
+    assert "dashboard refresh not scheduled" in caplog.text
+    assert cache.get(PENDING_KEY) is None  # the next change tries again
+
+
+# --- a real worker ------------------------------------------------------------------------------
+
+
+class _Runs:
+    """Counts the refresh jobs the worker finished."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, sender=None, **kwargs) -> None:
+        if getattr(sender, "name", "") == refresh_overview.name:
+            self.count += 1
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_refreshes_once_after_a_burst_of_changes(redis_url):
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-refresh-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    runs = _Runs()
+    task_postrun.connect(runs, weak=False)
+    try:
+        with override_settings(CACHES=caches, DASHBOARD_REFRESH_DELAY_SECONDS=DELAY):
+            world = build_world()  # before the worker: inline mode, nothing scheduled
+            with redis_worker(redis_url):
+                # Three clerks save within the delay: one job computes the overview after the last.
+                _report(world, 2, world.gongxin)
+                _report(world, 1, world.fagai, ProgressStatus.DELAYED)
+                _report(world, 4, world.caizheng)
+                wait_for(lambda: _stored(world.h2) is not None, what="the refreshed overview")
+                stored = _stored(world.h2)
+                time.sleep(DELAY + 0.5)  # no second job comes for the same burst
+                assert runs.count == 1
+                assert stored.submitted == 3
+                assert _numbers(stored) == _numbers(period_overview(world.h2))
+
+                # A later change makes it out of date and brings a job of its own.
+                _report(world, 3, world.fagai, ProgressStatus.AT_RISK)
+                assert _stored(world.h2) is None
+                wait_for(lambda: _stored(world.h2) is not None and runs.count == 2, what="the second refresh")
+                with CaptureQueriesContext(connection) as ctx:
+                    seen = dashboard_overview(world.h2)
+                assert len(ctx.captured_queries) == 0  # the viewer did not compute
+                assert seen.submitted == 4 and _numbers(seen) == _numbers(period_overview(world.h2))
+            cache.delete_many([freshness.STAMP_KEY, PENDING_KEY])  # the rest expires; never FLUSHDB a shared Redis
+    finally:
+        task_postrun.disconnect(runs)
