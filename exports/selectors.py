@@ -31,7 +31,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from departments.models import Department, DepartmentGroup, GroupKind
-from progress.formatting import plain_decimal
+from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
     ProgressReport,
@@ -41,7 +41,7 @@ from progress.models import (
     TargetActual,
 )
 from progress.permissions import Actor
-from tasks.models import Assignment, AssignmentRole, Section, Target, TargetDirection, Task
+from tasks.models import Assignment, AssignmentRole, Section, Target, Task
 from tasks.selectors import filter_tasks_by_unit, section_and_descendant_ids
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -53,9 +53,6 @@ UNREPORTED = "unreported"  # the status filter's value for "no sent lead report"
 UNREPORTED_LABEL = "未报送"
 STATUS_CHOICES: list[tuple[str, str]] = [*ProgressStatus.choices, (UNREPORTED, UNREPORTED_LABEL)]
 ROLE_CHOICES: list[tuple[str, str]] = list(AssignmentRole.choices)
-DIRECTION_SIGNS = {TargetDirection.AT_LEAST: "≥", TargetDirection.AT_MOST: "≤", TargetDirection.REDUCE_BY: "降低"}
-
-
 def _light_choices() -> dict[str, str]:
     from dashboard.selectors.overview import LIGHT_LABELS
 
@@ -176,7 +173,7 @@ def check_can_export_ledger(actor: Actor) -> None:
 @dataclass(slots=True)
 class TargetLine:
     indicator: str
-    target: str  # 目标 in words: "≥1.5%（2025年）"
+    target: str  # 目标 in words: "不低于1.5%（2025年）" (progress.formatting.target_text)
     actual: str  # "1.2%", "数据尚未发布" or "" (no sent report)
     data_date: dt.date | None = None
     note: str = ""
@@ -304,17 +301,6 @@ def _deadline_text(deadline: dt.date | None, text: str, extended: dt.date | None
     return words
 
 
-def _target_words(target: dict[str, Any]) -> str:
-    sign = DIRECTION_SIGNS.get(target["direction"], "")
-    value = plain_decimal(target["value"])
-    if target["value_max"] is not None:
-        value = f"{value}～{plain_decimal(target['value_max'])}"
-    words = f"{sign}{value}{target['unit']}"
-    if target["year"]:
-        words += f"（{target['year']}年）"
-    return words
-
-
 def _units_text(entries: list[tuple[str, list[int], str]], context: _PlanContext, *, exclude: set[int]) -> str:
     """Names in written order: a unit by its name, a placeholder as written with its expansion."""
     names: list[str] = []
@@ -426,7 +412,7 @@ def _chunk_rows(
     for target in (
         Target.objects.filter(**on_task)
         .order_by("task_id", "position", "pk")
-        .values("pk", "task_id", "indicator", "value", "value_max", "unit", "direction", "year")
+        .values("pk", "task_id", "indicator", "value", "value_max", "unit", "direction", "basis", "year")
     ):
         targets[target["task_id"]].append(target)
     actuals: dict[tuple[int, int], tuple[str, Any, dt.date | None, str]] = {}
@@ -470,7 +456,10 @@ def _chunk_rows(
         report_status = _report_status_label(state.report_status if state is not None else "")
         target_lines = []
         for target in targets.get(task_id, []):
-            line = TargetLine(indicator=target["indicator"], target=_target_words(target), actual="")
+            line = TargetLine(indicator=target["indicator"], target=target_text(
+                    direction=target["direction"], basis=target["basis"], value=target["value"],
+                    value_max=target["value_max"], unit=target["unit"], year=target["year"],
+                ), actual="")
             for report in sent:
                 actual = actuals.get((report[0], target["pk"]))
                 if actual is None:

@@ -51,7 +51,7 @@ from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from departments.models import Department, DepartmentGroup, GroupKind
-from progress.formatting import plain_decimal
+from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
     PeriodStatus,
@@ -63,7 +63,7 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from tasks.models import Assignment, AssignmentRole, Plan, Section, Target, TargetBasis, TargetDirection, Task
+from tasks.models import Assignment, AssignmentRole, Plan, Section, Target, TargetDirection, Task
 
 logger = logging.getLogger(__name__)
 
@@ -677,28 +677,6 @@ def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
         row.yellow += state.light == YELLOW
         row.silent += silent.get(task_id, 0)
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
-
-
-_DIRECTION_TEXT = {
-    TargetDirection.AT_LEAST: "不低于",
-    TargetDirection.AT_MOST: "不高于",
-    TargetDirection.REDUCE_BY: "降低",
-}
-_BASIS_TEXT = {
-    TargetBasis.LEVEL: "",
-    TargetBasis.ANNUAL_GROWTH: "年均增长",
-    TargetBasis.CUMULATIVE: "累计",
-    TargetBasis.MULTIPLE: "较基期",
-}
-
-
-def target_text(
-    *, direction: str, basis: str, value: Decimal, value_max: Decimal | None, unit: str, year: int | None
-) -> str:
-    """A target in words: "不低于1.5%（2025年）", "累计降低12.5%（2025年）"."""
-    amount = plain_decimal(value) + (f"～{plain_decimal(value_max)}" if value_max is not None else "")
-    text = f"{_BASIS_TEXT.get(basis, '')}{_DIRECTION_TEXT.get(direction, '')}{amount}{unit}"
-    return f"{text}（{year}年）" if year else text
 
 
 def _misses_target(*, direction: str, value: Decimal, target: Decimal, value_max: Decimal | None) -> bool:

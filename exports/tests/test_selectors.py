@@ -43,7 +43,7 @@ def test_sent_reports_give_the_texts_and_the_actual_values_drafts_never(pack_wor
     assert two.report_status == "已报送" and two.status == "正常推进"
     [target] = two.targets
     assert target.actual == "4.2%" and target.data_date == dt.date(2024, 12, 31)
-    assert target.target == "≥5%（2025年）"
+    assert target.target == "不低于5%（2025年）"  # as the dashboard writes it
     assert two.actuals_text == "4.2%（截至2024-12-31）"
     one = rows[1]  # 市发改局's report is a draft
     assert one.progress_text == "" and one.report_status == "未报送" and one.status == "未报送"
@@ -64,6 +64,17 @@ def test_the_status_and_light_come_from_the_dashboard(pack_world):
         state = states[row.task_id]
         assert row.light == state.light and row.light_reason == state.light_reason
         assert row.status == state.progress_status_label
+
+
+def test_a_target_reads_the_same_in_the_ledger_and_on_the_dashboard(pack_world):
+    from dashboard.selectors.overview import period_overview
+
+    rows = rows_of(pack_world)
+    binding = period_overview(pack_world.h2, today=TODAY).binding
+    assert binding  # task 2's target is binding
+    for board_row in binding:
+        ledger_targets = {t.indicator: t.target for t in rows[board_row.number].targets}
+        assert ledger_targets[board_row.indicator] == board_row.target_text
 
 
 @pytest.mark.parametrize(
