@@ -19,6 +19,8 @@ def test_the_dashboard_measurements_run_with_bounded_queries():
         "task_states()",
         "dashboard:home",
         "dashboard:home, after a change",
+        "refresh_overview job",
+        "dashboard:home, after the refresh",
         "dashboard:tasks ?light=red",
         "GET /api/dashboard/",
         "GET /api/dashboard/, after a change",
@@ -28,6 +30,7 @@ def test_the_dashboard_measurements_run_with_bounded_queries():
     # periods' trend points (12 queries); later ones read them stored (the page's count below).
     assert by_label["period_overview()"].queries == 12
     assert by_label["task_states()"].queries == 4
+    assert by_label["refresh_overview job"].queries > 4  # the open periods, then their overview
     assert by_label["dashboard:home"].size > 10  # KiB of HTML: the page was rendered
     assert 0 < by_label["dashboard:home"].queries <= 25
     cold = measure_cold(period, repeats=1, warmups=0)
