@@ -48,15 +48,15 @@ COVER_COLUMNS = [Column("", 26), *[Column("", 10.5) for _ in range(9)]]
 PERCENT = "xp_percent_value"  # a rate given as a percentage number (45.3 → 45.3%)
 BINDING_COLUMNS = [
     Column("序号", 5.5, "xp_center"),
-    Column("指标", 26),
+    Column("指标", 24),
     Column("责任单位", 14),
-    Column("目标", 16),
+    Column("目标", 24),  # "累计降低12.5%（2025年）" on one line
     Column("最新实际值", 14, "xp_center"),
     Column("数据截至", 11, "xp_center"),
     Column("填报期", 12, "xp_center"),
     Column("灯", 8, "xp_center"),
     Column("一票否优风险", 9, "xp_center"),
-    Column("说明", 30),
+    Column("说明", 24),
 ]
 CM_PER_ROW = 0.5  # an empty row of the default height, for reserving room below a chart
 
