@@ -23,6 +23,7 @@ required by the production settings); the local-memory default is right for one 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
 
 STAMP_KEY = "dashboard:data-stamp"
 
@@ -84,11 +87,18 @@ def is_change(sql: Any) -> bool:
 
 def changed() -> None:
     """A committed change: move the stamp on and ask the worker to refresh the cached overview
-    (:func:`dashboard.tasks.schedule_refresh`; nothing without a broker)."""
-    bump()
-    from dashboard.tasks import schedule_refresh
+    (:func:`dashboard.tasks.schedule_refresh`; nothing without a broker).
 
-    schedule_refresh()
+    Never raises: the write it follows is already committed, and a cache that does not answer must
+    not turn a saved report into an error page (the entries it holds expire after
+    ``DASHBOARD_CACHE_SECONDS``)."""
+    try:
+        bump()
+        from dashboard.tasks import schedule_refresh
+
+        schedule_refresh()
+    except Exception:
+        logger.error("dashboard data stamp not moved: the cache did not answer", exc_info=True)
 
 
 def _changed_on_commit(connection: BaseDatabaseWrapper) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -154,3 +155,15 @@ def test_a_bump_in_another_process_is_seen_through_redis(redis_url):
         assert result.returncode == 0, result.stderr
         assert freshness.current_stamp() == before + 1
         redis_cache.delete(freshness.STAMP_KEY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_that_does_not_answer_never_fails_a_committed_write(caplog):
+    """The row is saved before the stamp moves: a cache outage is logged, not turned into an error page."""
+    unreachable = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=unreachable), caplog.at_level(logging.ERROR, logger="dashboard.freshness"):
+        DepartmentFactory(name="市审计局")  # autocommit: the stamp is moved in the statement's wrapper
+        with transaction.atomic():
+            DepartmentFactory(name="市统计局")  # and at commit
+    assert set(Department.objects.filter(name__in=["市审计局", "市统计局"]).values_list("name", flat=True)) == {"市审计局", "市统计局"}
+    assert caplog.text.count("dashboard data stamp not moved") == 2

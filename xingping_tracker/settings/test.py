@@ -20,6 +20,10 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Jobs run inline whatever the environment says; the tests about a real worker point the Celery
+# app at Redis themselves (xingping_tracker.tests.celery_worker).
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
