@@ -13,6 +13,9 @@ directly:
   are dropped: openpyxl would otherwise refuse the whole workbook.
 
 Numbers, dates and ``None`` are written as they are (they cannot become formulas).
+
+:func:`choice_validation` is the one drop-down list of allowed texts the workbooks use (a status
+column), with its Chinese message for anything else.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.datavalidation import DataValidation
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,3 +85,21 @@ def cell_payload(value: Any) -> tuple[str, str, bool]:
     if isinstance(value, int | float | Decimal):
         return "n", format(value, "f") if isinstance(value, Decimal) else repr(value), False
     raise TypeError(f"cell_payload: format {type(value).__name__} values as text first")
+
+
+def choice_validation(
+    choices: tuple[str, ...] | list[str], *, title: str, allow_blank: bool = True, prompt: bool = False
+) -> DataValidation:
+    """A drop-down of ``choices`` (add its cells with ``.add(range)``): typing anything else is refused
+    with "``title``请从下拉列表中选择：a、b、c。"; ``prompt`` also shows a hint when the cell is selected."""
+    return DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=allow_blank,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=f"{title}请从下拉列表中选择：{'、'.join(choices)}。",
+        promptTitle=title if prompt else None,
+        prompt="请从下拉列表中选择" if prompt else None,
+        showInputMessage=prompt,
+    )

@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
-from exports.cells import cell_payload
+from exports.cells import cell_payload, choice_validation
 
 if LXML:  # the stream openpyxl writes sheets with takes elements of its own XML library
     from lxml.etree import fromstring
@@ -117,6 +117,9 @@ class Column:
     header: str
     width: float
     style: str = "xp_body"
+    # The values a person may type (a drop-down list on the data rows, other text refused with a
+    # Chinese message), for a column the plan office may mark during the meeting.
+    choices: tuple[str, ...] = ()
 
 
 class Utf8WorksheetWriter(WorksheetWriter):
@@ -287,6 +290,7 @@ class TableSheet:
         self.worksheet = workbook.create_sheet(title=title)
         self.columns = list(columns)
         self.rows_written = 0
+        self.data_rows = 0  # rows_written without the notes
         self.widths = [column.width for column in self.columns]
         ws, last = self.worksheet, len(self.columns)
         prepare_sheet(ws, columns=self.columns, freeze=f"A{self.HEADER_ROW + 1}")
@@ -304,6 +308,7 @@ class TableSheet:
         """One row: (value, style or None for the column's style) per column; its height fits its text."""
         self.writer.append(self.render(values))
         self.rows_written += 1
+        self.data_rows += 1
 
     def render(self, values: Iterable[tuple[Any, str | None]]) -> str:
         """The row's XML (see :meth:`RowWriter.render`), to append here or on another sheet with the same columns."""
@@ -313,6 +318,7 @@ class TableSheet:
     def append_rendered(self, row: str) -> None:
         self.writer.append(row)
         self.rows_written += 1
+        self.data_rows += 1
 
     def append_note(self, text: str) -> None:
         """A row of plain text across the table (e.g. "没有符合条件的任务。")."""
@@ -324,6 +330,16 @@ class TableSheet:
     def finish(self) -> None:
         last_row = self.HEADER_ROW + max(self.rows_written, 0)
         self.worksheet.auto_filter.ref = f"A{self.HEADER_ROW}:{get_column_letter(len(self.columns))}{last_row}"
+        if not self.data_rows:
+            return
+        for index, column in enumerate(self.columns, start=1):
+            if column.choices:
+                letter = get_column_letter(index)
+                cells = f"{letter}{self.HEADER_ROW + 1}:{letter}{last_row}"
+                validation = choice_validation(column.choices, title=column.header)
+                validation.add(cells)
+                self.worksheet.data_validations.append(validation)  # write-only sheets lack add_data_validation
+
 
 
 LINE_POINTS = 13.5  # one line of 10-point 宋体

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from exports.layout import Column, TableSheet, colour_style, register_styles
-from exports.selectors import LedgerFilters, LedgerRow, ledger_rows, ledger_task_ids
+from exports.selectors import STATUS_CHOICES, LedgerFilters, LedgerRow, ledger_rows, ledger_task_ids
 
 LEDGER_COLUMNS = [
     Column("序号", 5.5, "xp_center"),
@@ -29,7 +29,7 @@ LEDGER_COLUMNS = [
     Column("存在问题", 20),
     Column("下步打算", 20),
     Column("审核状态", 7, "xp_center"),
-    Column("推进状态", 7, "xp_center"),
+    Column("推进状态", 7, "xp_center", choices=tuple(label for _, label in STATUS_CHOICES)),
     Column("灯", 9, "xp_center"),
     Column("指标及目标", 16),
     Column("本期实际值", 14),

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from departments.models import Department, MembershipRole
-from exports.cells import set_value
+from exports.cells import choice_validation, set_value
 from offline import layout
 from offline.content import report_content
 from offline.identity import SignedRow, TemplateIdentity
@@ -195,17 +195,7 @@ def _report_status_label(row: TemplateRow) -> str:
 def _write_main(ws: Any, rows: list[TemplateRow], *, title: str) -> None:
     columns = layout.MAIN_COLUMNS
     _sheet_frame(ws, columns, title=title)
-    status_list = DataValidation(
-        type="list",
-        formula1='"' + ",".join(layout.STATUS_LABELS) + '"',
-        allow_blank=False,
-        showErrorMessage=True,
-        errorTitle="状态",
-        error="请从下拉列表中选择：" + "、".join(layout.STATUS_LABELS),
-        promptTitle="状态",
-        prompt="请从下拉列表中选择",
-        showInputMessage=True,
-    )
+    status_list = choice_validation(layout.STATUS_LABELS, title="状态", allow_blank=False, prompt=True)
     percent = DataValidation(
         type="whole",
         operator="between",
@@ -262,10 +252,7 @@ def _write_actuals(ws: Any, rows: list[TemplateRow], *, title: str) -> int:
         type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)", allow_blank=True,
         showErrorMessage=True, errorTitle="数据截至日期", error="请填写日期，如 2024-06-30。",
     )
-    state = DataValidation(
-        type="list", formula1='"' + ",".join(layout.ACTUAL_STATE_LABELS) + '"', allow_blank=True,
-        showErrorMessage=True, errorTitle="数据状态", error="请选择：" + "、".join(layout.ACTUAL_STATE_LABELS),
-    )
+    state = choice_validation(layout.ACTUAL_STATE_LABELS, title="数据状态")
     for validation in (decimal, date, state):
         ws.add_data_validation(validation)
     r = layout.FIRST_DATA_ROW

@@ -100,3 +100,14 @@ def test_cell_payload_of_numbers_and_nothing():
     assert cell_payload(12) == ("n", "12", False)
     assert cell_payload(Decimal("4.2000")) == ("n", "4.2000", False)
     assert cell_payload(True) == ("s", "是", False)
+
+
+def test_choice_validation_lists_the_choices_and_says_what_to_do_in_chinese():
+    from exports.cells import choice_validation
+
+    plain = choice_validation(("未启动", "已完成"), title="推进状态")
+    assert (plain.type, plain.formula1, plain.allow_blank, plain.showErrorMessage) == ("list", '"未启动,已完成"', True, True)
+    assert plain.error == "推进状态请从下拉列表中选择：未启动、已完成。" and plain.errorTitle == "推进状态"
+    assert not plain.showInputMessage and plain.prompt is None
+    hinted = choice_validation(["正常推进"], title="状态", allow_blank=False, prompt=True)
+    assert hinted.showInputMessage and hinted.prompt == "请从下拉列表中选择" and hinted.allow_blank is False

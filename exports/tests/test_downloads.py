@@ -82,6 +82,24 @@ def test_every_table_sheet_has_the_official_layout(pack):
     assert ledger.column_dimensions["C"].width > ledger.column_dimensions["A"].width
 
 
+def test_the_ledger_sheets_offer_the_status_drop_down(pack):
+    """The plan office may mark a status during the meeting: 推进状态 takes only the dashboard's statuses."""
+    workbook = open_workbook(pack)
+    for title in ("台账", "逾期及风险任务", "市发改局"):
+        ws = workbook[title]
+        [validation] = ws.data_validations.dataValidation
+        status_column = [c.value for c in ws[3]].index("推进状态") + 1
+        letter = ws.cell(row=3, column=status_column).column_letter
+        assert str(validation.sqref) == f"{letter}4:{letter}{ws.max_row}", title
+        assert validation.type == "list" and validation.showErrorMessage
+        assert validation.formula1 == '"未启动,正常推进,存在风险,滞后,已完成,未报送"'
+        assert validation.error.startswith("推进状态请从下拉列表中选择：未启动、")
+        statuses = {row[0] for row in ws.iter_rows(min_row=4, min_col=status_column, max_col=status_column, values_only=True)}
+        assert statuses <= set(validation.formula1.strip('"').split(","))  # what is written is allowed
+    assert not workbook["约束性指标"].data_validations.dataValidation
+    assert not workbook["封面汇总"].data_validations.dataValidation
+
+
 def test_lights_and_statuses_are_coloured(pack_world, pack):
     ledger = open_workbook(pack)["台账"]
     rows = {str(r[0].value).rstrip("*"): r for r in ledger.iter_rows(min_row=4)}
