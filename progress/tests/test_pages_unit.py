@@ -396,7 +396,7 @@ def test_home_for_users_without_a_unit(client, world):
     response = client.get(reverse("progress:home"))
     assert response.status_code == 302 and response["Location"] == reverse("progress:review_home")
     client.force_login(world.leader)
-    assert client.get(reverse("progress:home"))["Location"] == reverse("progress:review_home")
+    assert client.get(reverse("progress:home"))["Location"] == reverse("dashboard:home")  # leadership lands on 领导看板
     client.force_login(world.nobody)
     response = client.get(reverse("progress:home"))
     assert response.status_code == 200 and "规划科" in response.content.decode()

@@ -104,6 +104,8 @@ def _error_response(request: HttpRequest, exc: ApplicationError) -> HttpResponse
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     if actor.department_id is None:
+        if actor.is_leadership:  # leadership reads the dashboard first; the review pages are a click away
+            return redirect("dashboard:home")
         if actor.is_reviewer or actor.can_view_all:
             return redirect("progress:review_home")
         return render(request, "progress/unit_no_unit.html", status=200)
