@@ -34,11 +34,13 @@ def schedule_refresh() -> bool:
     if app.conf.task_always_eager:  # no broker: it would run here and now, in the writer's request
         return False
     delay = settings.DASHBOARD_REFRESH_DELAY_SECONDS
-    # The flag outlives the delay so a lost job does not block refreshes for long.
-    if not cache.add(PENDING_KEY, 1, timeout=delay + 60):
+    # The flag outlives the delay so a lost job does not block refreshes for long; a job that waited
+    # longer than that (the worker was down) is dropped by the worker rather than run in a pile.
+    wait = delay + 60
+    if not cache.add(PENDING_KEY, 1, timeout=wait):
         return False
     try:
-        refresh_overview.apply_async(countdown=delay, retry=False)
+        refresh_overview.apply_async(countdown=delay, expires=wait, retry=False)
     except Exception:  # the broker is down: the first viewer will compute, as without a broker
         cache.delete(PENDING_KEY)
         logger.warning("dashboard refresh not scheduled: the broker did not answer", exc_info=True)

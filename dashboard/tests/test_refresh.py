@@ -177,3 +177,37 @@ def test_the_worker_refreshes_once_after_a_burst_of_changes(redis_url):
             cache.delete_many([freshness.STAMP_KEY, PENDING_KEY])  # the rest expires; never FLUSHDB a shared Redis
     finally:
         task_postrun.disconnect(runs)
+
+
+@pytest.mark.redis
+def test_a_refresh_job_waits_for_the_delay_and_expires_if_the_worker_is_away(redis_url):
+    """Read back from the Redis queue: one message for two changes, due after the delay, dropped by
+    a worker that comes back more than a minute later (no pile of stale refreshes)."""
+    import json
+
+    import redis
+
+    cache.delete(PENDING_KEY)
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
+    reset_connections()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with override_settings(DASHBOARD_REFRESH_DELAY_SECONDS=DELAY):
+            before = timezone.now()
+            assert schedule_refresh() is True
+            assert schedule_refresh() is False  # one is already waiting
+        messages = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+    finally:
+        client.delete(queue, f"_kombu.binding.{queue}")
+        client.close()
+        app.conf.update(saved)
+        reset_connections()
+        cache.delete(PENDING_KEY)
+    [message] = messages
+    headers = message["headers"]
+    assert headers["task"] == "dashboard.refresh_overview"
+    eta, expires = dt.datetime.fromisoformat(headers["eta"]), dt.datetime.fromisoformat(headers["expires"])
+    assert before + dt.timedelta(seconds=DELAY) <= eta <= timezone.now() + dt.timedelta(seconds=DELAY)
+    assert abs((expires - eta).total_seconds() - 60) < 1  # the flag's lifetime: then a new change asks again
