@@ -3,9 +3,6 @@ what it shows, never stale after one, never filled from inside a transaction."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -16,37 +13,22 @@ from django.urls import reverse
 from dashboard import freshness
 from dashboard.selectors.cached import CACHED_ATTENTION, cache_key, dashboard_overview
 from dashboard.selectors.overview import period_overview
-from progress.models import ProgressReport, ProgressStatus, ReportStatus
+from progress.models import ProgressReport, ProgressStatus
 from progress.services.reports import accept_report
-from progress.tests.factories import ProgressReportFactory, build_world
-from tasks.models import AssignmentRole
+from progress.tests.factories import build_world, submitted_lead_report
 from tasks.tests.factories import build_many_tasks
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOME = reverse("dashboard:home")
 API = reverse("api:dashboard")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _lead_report(world, number, department, progress_status, *, day=5):
-    """A submitted lead report of the open period (committed at once outside a transaction)."""
-    return ProgressReportFactory(
-        task=world.tasks[number],
-        department=department,
-        period=world.h2,
-        role=AssignmentRole.LEAD,
-        status=ReportStatus.SUBMITTED,
-        progress_status=progress_status,
-        submitted_at=dt.datetime(2025, 1, day, 10, tzinfo=SHANGHAI),
-    )
-
-
 @pytest.fixture
 def world():
     cache.clear()
     world = build_world()
-    _lead_report(world, 2, world.gongxin, ProgressStatus.ON_TRACK)
+    submitted_lead_report(world, 2, world.gongxin, ProgressStatus.ON_TRACK)
     return world
 
 
@@ -91,7 +73,7 @@ def test_a_committed_report_shows_at_once(world):
     assert _api(client, world.h2) == before  # served from the cache
 
     # A clerk's report on task 3 (committed: the stamp moves): one more task delivered.
-    _lead_report(world, 3, world.fagai, ProgressStatus.DELAYED, day=6)
+    submitted_lead_report(world, 3, world.fagai, ProgressStatus.DELAYED, day=6)
     after = _api(client, world.h2)
     assert after["submitted"] == before["submitted"] + 1
     assert after["submitted"] == period_overview(world.h2).submitted
@@ -111,7 +93,7 @@ def test_a_committed_report_shows_at_once(world):
 def test_inside_a_transaction_the_overview_is_computed_and_not_stored(world):
     dashboard_overview(world.h2)  # stored
     with transaction.atomic():
-        _lead_report(world, 3, world.fagai, ProgressStatus.DELAYED)
+        submitted_lead_report(world, 3, world.fagai, ProgressStatus.DELAYED)
         inside = dashboard_overview(world.h2)  # sees its own uncommitted report
         assert _numbers(inside) == _numbers(period_overview(world.h2))
         assert len(inside.states) == inside.total  # the full overview: nothing stored from here

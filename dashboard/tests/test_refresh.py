@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import time
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 from celery.signals import task_postrun
@@ -24,26 +23,11 @@ from dashboard.selectors.overview import period_overview
 from dashboard.selectors.periods import default_period, viewed_periods
 from dashboard.tasks import PENDING_KEY, refresh_overview, schedule_refresh
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus
-from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory, build_world
-from tasks.models import AssignmentRole
+from progress.tests.factories import ReviewPeriodFactory, build_world, submitted_lead_report
 from xingping_tracker.celery import app
-from xingping_tracker.tests.celery_worker import redis_worker, reset_connections, wait_for
+from xingping_tracker.tests.celery_worker import redis_broker, redis_worker, wait_for
 
 DELAY = 2  # seconds: the burst below takes far less
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _report(world, number, department, progress_status=ProgressStatus.ON_TRACK):
-    """A submitted lead report of the open period, committed at once (autocommit)."""
-    return ProgressReportFactory(
-        task=world.tasks[number],
-        department=department,
-        period=world.h2,
-        role=AssignmentRole.LEAD,
-        status=ReportStatus.SUBMITTED,
-        progress_status=progress_status,
-        submitted_at=dt.datetime(2025, 1, 5, 10, tzinfo=SHANGHAI),
-    )
 
 
 def _stored(period) -> object | None:
@@ -80,7 +64,7 @@ def test_the_open_periods_are_refreshed_or_the_latest_started_one():
 def test_the_job_stores_the_overview_under_the_current_stamp():
     cache.clear()
     world = build_world()
-    _report(world, 2, world.gongxin)
+    submitted_lead_report(world, 2, world.gongxin)
     assert _stored(world.h2) is None
     assert refresh_overview.delay().get() == "2024年下半年"  # inline here (no broker)
     stored = _stored(world.h2)
@@ -99,7 +83,7 @@ def test_without_a_broker_a_change_schedules_nothing():
     cache.clear()
     assert app.conf.task_always_eager
     world = build_world()
-    _report(world, 2, world.gongxin)
+    submitted_lead_report(world, 2, world.gongxin)
     assert not schedule_refresh()
     assert cache.get(PENDING_KEY) is None and _stored(world.h2) is None
 
@@ -108,17 +92,8 @@ def test_without_a_broker_a_change_schedules_nothing():
 def test_a_broker_that_does_not_answer_never_fails_the_write(caplog):
     cache.clear()
     world = build_world()
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_connection_retry_on_startup")}
-    app.conf.update(
-        broker_url="redis://127.0.0.1:1/0", task_always_eager=False, broker_connection_retry_on_startup=False
-    )
-    reset_connections()
-    try:
-        with caplog.at_level(logging.WARNING, logger="dashboard.tasks"):
-            report = _report(world, 2, world.gongxin)  # the write runs the change hook
-    finally:
-        app.conf.update(saved)
-        reset_connections()
+    with redis_broker("redis://127.0.0.1:1/0"), caplog.at_level(logging.WARNING, logger="dashboard.tasks"):
+        report = submitted_lead_report(world, 2, world.gongxin)  # the write runs the change hook
     assert ProgressReport.objects.filter(pk=report.pk, status=ReportStatus.SUBMITTED).exists()
     assert "dashboard refresh not scheduled" in caplog.text
     assert cache.get(PENDING_KEY) is None  # the next change tries again
@@ -156,9 +131,9 @@ def test_the_worker_refreshes_once_after_a_burst_of_changes(redis_url):
             world = build_world()  # before the worker: inline mode, nothing scheduled
             with redis_worker(redis_url):
                 # Three clerks save within the delay: one job computes the overview after the last.
-                _report(world, 2, world.gongxin)
-                _report(world, 1, world.fagai, ProgressStatus.DELAYED)
-                _report(world, 4, world.caizheng)
+                submitted_lead_report(world, 2, world.gongxin)
+                submitted_lead_report(world, 1, world.fagai, ProgressStatus.DELAYED)
+                submitted_lead_report(world, 4, world.caizheng)
                 wait_for(lambda: _stored(world.h2) is not None, what="the refreshed overview")
                 stored = _stored(world.h2)
                 time.sleep(DELAY + 0.5)  # no second job comes for the same burst
@@ -167,7 +142,7 @@ def test_the_worker_refreshes_once_after_a_burst_of_changes(redis_url):
                 assert _numbers(stored) == _numbers(period_overview(world.h2))
 
                 # A later change makes it out of date and brings a job of its own.
-                _report(world, 3, world.fagai, ProgressStatus.AT_RISK)
+                submitted_lead_report(world, 3, world.fagai, ProgressStatus.AT_RISK)
                 assert _stored(world.h2) is None
                 wait_for(lambda: _stored(world.h2) is not None and runs.count == 2, what="the second refresh")
                 with CaptureQueriesContext(connection) as ctx:
@@ -188,22 +163,15 @@ def test_a_refresh_job_waits_for_the_delay_and_expires_if_the_worker_is_away(red
     import redis
 
     cache.delete(PENDING_KEY)
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
-    reset_connections()
     client = redis.Redis.from_url(redis_url)
     try:
-        with override_settings(DASHBOARD_REFRESH_DELAY_SECONDS=DELAY):
+        with redis_broker(redis_url) as queue, override_settings(DASHBOARD_REFRESH_DELAY_SECONDS=DELAY):
             before = timezone.now()
             assert schedule_refresh() is True
             assert schedule_refresh() is False  # one is already waiting
-        messages = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+            messages = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
     finally:
-        client.delete(queue, f"_kombu.binding.{queue}")
         client.close()
-        app.conf.update(saved)
-        reset_connections()
         cache.delete(PENDING_KEY)
     [message] = messages
     headers = message["headers"]

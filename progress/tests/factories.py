@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth.models import Group
 
 from departments.models import MembershipRole
 from departments.tests.factories import MembershipFactory, UserFactory
-from progress.models import PeriodStatus, ProgressReport, ReviewPeriod
+from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod
 from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP, ensure_role_groups
 from tasks.tests.factories import build_sample_plan
 
@@ -33,6 +34,20 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
 
     role = "lead"
     progress_text = "已完成年度工作量的一半。"
+
+
+def submitted_lead_report(world, number, department, progress_status=ProgressStatus.ON_TRACK, *, day=5):
+    """A submitted lead report of ``world``'s open period (2024年下半年) on task ``number``, sent on
+    2025-01-``day`` (committed at once outside a transaction)."""
+    return ProgressReportFactory(
+        task=world.tasks[number],
+        department=department,
+        period=world.h2,
+        role="lead",
+        status=ReportStatus.SUBMITTED,
+        progress_status=progress_status,
+        submitted_at=dt.datetime(2025, 1, day, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
 
 
 def unit_user(department, *, username: str, role: str = MembershipRole.REPORTER):

@@ -13,11 +13,9 @@ from xingping_tracker.celery import app
 
 
 @contextlib.contextmanager
-def redis_worker(broker_url: str, *, concurrency: int = 1) -> Iterator[None]:
-    """Point the app at Redis (jobs no longer inline) and run a worker thread on a queue of its own, so
-    other test runs against the same Redis neither take nor leave jobs here."""
-    from celery.contrib.testing.worker import start_worker
-
+def redis_broker(broker_url: str) -> Iterator[str]:
+    """Point the app at the Redis broker ``broker_url`` (jobs no longer inline) with a default queue of
+    its own, yielded; on exit the queue's keys are removed and the inline configuration comes back."""
     keys = ("broker_url", "task_always_eager", "task_default_queue", "broker_connection_retry_on_startup")
     saved = {key: app.conf[key] for key in keys}
     queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -29,26 +27,34 @@ def redis_worker(broker_url: str, *, concurrency: int = 1) -> Iterator[None]:
     )
     reset_connections()
     try:
-        with start_worker(
-            app,
-            pool="threads",
-            concurrency=concurrency,
-            perform_ping_check=False,
-            loglevel="WARNING",
-            shutdown_timeout=30,
-            queues=[queue],
-        ):
-            yield
+        yield queue
     finally:
-        with contextlib.suppress(Exception), app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
         import redis
 
-        client = redis.Redis.from_url(broker_url)
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")  # leave no trace
+        client = redis.Redis.from_url(broker_url, socket_connect_timeout=2, socket_timeout=2)
+        with contextlib.suppress(redis.RedisError):  # leave no trace (a broker that never answered has none)
+            client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()
         app.conf.update(saved)
         reset_connections()
+
+
+@contextlib.contextmanager
+def redis_worker(broker_url: str, *, concurrency: int = 1) -> Iterator[None]:
+    """:func:`redis_broker` with a worker thread consuming its queue, so other test runs against the
+    same Redis neither take nor leave jobs here."""
+    from celery.contrib.testing.worker import start_worker
+
+    with redis_broker(broker_url) as queue, start_worker(
+        app,
+        pool="threads",
+        concurrency=concurrency,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+        queues=[queue],
+    ):
+        yield
 
 
 def reset_connections() -> None:
