@@ -341,7 +341,6 @@ class TableSheet:
                 self.worksheet.data_validations.append(validation)  # write-only sheets lack add_data_validation
 
 
-
 LINE_POINTS = 13.5  # one line of 10-point 宋体
 ROW_PADDING_POINTS = 4.0
 MAX_ROW_POINTS = 409.0  # Excel's largest row height
