@@ -9,4 +9,5 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from dashboard import freshness
 
-        freshness.install()
+        freshness.connect()
+        freshness.warm_up()

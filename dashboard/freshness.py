@@ -1,21 +1,23 @@
 """When the dashboard's inputs last changed: a stamp kept in the cache, moved on by every committed
-write to the plan, unit and progress tables.
+change that a service announced (:mod:`xingping_tracker.core.changes`).
 
 The dashboard's numbers are read from many tables (tasks, sections, assignments and their
-expansions, unit groups, periods, reports, actuals, extensions). Rather than each service
-remembering to say it changed one of them, every statement Django sends to the database passes
-through :func:`_watch` (installed on each new connection by :func:`install`): a statement that
-writes (``INSERT``/``UPDATE``/``DELETE``/…) and names a watched table moves the stamp on, at once
-in autocommit mode, or when the transaction commits (``transaction.on_commit``, once per
-transaction; a rolled-back transaction moves nothing, since nobody else saw its rows). That covers
-the ORM, ``bulk_create``, ``QuerySet.update()``, django-simple-history and raw SQL alike.
+expansions, unit groups, periods, reports, actuals, extensions). Each service that writes them says
+so with ``announce(...)``; on commit :func:`changed` hears it, moves the stamp on and asks the
+Celery worker to compute the new overview (:mod:`dashboard.tasks`). A rolled-back transaction
+announces nothing.
 
-Readers put the stamp into their cache keys (:mod:`dashboard.selectors.cached`); a write makes
-every earlier entry unreachable, and asks the Celery worker to compute the new one
-(:mod:`dashboard.tasks`). A reader takes the stamp *before* it reads the data, so what it
+Readers put the stamp into their cache keys (:mod:`dashboard.selectors.cached`); a change makes
+every earlier entry unreachable. A reader takes the stamp *before* it reads the data, so what it
 stores is never older than its key says.
 
-Limits: a write made outside Django (psql, another program) is not seen; cached entries expire
+Never slow, never failing: the write is committed when :func:`changed` runs, so a cache or broker
+that does not answer is logged and skipped (the cache is configured with short socket timeouts,
+the broker with no retries; see the settings), and both are left alone for a short while after a
+failure (:data:`BACK_OFF_SECONDS`) so that a clerk saving ten reports during an outage waits for
+none of them.
+
+Limits: a write made outside the services (psql, a shell) is not announced; cached entries expire
 after ``DASHBOARD_CACHE_SECONDS`` for that reason. The stamp lives in the ``default`` cache, so
 several processes (gunicorn workers, the Celery worker) must share one cache (Redis: ``CACHE_URL``,
 required by the production settings); the local-memory default is right for one process only.
@@ -24,27 +26,18 @@ required by the production settings); the local-memory default is right for one 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
 STAMP_KEY = "dashboard:data-stamp"
 
-# Tables of these apps feed the dashboard (their history tables too: harmless, they change together).
-WATCHED_PREFIXES = ("tasks_", "departments_", "progress_")
-
-# Statements that only read, or manage transactions: never a change.
-_READ_ONLY_HEADS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "PRAGMA", "SHOW", "EXPLAIN")
-# A common table expression reads unless its statement writes (PostgreSQL allows WITH … INSERT/UPDATE/DELETE).
-_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+# After the cache failed to answer, the change path leaves it alone this long (seconds).
+BACK_OFF_SECONDS = 30.0
+_cache_down_until = 0.0
 
 
 def current_stamp() -> int:
@@ -69,68 +62,55 @@ def bump() -> None:
             cache.set(STAMP_KEY, time.time_ns(), timeout=None)
 
 
-def is_change(sql: Any) -> bool:
-    """Whether ``sql`` writes to a watched table (a conservative reading: a write statement that
-    names one; a false positive costs one recomputation, never a wrong number)."""
-    if not isinstance(sql, str):
-        sql = str(sql)
-    head = sql.lstrip(" \t\r\n(")[:16].upper()
-    if head.startswith(_READ_ONLY_HEADS):
-        return False
-    if not any(prefix in sql for prefix in WATCHED_PREFIXES):
-        return False
-    if head.startswith("WITH"):
-        # "FOR UPDATE" locks rows, it does not change them.
-        return _WRITE_WORD.search(sql.replace("FOR UPDATE", "")) is not None
-    return True
-
-
-def changed() -> None:
-    """A committed change: move the stamp on and ask the worker to refresh the cached overview
-    (:func:`dashboard.tasks.schedule_refresh`; nothing without a broker).
+def changed(sender: Any = None, topics: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+    """A committed change (the receiver of ``data_changed``): move the stamp on and ask the worker to
+    refresh the cached overview (:func:`dashboard.tasks.schedule_refresh`; nothing without a broker).
 
     Never raises: the write it follows is already committed, and a cache that does not answer must
     not turn a saved report into an error page (the entries it holds expire after
     ``DASHBOARD_CACHE_SECONDS``)."""
+    global _cache_down_until
+    now = time.monotonic()
+    if now < _cache_down_until:
+        return
     try:
         bump()
-        from dashboard.tasks import schedule_refresh
-
-        schedule_refresh()
     except Exception:
+        _cache_down_until = now + BACK_OFF_SECONDS
         logger.error("dashboard data stamp not moved: the cache did not answer", exc_info=True)
-
-
-def _changed_on_commit(connection: BaseDatabaseWrapper) -> None:
-    """One :func:`changed` when the connection's transaction commits (a second write in the same
-    transaction finds it registered; Django forgets it when the transaction or savepoint is rolled back)."""
-    if any(func is changed for _sids, func, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(changed, using=connection.alias)
+    from dashboard.tasks import schedule_refresh
+
+    schedule_refresh()
 
 
-def _watch(
-    execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]
-) -> Any:
-    result = execute(sql, params, many, context)
-    if is_change(sql):
-        connection = context["connection"]
-        if connection.in_atomic_block:
-            _changed_on_commit(connection)
-        else:
-            changed()
-    return result
+def reset_back_off() -> None:
+    """Forget a past failure of the cache or the broker (tests, and a process that knows better)."""
+    global _cache_down_until
+    _cache_down_until = 0.0
+    from dashboard.tasks import reset_back_off as reset_broker_back_off
+
+    reset_broker_back_off()
 
 
-def _install_on(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if _watch not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch)
+def warm_up() -> None:
+    """Import the Redis client and the broker's publishing machinery at start-up (about half a second
+    each), so that the first change after start-up does not pay for it inside a clerk's request.
+    Nothing is sent and no connection is made."""
+    from django.conf import settings
+
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        import redis  # noqa: F401
+
+    from dashboard.tasks import warm_up_publisher
+
+    warm_up_publisher()
 
 
-def install() -> None:
-    """Watch every connection Django opens from now on (and any already open)."""
-    from django.db import connections
+def connect() -> None:
+    """Hear the services' announcements (called once, from the app's ``ready``)."""
+    from xingping_tracker.core.changes import data_changed
 
-    connection_created.connect(_install_on, dispatch_uid="dashboard.freshness")
-    for connection in connections.all(initialized_only=True):
-        _install_on(None, connection)
+    data_changed.connect(changed, dispatch_uid="dashboard.freshness")
+
+

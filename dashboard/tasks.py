@@ -17,6 +17,7 @@ not answer never fails the write that asked: the refresh is skipped with a warni
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -27,22 +28,60 @@ logger = logging.getLogger(__name__)
 PENDING_KEY = "dashboard:refresh-pending"
 
 
+# After the broker failed to take a job, changes leave it alone this long (seconds): the viewer
+# computes the overview meanwhile, as without a broker, and the next change afterwards schedules.
+BACK_OFF_SECONDS = 30.0
+_broker_down_until = 0.0
+# The writer's request waits at most about this long for a broker that does not answer.
+PUBLISH_TIMEOUT_SECONDS = 0.05
+PUBLISH_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS,
+    "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
+    "max_retries": 0,
+}
+
+
+def reset_back_off() -> None:
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
 def schedule_refresh() -> bool:
-    """Ask for one refresh after the delay unless one is already waiting; whether one was asked for."""
+    """Ask for one refresh after the delay unless one is already waiting; whether one was asked for.
+
+    Never raises and never waits long: the broker is asked once, without retries and with short
+    socket timeouts (a connection of its own, :data:`PUBLISH_TRANSPORT_OPTIONS`: the worker's
+    connections keep the usual ones); after a failure it is not asked again for
+    ``BACK_OFF_SECONDS``."""
+    global _broker_down_until
     from xingping_tracker.celery import app
 
     if app.conf.task_always_eager:  # no broker: it would run here and now, in the writer's request
+        return False
+    now = time.monotonic()
+    if now < _broker_down_until:
         return False
     delay = settings.DASHBOARD_REFRESH_DELAY_SECONDS
     # The flag outlives the delay so a lost job does not block refreshes for long; a job that waited
     # longer than that (the worker was down) is dropped by the worker rather than run in a pile.
     wait = delay + 60
-    if not cache.add(PENDING_KEY, 1, timeout=wait):
+    try:
+        if not cache.add(PENDING_KEY, 1, timeout=wait):
+            return False
+    except Exception:
+        logger.warning("dashboard refresh not scheduled: the cache did not answer", exc_info=True)
         return False
     try:
-        refresh_overview.apply_async(countdown=delay, expires=wait, retry=False)
+        with app.connection_for_write(
+            connect_timeout=PUBLISH_TIMEOUT_SECONDS, transport_options=PUBLISH_TRANSPORT_OPTIONS
+        ) as connection:
+            refresh_overview.apply_async(countdown=delay, expires=wait, retry=False, connection=connection)
     except Exception:  # the broker is down: the first viewer will compute, as without a broker
-        cache.delete(PENDING_KEY)
+        _broker_down_until = now + BACK_OFF_SECONDS
+        try:
+            cache.delete(PENDING_KEY)
+        except Exception:
+            logger.warning("dashboard refresh flag not cleared: the cache did not answer", exc_info=True)
         logger.warning("dashboard refresh not scheduled: the broker did not answer", exc_info=True)
         return False
     return True
@@ -59,3 +98,20 @@ def refresh_overview() -> str:
     for period in periods:
         dashboard_overview(period)
     return ", ".join(period.name for period in periods)
+
+
+def warm_up_publisher() -> None:
+    """Load the broker's transport and the publishing machinery now, at start-up (about 0.7 s of
+    imports), rather than in the first writer's request. Nothing is sent; no connection is made."""
+    from xingping_tracker.celery import app
+
+    if app.conf.task_always_eager:
+        return
+    connection = app.connection_for_write(transport_options=PUBLISH_TRANSPORT_OPTIONS)
+    try:
+        connection.transport  # noqa: B018 - resolving the transport class imports it
+        app.amqp.router  # noqa: B018
+        app.amqp.send_task_message  # noqa: B018
+        refresh_overview.Request  # noqa: B018
+    finally:
+        connection.release()

@@ -12,6 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from departments.filters import search_departments
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentGroupAlias, Membership
 from tasks import selectors
+from xingping_tracker.core.admin import AnnouncesChangesAdmin
+from xingping_tracker.core.changes import UNITS
 
 
 def _is_changelist(request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
@@ -27,7 +29,8 @@ class DepartmentAliasInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (UNITS,)
     list_display = ["name", "kind", "host", "is_active", "led_task_count", "supported_task_count", "sort_order"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["host"]
@@ -69,7 +72,8 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DepartmentAlias)
-class DepartmentAliasAdmin(SimpleHistoryAdmin):
+class DepartmentAliasAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (UNITS,)
     list_display = ["alias", "department"]
     list_select_related = ["department"]
     search_fields = ["alias", "department__name"]
@@ -82,7 +86,8 @@ class DepartmentGroupAliasInline(admin.TabularInline):
 
 
 @admin.register(DepartmentGroup)
-class DepartmentGroupAdmin(SimpleHistoryAdmin):
+class DepartmentGroupAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (UNITS,)
     list_display = ["name", "kind", "description", "member_count"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__alias"]
@@ -98,7 +103,8 @@ class DepartmentGroupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (UNITS,)
     list_display = ["user", "department", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "department"]

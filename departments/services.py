@@ -18,6 +18,7 @@ from departments.models import (
     GroupKind,
 )
 from tasks.importer.units import DEFAULT_FIXTURE_PATH, UnitDirectory, load_fixture, normalise_name
+from xingping_tracker.core.changes import UNITS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 # sort_order = (position in the file + 1) × step: room to insert a unit by hand between two others.
@@ -66,6 +67,7 @@ def sync_units_from_fixture(*, path: Path | None = None) -> SyncReport:
     _validate(data)
     counts = SyncReport()
     with transaction.atomic():
+        announce(UNITS)
         departments, created = _sync_units(data["units"], counts)
         _sync_hosts(data["units"], departments, created, counts)
         _sync_aliases(data["units"], departments, counts)

@@ -28,6 +28,8 @@ from progress.models import (
     TaskProgress,
 )
 from progress.services.periods import close_period, open_period
+from xingping_tracker.core.admin import AnnouncesChangesAdmin
+from xingping_tracker.core.changes import PROGRESS
 from xingping_tracker.core.exceptions import ApplicationError
 
 
@@ -48,7 +50,8 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(ReviewCadence)
-class ReviewCadenceAdmin(admin.ModelAdmin):
+class ReviewCadenceAdmin(AnnouncesChangesAdmin, admin.ModelAdmin):
+    change_topics = (PROGRESS,)
     list_display = ["plan", "periods_per_year", "last_period_is_annual_summary", "report_due_days", "meeting_days"]
     list_select_related = ["plan"]
 
@@ -77,7 +80,8 @@ def close_periods(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
 
 
 @admin.register(ReviewPeriod)
-class ReviewPeriodAdmin(SimpleHistoryAdmin):
+class ReviewPeriodAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (PROGRESS,)
     list_display = [
         "name", "plan_short", "starts_on", "ends_on", "report_due_on", "meeting_on", "is_annual_summary", "status",
         "report_count",

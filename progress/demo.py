@@ -56,6 +56,7 @@ from progress.services import periods as period_service
 from progress.services import reports as report_service
 from tasks.models import AssignmentRole, Plan, Task
 from tasks.selectors import filter_tasks_by_unit
+from xingping_tracker.core.changes import PROGRESS, UNITS, announce
 from xingping_tracker.core.management.commands.create_accounts import (
     AccountSpec,
     CreatedAccount,
@@ -404,6 +405,7 @@ def _write_report(spec: DemoReport, *, task: Task, unit_id: int, period: ReviewP
     if unit_role_on_task(department_id=unit_id, task=task) is None:
         return 0  # the plan was edited: the unit no longer works on this task
     with transaction.atomic():
+        announce(PROGRESS)
         report = report_service.start_report(task=task, department_id=unit_id, period=period, user=clerk)
         ProgressReport.objects.filter(pk=report.pk).update(is_demo=True)
         targets = list(task.targets.all())
@@ -498,6 +500,7 @@ def demo_reports() -> QuerySet[ProgressReport]:
 @transaction.atomic
 def remove_demo_data() -> RemovalSummary:
     """Delete the demo reports and what the demo accounts did, then the accounts (idempotent)."""
+    announce(PROGRESS, UNITS)
     summary = RemovalSummary()
     users = demo_users()
     user_ids = list(users.values_list("pk", flat=True))

@@ -17,6 +17,8 @@ from exports.admin_actions import export_ledger
 from tasks import selectors
 from tasks.admin_import import import_view
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
+from xingping_tracker.core.admin import AnnouncesChangesAdmin
+from xingping_tracker.core.changes import PLAN
 
 
 def is_changelist(request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
@@ -51,7 +53,8 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (PLAN,)
     list_display = ["title", "document_number", "issued_on", "period", "task_count"]
     search_fields = ["title", "document_number"]
     readonly_fields = ["source_sha256", "created_at", "updated_at"]
@@ -88,7 +91,8 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AnnouncesChangesAdmin, admin.ModelAdmin):
+    change_topics = (PLAN,)
     list_display = ["heading_display", "plan", "parent", "position", "task_count"]
     list_filter = ["plan"]
     list_select_related = ["plan", "parent"]
@@ -276,7 +280,8 @@ def _units_cell(assignments: list[Assignment]) -> str:
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
+    change_topics = (PLAN,)
     form = TaskAdminForm
     list_display = [
         "number",

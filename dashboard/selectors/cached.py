@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +27,8 @@ from django.utils import timezone
 from dashboard import freshness
 from dashboard.selectors.overview import Overview, period_overview
 from progress.models import ReviewPeriod
+
+logger = logging.getLogger(__name__)
 
 CACHED_ATTENTION = 200  # attention tasks kept in a cached summary (the API's default limit)
 
@@ -40,11 +43,18 @@ def dashboard_overview(period: ReviewPeriod, *, today: dt.date | None = None, at
     today = today or timezone.localdate()
     if connection.in_atomic_block or attention > CACHED_ATTENTION:
         return period_overview(period, today=today)
-    stamp = freshness.current_stamp()  # before the data is read: what is stored is never older
-    key = cache_key(period, today, stamp)
-    summary = cache.get(key)
+    try:
+        stamp = freshness.current_stamp()  # before the data is read: what is stored is never older
+        key = cache_key(period, today, stamp)
+        summary = cache.get(key)
+    except Exception:  # a cache that does not answer: the numbers computed afresh, as without a cache
+        logger.warning("dashboard overview computed without the cache: it did not answer", exc_info=True)
+        return period_overview(period, today=today)
     if summary is None:
         overview = period_overview(period, today=today)
         summary = dataclasses.replace(overview, states={}, attention=overview.attention[:CACHED_ATTENTION])
-        cache.set(key, summary, settings.DASHBOARD_CACHE_SECONDS)
+        try:
+            cache.set(key, summary, settings.DASHBOARD_CACHE_SECONDS)
+        except Exception:
+            logger.warning("dashboard overview not stored: the cache did not answer", exc_info=True)
     return summary

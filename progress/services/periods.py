@@ -12,6 +12,7 @@ from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
 from progress.permissions import actor_for, check_can_manage_periods
 from progress.workflow import PERIOD_TRANSITIONS, check_transition
 from tasks.models import Plan
+from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 _CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -53,6 +54,7 @@ def generate_periods(*, plan: Plan, first_year: int | None = None, last_year: in
 
     Years default to the plan period (2021–2025 for 兴平); returns the periods that were created.
     """
+    announce(PROGRESS)
     cadence = cadence_for(plan)
     first = first_year or (plan.period_start.year if plan.period_start else None)
     last = last_year or (plan.period_end.year if plan.period_end else None)
@@ -84,6 +86,7 @@ def generate_periods(*, plan: Plan, first_year: int | None = None, last_year: in
 def _move(period_id: int, action: str, *, user: Any) -> ReviewPeriod:
     check_can_manage_periods(actor_for(user))
     with transaction.atomic():
+        announce(PROGRESS)
         period = ReviewPeriod.objects.select_for_update().get(pk=period_id)
         transition = check_transition(PERIOD_TRANSITIONS, action, period.status)
         period.status = transition.target

@@ -43,6 +43,7 @@ from progress.permissions import (
 )
 from progress.workflow import REPORT_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Target, Task
+from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TEXT_MAX_CHARS = 5000
@@ -153,6 +154,7 @@ def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: 
     previous = previous_report(task_id=task.pk, department_id=department_id, period=period)
     try:
         with transaction.atomic():
+            announce(PROGRESS)
             report = _new_report(task=task, department_id=department_id, period=period, role=role, user=user, previous=previous)
             report.save()
             if previous is not None:
@@ -292,6 +294,7 @@ def save_report(*, report_id: int, user: Any, expected_version: int | None, data
     data = _without_blank_actuals(data)
     actor = actor_for(user)
     with transaction.atomic():
+        announce(PROGRESS)
         report = _locked(report_id)
         _check_save(actor, report, expected_version, data)
         # A guarded write besides the row lock: even a database without row locks cannot lose an update.
@@ -412,6 +415,7 @@ def save_reports(
     actor = actor_for(user)
     writes = [replace(write, data=_without_blank_actuals(write.data)) for write in writes]
     with transaction.atomic():
+        announce(PROGRESS)
         period = ReviewPeriod.objects.get(pk=period.pk)  # its status as stored now
         existing = {
             report.task_id: report
@@ -552,6 +556,7 @@ def submit_report(*, report_id: int, user: Any, expected_version: int | None = N
     """Submit (or resubmit, after a return) the report to the plan office."""
     actor = actor_for(user)
     with transaction.atomic():
+        announce(PROGRESS)
         report = _locked(report_id)
         check_can_view_report(actor, report)
         check_period_open(report.period)
@@ -578,6 +583,7 @@ def _review(report_id: int, action: str, *, user: Any, comment: str) -> Progress
     actor = actor_for(user)
     check_can_review(actor)
     with transaction.atomic():
+        announce(PROGRESS)
         report = _locked(report_id)
         transition = check_transition(REPORT_TRANSITIONS, action, report.status, comment=comment)
         if action == "return" and report.status == ReportStatus.ACCEPTED:

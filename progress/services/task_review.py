@@ -27,6 +27,7 @@ from progress.permissions import (
 )
 from progress.workflow import EXTENSION_TRANSITIONS, TASK_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Task
+from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 
@@ -72,6 +73,7 @@ def complete_task(*, task_id: int, user: Any, comment: str = "") -> TaskProgress
     """Close the task as completed (办结): only with an accepted lead report that says 已完成."""
     check_can_close_tasks(actor_for(user))
     with transaction.atomic():
+        announce(PROGRESS)
         progress = _locked_progress(task_id)
         transition = check_transition(TASK_TRANSITIONS, "complete", progress.status, comment=comment)
         basis = completion_basis(task_id)
@@ -94,6 +96,7 @@ def reopen_task(*, task_id: int, user: Any, comment: str) -> TaskProgress:
     """Reopen a completed task (a reason is required)."""
     check_can_close_tasks(actor_for(user))
     with transaction.atomic():
+        announce(PROGRESS)
         progress = _locked_progress(task_id)
         transition = check_transition(TASK_TRANSITIONS, "reopen", progress.status, comment=comment)
         progress.status = transition.target
@@ -123,6 +126,7 @@ def request_extension(*, task_id: int, user: Any, requested_deadline: dt.date, r
         raise ApplicationError(ErrorCode.INVALID, f"申请延期至的日期应晚于现行时限（{current:%Y年%-m月%-d日}）。")
     try:
         with transaction.atomic():
+            announce(PROGRESS)
             request = ExtensionRequest(
                 task=task,
                 department_id=actor.department_id,
@@ -148,6 +152,7 @@ def _decide(request_id: int, action: str, *, user: Any, comment: str) -> Extensi
     else:
         check_can_decide_extension(actor)
     with transaction.atomic():
+        announce(PROGRESS)
         try:
             request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
         except ExtensionRequest.DoesNotExist:

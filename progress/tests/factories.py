@@ -14,6 +14,7 @@ from departments.tests.factories import MembershipFactory, UserFactory
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod
 from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP, ensure_role_groups
 from tasks.tests.factories import build_sample_plan
+from xingping_tracker.core.changes import PROGRESS, announce
 
 
 class ReviewPeriodFactory(factory.django.DjangoModelFactory):
@@ -38,8 +39,8 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
 
 def submitted_lead_report(world, number, department, progress_status=ProgressStatus.ON_TRACK, *, day=5):
     """A submitted lead report of ``world``'s open period (2024年下半年) on task ``number``, sent on
-    2025-01-``day`` (committed at once outside a transaction)."""
-    return ProgressReportFactory(
+    2025-01-``day`` (committed at once outside a transaction; announced as the submit service does)."""
+    report = ProgressReportFactory(
         task=world.tasks[number],
         department=department,
         period=world.h2,
@@ -48,6 +49,8 @@ def submitted_lead_report(world, number, department, progress_status=ProgressSta
         progress_status=progress_status,
         submitted_at=dt.datetime(2025, 1, day, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
+    announce(PROGRESS)
+    return report
 
 
 def unit_user(department, *, username: str, role: str = MembershipRole.REPORTER):
@@ -96,4 +99,5 @@ def build_world():
     world.leader = role_user(LEADERSHIP_GROUP, username="leader")
     world.nobody = UserFactory(username="nobody")
     world.target = world.tasks[2].targets.get()
+    announce(PROGRESS)  # as the period services that would have written these rows
     return SimpleNamespace(**vars(world))

@@ -25,6 +25,7 @@ from departments.models import Department, DepartmentAlias, DepartmentGroup, Dep
 from tasks.importer.types import ParsedSection, ParsedTarget, ParsedTask, ParsedUnit, ParseResult
 from tasks.importer.units import normalise_name
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
+from xingping_tracker.core.changes import PLAN, UNITS, announce
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ def import_plan(
     user: Any = None,
 ) -> ImportReport:
     """Create or update the plan described by ``result``. All or nothing."""
+    announce(PLAN, UNITS)
     report_units, report_aliases = _apply_resolutions(resolutions or {})
     lookup = _UnitLookup.load()
 

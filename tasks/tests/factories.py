@@ -20,6 +20,7 @@ from tasks.models import (
     Task,
     TaskKind,
 )
+from xingping_tracker.core.changes import PLAN, UNITS, announce
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -204,6 +205,7 @@ def build_sample_plan():
     SupportingFactory(task=t5, department=None, group=city_units, expanded_to=[fagai])
     MilestoneFactory(task=t3, due_on=dt.date(2022, 12, 31), text="到2022年，创建省级示范园区。", position=0)
     TargetFactory(task=t2, position=0, indicator="数字经济核心产业增加值占GDP比重", value=Decimal("5"), unit="%")
+    announce(PLAN, UNITS)  # as the import service that would have written these rows
 
     return SimpleNamespace(
         plan=plan,
@@ -243,4 +245,5 @@ def build_many_tasks(count: int, *, plan=None, lead=None, group=None):
         MilestoneFactory(task=task)
         TargetFactory(task=task)
         tasks.append(task)
+    announce(PLAN, UNITS)  # as the import service that would have written these rows
     return tasks

@@ -87,7 +87,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The cache holds the dashboard's numbers and their data stamp (dashboard.freshness): one process may
 # use local memory (make run); several (gunicorn workers, Celery) must share Redis through CACHE_URL.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A Redis that does not answer must not hold a request: short socket timeouts (a healthy Redis answers in
+# about a millisecond); the dashboard then computes afresh and the change path backs off (dashboard.freshness).
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.1)
+
+
+def cache_config(config: dict) -> dict:
+    """``config`` (from ``env.cache``) with the short socket timeouts when it is Redis."""
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        options = {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS, "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS}
+        config = {**config, "OPTIONS": {**options, **config.get("OPTIONS", {})}}
+    return config
+
+
+CACHES = {"default": cache_config(env.cache("CACHE_URL", default="locmemcache://"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,11 +1,11 @@
 """Production: PostgreSQL, Redis, gunicorn behind a proxy. Everything secret comes from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_config, env
 
 DEBUG = False
 # Shared by every process (required: each gunicorn worker keeping its own would show stale numbers).
-CACHES = {"default": env.cache("CACHE_URL")}
+CACHES = {"default": cache_config(env.cache("CACHE_URL"))}
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
