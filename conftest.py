@@ -92,3 +92,12 @@ def artifacts_dir() -> Path:
     path = REPO_ROOT / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _forget_outages() -> None:
+    """A broker or cache outage staged by one test must not hold back the next test's refreshes
+    (``dashboard.freshness`` leaves a failed service alone for a while)."""
+    from dashboard import freshness
+
+    freshness.reset_back_off()

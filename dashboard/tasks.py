@@ -30,10 +30,10 @@ PENDING_KEY = "dashboard:refresh-pending"
 
 # After the broker failed to take a job, changes leave it alone this long (seconds): the viewer
 # computes the overview meanwhile, as without a broker, and the next change afterwards schedules.
-BACK_OFF_SECONDS = 30.0
+BACK_OFF_SECONDS = 10.0
 _broker_down_until = 0.0
 # The writer's request waits at most about this long for a broker that does not answer.
-PUBLISH_TIMEOUT_SECONDS = 0.05
+PUBLISH_TIMEOUT_SECONDS = 0.1
 PUBLISH_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS,
     "socket_timeout": PUBLISH_TIMEOUT_SECONDS,

@@ -25,13 +25,6 @@ from xingping_tracker.tests.hung_server import hung_server
 LIMIT = 0.2  # seconds a write may lose to a broker or cache that does not answer
 
 
-@pytest.fixture(autouse=True)
-def _no_back_off():
-    freshness.reset_back_off()
-    yield
-    freshness.reset_back_off()
-
-
 def _timed_change() -> float:
     started = time.monotonic()
     freshness.changed(topics=frozenset({PROGRESS}))

@@ -65,6 +65,9 @@ def reset_connections() -> None:
     app._pool = None
     app.amqp._producer_pool = None
     app.amqp._queues = None
+    # Built once and kept (cached properties): the sender holds the default queue of its day.
+    for name in ("send_task_message", "router", "queues", "default_queue", "default_exchange"):
+        app.amqp.__dict__.pop(name, None)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float = 30, what: str = "") -> None:
