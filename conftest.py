@@ -5,6 +5,8 @@
 - ``@pytest.mark.redis``: needs Redis at REDIS_URL (default redis://127.0.0.1:6379/15).
   Unreachable: skipped on a laptop, a failure when CI=true.
 - ``artifacts_dir``: the repo's artifacts/ folder (gitignored) for screenshots and other outputs.
+- Under pytest-xdist (``make test`` runs two workers) each worker has its own test databases
+  (pytest-django's suffix) and its own Redis database (:func:`redis_url`).
 - ``TEST_DB_SUFFIX=xyz``: suffix for the PostgreSQL test database name, so two runs against the
   same server (two engineers, one machine) do not drop each other's test database.
 """
@@ -28,7 +30,16 @@ def in_ci() -> bool:
 
 
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    """REDIS_URL, with a database of its own for each pytest-xdist worker (gw0 keeps the given one,
+    gw1 the one below it, …), so two workers never share keys."""
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, database = url.rpartition("/")
+    if not database.isdigit():
+        return url
+    return f"{base}/{(int(database) - int(worker[2:])) % 16}"
 
 
 def active_database_is_postgres() -> bool:
@@ -101,3 +112,13 @@ def _forget_outages() -> None:
     from dashboard import freshness
 
     freshness.reset_back_off()
+
+
+@pytest.fixture
+def world(db):
+    """The small world most tests share (``progress.tests.factories.build_world``: the sample plan,
+    two periods, one user per role). Defined once here for every app; a test module that needs
+    another world defines its own fixture of that name."""
+    from progress.tests.factories import build_world
+
+    return build_world()

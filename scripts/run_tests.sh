@@ -7,6 +7,7 @@
 # - The PostgreSQL pass runs when CI=true, or when PostgreSQL answers at TEST_POSTGRES_URL.
 # - With CI=true, PostgreSQL and Redis must answer, or the run fails before any test.
 # - pytest's exit code 5 (no tests collected) fails the run, like any other nonzero exit.
+# - Two pytest-xdist workers (TEST_WORKERS); each has its own test databases and Redis database.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ PY=${PY:-.venv/bin/python}
 TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 TEST_SQLITE_URL=${TEST_SQLITE_URL:-sqlite:///$REPO/test.sqlite3}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
+# pytest-xdist workers (one per core; each test file stays on one worker). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS=${TEST_WORKERS:-2}
 export DJANGO_SETTINGS_MODULE=xingping_tracker.settings.test
 
 case "${CI:-}" in
@@ -35,7 +38,7 @@ run_pass() {
     shift 2
     echo ""
     echo "==> ${name} pass (DATABASE_URL=${url})"
-    DATABASE_URL=$url "$PY" -m pytest "$@"
+    DATABASE_URL=$url "$PY" -m pytest -n "$TEST_WORKERS" --dist loadfile "$@"
     local rc=$?
     if [ "$rc" -eq 5 ]; then
         loud_failure "${name} pass: pytest collected no tests (exit code 5). An empty suite is a failure."
