@@ -26,3 +26,25 @@ def seed_past_tasks() -> list[PastTask]:
         )
         for t in result.tasks
     ]
+
+
+@pytest.fixture
+def seed_plan(db):
+    """Units and the 兴平 plan in the database, as ``make run`` leaves them."""
+    from departments.services import sync_units_from_fixture
+    from tasks.services.plan_documents import current_unit_directory
+    from tasks.services.plan_import import import_plan
+
+    sync_units_from_fixture()
+    text = SEED_PLAN.read_text(encoding="utf-8")
+    return import_plan(result=parse_plan_text(text, directory=current_unit_directory()), source_text=text).plan
+
+
+@pytest.fixture(scope="session")
+def hanzhong_report() -> str:
+    return (REPORTS / "hanzhong-2024-work-report-key-tasks.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def ankang_report() -> str:
+    return (REPORTS / "ankang-2022-work-report.txt").read_text(encoding="utf-8")
