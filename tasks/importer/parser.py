@@ -19,6 +19,7 @@ in ``warnings`` with the task number. Problems that make the document unusable r
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -116,6 +117,14 @@ _MONTH_ONLY = re.compile(r"^(?:到|于|在)?\s*(?P<month>\d{1,2})\s*月(?:份)?\
 _WITHIN_YEAR = re.compile(r"年内|全年|年底前|年底|年末")
 _CONTINUOUS = re.compile(r"持续推进|长期坚持|长期推进|常态化|持续开展|长期")
 _TEXT_MONTH_DEADLINE = re.compile(r"(?<![\d年])(?P<month>\d{1,2})\s*月(?:底|末)前")
+_NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
+_NOISE = re.compile(r"[|｜]|^(?:首页|来源|发布|索引号|打印|关闭|分享)")
+_SUPPORT_WORD = re.compile(r"(?:配合|参与|协助|协同)(?:落实|推进)?(?:[，,；;。]|$)")
+_AFTER_SENTENCE = re.compile(r"(?<=[。；;])")
+_WITHIN_YEAR_IN_TEXT = re.compile(r"年内|年底前")
+_DEADLINE_SUFFIX = re.compile(
+    r"[，,；;\s]\s*(?P<d>(?:(?:19|20)\d{2}年)?\d{1,2}月(?:底|末)?前?(?:完成)?|年内(?:完成)?|全年|持续推进|长期坚持)\s*$"
+)
 _TITLE_YEAR = re.compile(r"(?P<year>20\d{2})\s*年")
 _CLEAN_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
@@ -137,10 +146,17 @@ def parse_plan_text(text: str, *, directory: UnitDirectory | None = None) -> Par
     rule = "all_lead" if _RULE_ALL_LEAD.search(joined) else ("first_leads" if _RULE_FIRST_LEADS.search(joined) else "")
     state = _State(plan=plan, directory=directory, rule=rule, year=_plan_year(plan, lines))
     state.warnings.extend(table_warnings)
-    for line_number, line in enumerate(lines, start=1):
-        if line:
-            state.feed(line, line_number)
-    return state.finish()
+    # The parse allocates many small objects and frees none: the cyclic collector would only rescan them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for line_number, line in enumerate(lines, start=1):
+            if line:
+                state.feed(line, line_number)
+        return state.finish()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -391,7 +407,7 @@ class _State:
                 continue
             if role == "leaders":
                 task.responsible_leaders.extend(
-                    name for name in re.split(r"[、,，;；\s]+", value) if name and name not in task.responsible_leaders
+                    name for name in _NAME_SEPARATORS.split(value) if name and name not in task.responsible_leaders
                 )
                 continue
             if _SHARED.search(value):
@@ -478,7 +494,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _looks_like_noise(line: str) -> bool:
-    return bool(re.search(r"[|｜]|^(?:首页|来源|发布|索引号|打印|关闭|分享)", line))
+    return bool(_NOISE.search(line))
 
 
 def _label_parts(inner: str) -> list[tuple[str, str]]:
@@ -494,7 +510,7 @@ def _label_parts(inner: str) -> list[tuple[str, str]]:
 
 def _verbs(value: str) -> tuple[list[str], list[str], str]:
     """"市发改局牵头，各地、各部门配合" → (["市发改局"], ["各地、各部门"], "")."""
-    if "牵头" not in value and not re.search(r"(?:配合|参与|协助|协同)(?:落实|推进)?(?:[，,；;。]|$)", value):
+    if "牵头" not in value and not _SUPPORT_WORD.search(value):
         return [], [], value
     lead = [m.group("units").strip() for m in _LEAD_VERB.finditer(value)]
     rest = _LEAD_VERB.sub("", value)
@@ -505,10 +521,7 @@ def _verbs(value: str) -> tuple[list[str], list[str], str]:
 
 def _deadline_suffix(value: str) -> tuple[str, str]:
     """A deadline written inside a units tag ("…市财政局，2024年6月底前完成") → (units, deadline)."""
-    match = re.search(
-        r"[，,；;\s]\s*(?P<d>(?:(?:19|20)\d{2}年)?\d{1,2}月(?:底|末)?前?(?:完成)?|年内(?:完成)?|全年|持续推进|长期坚持)\s*$",
-        value,
-    )
+    match = _DEADLINE_SUFFIX.search(value)
     if not match:
         return value, ""
     return value[: match.start()].rstrip(" ，,；;"), match.group("d")
@@ -623,7 +636,7 @@ def _deadlines(
 ) -> tuple[list[ParsedMilestone], dt.date | None, str]:
     by_date: dict[dt.date, list[str]] = {}
     phrases: dict[dt.date, str] = {}
-    sentences = re.split(r"(?<=[。；;])", task.text) if ("年" in task.text or "五”" in task.text) else []
+    sentences = _AFTER_SENTENCE.split(task.text) if ("年" in task.text or "五”" in task.text) else []
     for sentence in sentences:
         for match in _DEADLINE_PHRASE.finditer(sentence):
             year = int(match.group("y1") or match.group("y2"))
@@ -652,7 +665,7 @@ def _deadlines(
         month = _TEXT_MONTH_DEADLINE.search(task.text)
         if month and (date := _end_of(year, int(month.group("month")))) is not None:
             return milestones, date, month.group(0)
-        within = re.search(r"年内|年底前", task.text)
+        within = _WITHIN_YEAR_IN_TEXT.search(task.text)
         if within:
             return milestones, dt.date(year, 12, 31), within.group(0)
     if milestones:

@@ -231,17 +231,25 @@ def _glued_rows(
 def _cut_units(text: str, directory: UnitDirectory) -> tuple[str, list[str], str]:
     """Task text, the run of known unit names that follows it, and what is left after them (leaders).
 
-    The run is the earliest position from which known names follow one another to within a few
-    characters (names of people) of the end."""
-    for start in range(len(text)):
-        units: list[str] = []
-        position = start
-        while position < len(text):
-            length = directory.known_prefix(text[position:])
-            if not length:
-                break
-            units.append(text[position : position + length])
-            position += length
-        if units and len(text) - position <= 12 and start > 0:
-            return text[:start], units, text[position:]
-    return text, [], ""
+    The run is the earliest position from which known names follow one another (longest name first) to
+    within a few characters (names of people) of the end. One pass from the right: linear in the row."""
+    size = len(text)
+    longest = directory.longest_name
+    length = [0] * (size + 1)
+    chain_end = list(range(size + 1))
+    best = None  # the leftmost start found so far
+    for i in range(size - 1, 0, -1):
+        if best is not None and best - i > longest:
+            break  # no run of names can reach over this gap to the end
+        length[i] = directory.known_prefix(text, i)
+        if length[i]:
+            chain_end[i] = chain_end[i + length[i]]
+            if size - chain_end[i] <= 12:
+                best = i
+    if best is None:
+        return text, [], ""
+    units, position = [], best
+    while position < chain_end[best]:
+        units.append(text[position : position + length[position]])
+        position += length[position]
+    return text[:best], units, text[position:]

@@ -242,13 +242,22 @@ class UnitDirectory:
                 return None
         return out
 
-    def known_prefix(self, text: str) -> int:
-        """Length of the longest known name at the start of ``text`` (0 when none)."""
-        longest = self._longest_key()
-        for j in range(min(len(text), longest), 1, -1):
-            if text[:j] in self._index:
+    def known_prefix(self, text: str, start: int = 0) -> int:
+        """Length of the longest known name at ``start`` in ``text`` (0 when none)."""
+        if not hasattr(self, "_lengths_by_head"):
+            heads: dict[str, set[int]] = {}
+            for key in self._index:
+                if len(key) >= 2:
+                    heads.setdefault(key[:2], set()).add(len(key))
+            self._lengths_by_head = {head: sorted(lengths, reverse=True) for head, lengths in heads.items()}
+        for j in self._lengths_by_head.get(text[start : start + 2], ()):
+            if text[start : start + j] in self._index:
                 return j
         return 0
+
+    @property
+    def longest_name(self) -> int:
+        return self._longest_key()
 
     def _longest_key(self) -> int:
         if not hasattr(self, "_longest"):
