@@ -140,11 +140,11 @@ def parse_plan_text(text: str, *, directory: UnitDirectory | None = None) -> Par
     if not text or not text.strip():
         raise PlanParseError(ErrorCode.IMPORT_EMPTY, "文件内容为空，请选择任务分工方案的正文文件。")
     lines = [_CLEAN_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines, table_warnings = flatten_tables(lines, directory)
+    lines, table_warnings, guessed = flatten_tables(lines, directory)
     plan = _parse_plan_metadata(lines)
     joined = "\n".join(lines)
     rule = "all_lead" if _RULE_ALL_LEAD.search(joined) else ("first_leads" if _RULE_FIRST_LEADS.search(joined) else "")
-    state = _State(plan=plan, directory=directory, rule=rule, year=_plan_year(plan, lines))
+    state = _State(plan=plan, directory=directory, rule=rule, year=_plan_year(plan, lines), guessed=guessed)
     state.warnings.extend(table_warnings)
     # The parse allocates many small objects and frees none: the cyclic collector would only rescan them.
     collecting = gc.isenabled()
@@ -180,6 +180,7 @@ class _State:
     directory: UnitDirectory
     rule: str = ""
     year: int | None = None
+    guessed: frozenset[str] = frozenset()  # numbers of table rows whose units were cut from glued cells
     tasks: list[ParsedTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sections: list[ParsedSection] = field(default_factory=list)
@@ -337,6 +338,8 @@ class _State:
         self._number()
         for raw in self.raws:
             self._resolve(raw)
+            if raw.label.rstrip(".") in self.guessed and "lead" not in raw.task.undecided:
+                raw.task.undecided.append("lead")
             self.tasks.append(raw.task)
         self.tasks.sort(key=lambda t: t.number)
         self._warn_numbering()
@@ -444,6 +447,7 @@ class _State:
                 lead, supporting = responsible[:1], responsible[1:] + supporting
             else:
                 lead = responsible
+                task.undecided.append("lead")
                 self.warnings.append(
                     f"任务{task.number}：所列{len(responsible)}个责任单位未说明谁牵头，暂均作为牵头单位，请在导入预览中核对。"
                 )
@@ -467,6 +471,8 @@ class _State:
             )
 
     def _warn_task(self, task: ParsedTask) -> None:
+        if not task.lead and "lead" not in task.undecided:
+            task.undecided.append("lead")
         if not task.annotation:
             self.warnings.append(f"任务{task.number}：未写明牵头单位，请在管理后台补充。")
         elif not task.lead:
@@ -486,6 +492,7 @@ class _State:
         if task.kind == "indicator" and not task.targets:
             self.warnings.append(f"任务{task.number}：指标没有写明目标值，请在管理后台补充。")
         if task.deadline_text and task.deadline is None and not task.deadline_continuous:
+            task.undecided.append("deadline")
             self.warnings.append(f"任务{task.number}：完成时限“{task.deadline_text}”无法换算为日期，请在导入预览中补充。")
 
 

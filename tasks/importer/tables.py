@@ -56,10 +56,12 @@ _GLUED_DEADLINE = re.compile(
 _NUMBER_CELL = re.compile(r"^\d{1,4}[.．、]?$")
 
 
-def flatten_tables(lines: list[str], directory: UnitDirectory) -> tuple[list[str], list[str]]:
-    """The lines with every text table rewritten as task lines, and the warnings that raised."""
+def flatten_tables(lines: list[str], directory: UnitDirectory) -> tuple[list[str], list[str], frozenset[str]]:
+    """The lines with every text table rewritten as task lines, the warnings that raised, and the numbers of
+    the rows whose units were guessed (glued cells)."""
     out: list[str] = []
     warnings: list[str] = []
+    guessed: set[str] = set()
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -73,11 +75,11 @@ def flatten_tables(lines: list[str], directory: UnitDirectory) -> tuple[list[str
             continue
         glued = _glued_header(line)
         if glued:
-            i = _glued_rows(lines, i + 1, glued, directory, out, warnings)
+            i = _glued_rows(lines, i + 1, glued, directory, out, warnings, guessed)
             continue
         out.append(line)
         i += 1
-    return out, warnings
+    return out, warnings, frozenset(guessed)
 
 
 def _is_task_header(roles: list[str | None]) -> bool:
@@ -194,6 +196,7 @@ def _glued_rows(
     directory: UnitDirectory,
     out: list[str],
     warnings: list[str],
+    guessed: set[str],
 ) -> int:
     while i < len(lines):
         line = re.sub(r"\s+", "", lines[i])
@@ -204,6 +207,7 @@ def _glued_rows(
         if not match:
             return i
         number, rest = match.group("number"), match.group("rest")
+        guessed.add(number)
         values: dict[str, list[str]] = {}
         deadline = _GLUED_DEADLINE.search(rest) if "deadline" in roles else None
         if deadline:

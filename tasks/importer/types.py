@@ -125,6 +125,7 @@ class ParsedTask:
     label: str = ""  # the number as written: "12.", "（一）", "1.（2）"
     responsible_leaders: list[str] = field(default_factory=list)  # people (责任领导), never units
     deadline_continuous: bool = False  # "持续推进": no date by design
+    undecided: list[str] = field(default_factory=list)  # "lead" / "deadline": for the plan office to decide
 
     @property
     def kind_label(self) -> str:
@@ -146,6 +147,7 @@ class ParsedTask:
             "deadline_text": self.deadline_text,
             "deadline_continuous": self.deadline_continuous,
             "responsible_leaders": list(self.responsible_leaders),
+            "undecided": list(self.undecided),
             "milestones": [m.as_json() for m in self.milestones],
             "targets": [t.as_json() for t in self.targets],
         }

@@ -148,8 +148,11 @@ class TestTablesAndDeadlines:
         assert tasks[1]["responsible_leaders"] == ["张明"]
         assert tasks[1]["deadline"] == "2024-12-31"
 
-    def test_glued_table_warns(self, directory):
-        assert any("表格各栏连在一起" in w for w in parse("table_glued", directory).warnings)
+    def test_glued_table_warns_and_leaves_the_lead_to_decide(self, directory):
+        result = parse("table_glued", directory)
+        assert any("表格各栏连在一起" in w for w in result.warnings)
+        assert [t.undecided for t in result.tasks] == [["lead"], ["lead"]]
+        assert all(t.undecided == [] for t in parse("table_pipe", directory).tasks)
 
     def test_deadline_forms(self, directory):
         tasks = tasks_of("deadlines", directory)
