@@ -30,9 +30,7 @@ def _seed_rows():
     from tasks.importer.units import UnitDirectory
 
     result = parse_plan_text(SEED_PLAN_PATH.read_text(encoding="utf-8"), directory=UnitDirectory.from_fixture())
-    return [
-        (t.text, [u.display for u in t.lead], [u.display for u in t.supporting]) for t in result.tasks if t.lead
-    ]
+    return [(t.text, [u.display for u in t.lead], [u.display for u in t.supporting]) for t in result.tasks if t.lead]
 
 
 def layouts(size_bytes: int) -> dict[str, str]:
@@ -55,7 +53,12 @@ def layouts(size_bytes: int) -> dict[str, str]:
         return [f"{n}.{text}（{tag}）"]
 
     def labelled(n, text, lead, supporting):
-        return [f"{n}.{text}", f"牵头单位：{'、'.join(lead)}", f"配合单位：{'、'.join(supporting) or '各镇办'}", "责任领导：张明"]
+        return [
+            f"{n}.{text}",
+            f"牵头单位：{'、'.join(lead)}",
+            f"配合单位：{'、'.join(supporting) or '各镇办'}",
+            "责任领导：张明",
+        ]
 
     def pipe(n, text, lead, supporting):
         return [f"{n} | {text} | {'、'.join(lead)} | {'、'.join(supporting)} | 张明 | 2024年12月底前"]
@@ -106,7 +109,10 @@ def measure_suggest(*, runs: int, candidates: int) -> Summary:
     from drafting.report import split_report
     from drafting.suggest import PastTask, Suggester
 
-    past = [PastTask(key=i, text=text, lead=tuple(lead), supporting=tuple(sup)) for i, (text, lead, sup) in enumerate(_seed_rows())]
+    past = [
+        PastTask(key=i, text=text, lead=tuple(lead), supporting=tuple(sup))
+        for i, (text, lead, sup) in enumerate(_seed_rows())
+    ]
     queries = [
         c.query
         for name, year in (("hanzhong-2024-work-report-key-tasks.txt", 2024), ("ankang-2022-work-report.txt", None))

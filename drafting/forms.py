@@ -8,7 +8,9 @@ ALLOWED_SUFFIXES = (".txt", ".docx")
 
 class ReportUploadForm(forms.Form):
     title = forms.CharField(label="方案名称", max_length=300, help_text="如：兴平市2025年重点工作任务分工方案")
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100, help_text="报告未写明年度时填写")
+    year = forms.IntegerField(
+        label="年度", required=False, min_value=2000, max_value=2100, help_text="报告未写明年度时填写"
+    )
     report = forms.FileField(label="政府工作报告", help_text="支持 .txt（UTF-8 或 GBK）和 .docx")
 
     def clean_report(self):

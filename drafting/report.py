@@ -29,13 +29,17 @@ _KEY_WORK_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]\s*)?(?:(?:19|20)\d{2}年)?.{0,12}(?:重点工作|重点任务|主要任务|工作安排)"
 )
 _KEY_WORK_END = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?.{0,10}(?:政府自身建设|自身建设)")
-_SECTION = re.compile(r"^[(（](?P<label>[一二三四五六七八九十]+)[)）]\s*(?P<title>[^ \u3000。]+)(?:[ \u3000]+(?P<rest>.+))?$")
+_SECTION = re.compile(
+    r"^[(（](?P<label>[一二三四五六七八九十]+)[)）]\s*(?P<title>[^ \u3000。]+)(?:[ \u3000]+(?P<rest>.+))?$"
+)
 _CHAPTER = re.compile(r"^[一二三四五六七八九十]+、\s*\S{2,30}$")
 _YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 _SENTENCES = re.compile(r"[^。！？!?]+[。！？!?]?")
 _CLAUSES = re.compile(r"[^,，;；]+")
 # Commitments without a figure: a verb of delivery followed by a named thing.
-_DELIVERABLE = re.compile(r"^(?:启动|创建|建成|开工|竣工|出台|制定|组建|成立|设立|挂牌|获批|创成|争创|申报|举办|召开|开通|投用)\S{4,}")
+_DELIVERABLE = re.compile(
+    r"^(?:启动|创建|建成|开工|竣工|出台|制定|组建|成立|设立|挂牌|获批|创成|争创|申报|举办|召开|开通|投用)\S{4,}"
+)
 _TOPIC_MAX = 16
 _MARKER = re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]\s*")
 

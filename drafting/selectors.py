@@ -19,8 +19,11 @@ def past_tasks() -> list[PastTask]:
     for task in Task.objects.select_related("plan").prefetch_related(assignments).order_by("plan_id", "number"):
         lead = tuple(_name(a) for a in task.assignments.all() if a.role == AssignmentRole.LEAD)
         supporting = tuple(_name(a) for a in task.assignments.all() if a.role == AssignmentRole.SUPPORTING)
-        out.append(PastTask(key=task.pk, number=task.number, text=task.text, lead=lead, supporting=supporting,
-                            plan=task.plan.title))
+        out.append(
+            PastTask(
+                key=task.pk, number=task.number, text=task.text, lead=lead, supporting=supporting, plan=task.plan.title
+            )
+        )
     return out
 
 

@@ -112,7 +112,9 @@ def update_draft_task(*, task: DraftTask, text: str, lead: str, supporting: str,
     _editable(task.draft)
     text = text.strip()
     if included and not text:
-        raise ApplicationError(ErrorCode.INVALID, f"第{task.position}条：任务内容不能为空；不要的任务请取消“纳入方案”。")
+        raise ApplicationError(
+            ErrorCode.INVALID, f"第{task.position}条：任务内容不能为空；不要的任务请取消“纳入方案”。"
+        )
     lead_names, supporting_names = split_names(lead), split_names(supporting)
     if included and not lead_names:
         raise ApplicationError(ErrorCode.INVALID, f"第{task.position}条：请填写牵头单位。")

@@ -98,7 +98,7 @@ class Accuracy:
 
 
 def unit_stem(name: str) -> str:
-    """"市农业农村局" → "农业农村"; "中国移动兴平分公司" → "移动兴平" (its bigrams still find "移动")."""
+    """ "市农业农村局" → "农业农村"; "中国移动兴平分公司" → "移动兴平" (its bigrams still find "移动")."""
     stem = _STEM_PREFIX.sub("", name)
     return _STEM_SUFFIX.sub("", stem) or stem
 

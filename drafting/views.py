@@ -73,8 +73,7 @@ def detail(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = _draft(request, draft_id)
     tasks = list(draft.tasks.all())
     initial = [
-        {"id": t.pk, "included": t.included, "text": t.text, "lead": t.lead, "supporting": t.supporting}
-        for t in tasks
+        {"id": t.pk, "included": t.included, "text": t.text, "lead": t.lead, "supporting": t.supporting} for t in tasks
     ]
     formset = DraftTaskFormSet(request.POST or None, initial=initial, prefix="task")
     error = ""
@@ -107,8 +106,7 @@ def detail(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(
         request,
         "drafting/detail.html",
-        {"draft": draft, "formset": formset, "rows": rows, "error": error,
-         "included": sum(t.included for t in tasks)},
+        {"draft": draft, "formset": formset, "rows": rows, "error": error, "included": sum(t.included for t in tasks)},
         status=400 if error else 200,
     )
 

@@ -47,10 +47,14 @@ def test_draft_holds_every_candidate_with_units_confidence_and_similar_tasks(dra
 
 def test_edit_and_accept_into_a_new_plan(draft):
     tasks = list(draft.tasks.order_by("position"))
-    update_draft_task(task=tasks[0], text=tasks[0].text, lead="市农业农村局", supporting="各镇办、市财政局", included=True)
+    update_draft_task(
+        task=tasks[0], text=tasks[0].text, lead="市农业农村局", supporting="各镇办、市财政局", included=True
+    )
     for task in tasks[3:]:
         update_draft_task(task=task, text=task.text, lead=task.lead, supporting=task.supporting, included=False)
-    update_draft_task(task=tasks[2], text="新建和改建卫生厕所2.5万座以上", lead="市农业农村局", supporting="", included=True)
+    update_draft_task(
+        task=tasks[2], text="新建和改建卫生厕所2.5万座以上", lead="市农业农村局", supporting="", included=True
+    )
 
     plan = accept_draft(draft=draft)
     draft.refresh_from_db()
@@ -60,8 +64,15 @@ def test_edit_and_accept_into_a_new_plan(draft):
     numbers = list(Task.objects.filter(plan=plan).order_by("number").values_list("number", "text"))
     assert numbers == [(1, tasks[0].text), (2, tasks[1].text), (3, "新建和改建卫生厕所2.5万座以上")]
     first = Task.objects.get(plan=plan, number=1)
-    units = [(a.role, a.department.name if a.department else a.group.name) for a in first.assignments.order_by("role", "position")]
-    assert units == [(AssignmentRole.LEAD, "市农业农村局"), (AssignmentRole.SUPPORTING, "各镇办"), (AssignmentRole.SUPPORTING, "市财政局")]
+    units = [
+        (a.role, a.department.name if a.department else a.group.name)
+        for a in first.assignments.order_by("role", "position")
+    ]
+    assert units == [
+        (AssignmentRole.LEAD, "市农业农村局"),
+        (AssignmentRole.SUPPORTING, "各镇办"),
+        (AssignmentRole.SUPPORTING, "市财政局"),
+    ]
     third = Task.objects.get(plan=plan, number=3)
     assert [(t.indicator, float(t.value), t.unit) for t in third.targets.all()] == [("新建和改建卫生厕所", 2.5, "万座")]
     # The plan's source text is a 分工方案 the importer reads back.

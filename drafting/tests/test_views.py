@@ -35,7 +35,9 @@ def office(client, seed_plan):
 
 @pytest.fixture
 def draft(seed_plan, hanzhong_report):
-    return create_draft(text=hanzhong_report, title="汉中市2024年重点工作任务分工方案", suggester=selectors.suggester(), year=2024)
+    return create_draft(
+        text=hanzhong_report, title="汉中市2024年重点工作任务分工方案", suggester=selectors.suggester(), year=2024
+    )
 
 
 def test_upload_creates_a_draft_and_shows_its_candidates(office, ankang_report):
@@ -80,8 +82,13 @@ def test_detail_page_query_count_does_not_grow_with_candidates(office, draft):
 def _edit_post(draft, changes):
     data = {"task-TOTAL_FORMS": str(draft.tasks.count()), "task-INITIAL_FORMS": str(draft.tasks.count())}
     for index, task in enumerate(draft.tasks.order_by("position")):
-        values = {"id": task.pk, "included": "on" if task.included else "", "text": task.text, "lead": task.lead,
-                  "supporting": task.supporting}
+        values = {
+            "id": task.pk,
+            "included": "on" if task.included else "",
+            "text": task.text,
+            "lead": task.lead,
+            "supporting": task.supporting,
+        }
         values.update(changes.get(task.position, {}))
         for key, value in values.items():
             if key == "included" and not value:
@@ -112,7 +119,12 @@ def test_edit_then_accept_then_export(office, draft):
     response = office.get(reverse("drafting:export_docx", args=[draft.pk]))
     document = docx.Document(io.BytesIO(response.content))
     table = document.tables[0]
-    assert [c.text for c in table.rows[1].cells][:4] == ["1", draft.tasks.get(position=1).text, "市农业农村局", "各镇办"]
+    assert [c.text for c in table.rows[1].cells][:4] == [
+        "1",
+        draft.tasks.get(position=1).text,
+        "市农业农村局",
+        "各镇办",
+    ]
     assert len(table.rows) == 3
 
     # Once accepted, edits are refused in Chinese and write nothing.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from xingping_tracker.core.exceptions import ErrorCode
 
+from .tables import flatten_tables
 from .targets import extract_targets
 from .types import (
     ParsedMilestone,
@@ -36,7 +37,6 @@ from .types import (
     ParseResult,
     PlanParseError,
 )
-from .tables import flatten_tables
 from .units import UnitDirectory
 
 # ---------------------------------------------------------------------------------------------------------
@@ -315,12 +315,18 @@ class _State:
 
     def _subtask(self, match: re.Match[str], line_number: int) -> None:
         parent = self.raws[-1] if self.raws else None
-        if self.item is None and parent is not None and parent is self.current and not parent.renumber:
-            if not parent.labelled and not self._has_annotation(parent.body):
-                # "1. 小标题" over "（1）…" items: the "1." line is a heading, the items are the tasks.
-                self.raws.pop()
-                self.item = ParsedSection(label=parent.label, title=_heading_title(parent.body), level=3)
-                self.sections.append(self.item)
+        if (
+            self.item is None
+            and parent is not None
+            and parent is self.current
+            and not parent.renumber
+            and not parent.labelled
+            and not self._has_annotation(parent.body)
+        ):
+            # "1. 小标题" over "（1）…" items: the "1." line is a heading, the items are the tasks.
+            self.raws.pop()
+            self.item = ParsedSection(label=parent.label, title=_heading_title(parent.body), level=3)
+            self.sections.append(self.item)
         label = f"（{match.group('number')}）"
         if self.item is not None:
             label = self.item.label + label
@@ -358,7 +364,7 @@ class _State:
             if len(set(numbers)) != len(numbers):
                 for index, raw in enumerate(self.raws, start=1):
                     raw.task.number = index
-                self.warnings.append("任务编号在各标题下重新起算，已按出现顺序统一编为1–%d号（原编号见label）。" % len(self.raws))
+                self.warnings.append(f"任务编号在各标题下重新起算，已按出现顺序统一编为1–{len(self.raws)}号（原编号见label）。")
             for raw in self.raws:
                 raw.task.label = raw.label
             return

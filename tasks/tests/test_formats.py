@@ -157,7 +157,12 @@ class TestTablesAndDeadlines:
     def test_deadline_forms(self, directory):
         tasks = tasks_of("deadlines", directory)
         assert [tasks[n]["deadline"] for n in range(1, 7)] == [
-            "2024-06-30", "2024-09-30", "2024-12-31", "2024-12-31", None, "2024-08-31",
+            "2024-06-30",
+            "2024-09-30",
+            "2024-12-31",
+            "2024-12-31",
+            None,
+            "2024-08-31",
         ]
         assert tasks[5]["deadline_continuous"] is True
         assert tasks[5]["deadline_text"] == "持续推进"

@@ -51,7 +51,9 @@ class Command(BaseCommand):
         else:
             self._print(drafted)
         if draft is not None:
-            (self.stderr if json else self.stdout).write(f"已保存草稿“{draft.title}”（编号 {draft.pk}，{draft.tasks.count()} 条候选任务）。")
+            (self.stderr if json else self.stdout).write(
+                f"已保存草稿“{draft.title}”（编号 {draft.pk}，{draft.tasks.count()} 条候选任务）。"
+            )
 
     def _print(self, drafted) -> None:
         report = drafted.report
@@ -62,7 +64,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{candidate.position}. {candidate.text}")
             self.stdout.write(f"    建议牵头：{lead}；建议配合：{supporting}")
             if suggestion.similar:
-                self.stdout.write(f"    相似任务：{suggestion.similar[0].task.number}. {suggestion.similar[0].task.text[:40]}")
+                self.stdout.write(
+                    f"    相似任务：{suggestion.similar[0].task.number}. {suggestion.similar[0].task.text[:40]}"
+                )
 
 
 def _dumps(data: object) -> str:
