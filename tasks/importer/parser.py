@@ -18,6 +18,7 @@ in ``warnings`` with the task number. Problems that make the document unusable r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import re
@@ -142,6 +143,11 @@ def parse_plan_text(text: str, *, directory: UnitDirectory | None = None) -> Par
     lines = [_CLEAN_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines, table_warnings, guessed = flatten_tables(lines, directory)
     plan = _parse_plan_metadata(lines)
+    title_year = _TITLE_YEAR.search(plan.title)
+    if plan.period_start is None and title_year:
+        # A yearly plan ("2024年重点工作任务分工方案") runs for its year.
+        year = int(title_year.group("year"))
+        plan = dataclasses.replace(plan, period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31))
     joined = "\n".join(lines)
     rule = "all_lead" if _RULE_ALL_LEAD.search(joined) else ("first_leads" if _RULE_FIRST_LEADS.search(joined) else "")
     state = _State(plan=plan, directory=directory, rule=rule, year=_plan_year(plan, lines), guessed=guessed)
@@ -393,10 +399,12 @@ class _State:
         task.annotation = annotation[:1000]
         self._assign(task, parts)
         _dedupe(task)
-        task.milestones, task.deadline, task.deadline_text = _deadlines(
-            task, self.plan, task.deadline_text, year=self.year
-        )
-        task.deadline_continuous = task.deadline is None and bool(_CONTINUOUS.search(task.deadline_text))
+        written = task.deadline_text  # from a 完成时限 label, column or the tag
+        task.milestones, task.deadline, task.deadline_text = _deadlines(task, self.plan, written, year=self.year)
+        dated, continuous = _deadline_value(written, self.year) if written else (None, False)
+        task.deadline_continuous = continuous and dated is None
+        if written and dated is None and not continuous:
+            task.undecided.append("deadline")
         default_year = self.plan.vision_year if task.kind == "vision" else (
             self.plan.period_end.year if self.plan.period_end else self.year
         )
@@ -497,8 +505,7 @@ class _State:
                     )
         if task.kind == "indicator" and not task.targets:
             self.warnings.append(f"任务{task.number}：指标没有写明目标值，请在管理后台补充。")
-        if task.deadline_text and task.deadline is None and not task.deadline_continuous:
-            task.undecided.append("deadline")
+        if "deadline" in task.undecided:
             self.warnings.append(f"任务{task.number}：完成时限“{task.deadline_text}”无法换算为日期，请在导入预览中补充。")
 
 
@@ -689,7 +696,8 @@ def _deadlines(
     if task.kind == "vision" and plan.vision_year:
         return milestones, dt.date(plan.vision_year, 12, 31), f"到{plan.vision_year}年（远景）"
     if plan.period_end is not None:
-        return milestones, plan.period_end, "规划期末"
+        yearly = plan.period_start is not None and plan.period_start.year == plan.period_end.year
+        return milestones, plan.period_end, "年底前" if yearly else "规划期末"
     return milestones, None, ""
 
 
