@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench.runtime import SEED_PLAN_PATH, Summary, configure, print_table, stopwatch
@@ -89,23 +91,27 @@ def _cn(n: int) -> str:
     return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[units - 1] if units else "")
 
 
-def measure_parse(*, runs: int, size_bytes: int) -> list[tuple[str, int, Summary]]:
+def measure_parse(*, runs: int, size_bytes: int) -> list[tuple[str, int, Summary, float]]:
+    """Per layout: its name, the task count, the wall-clock summary and the median CPU time in ms (the
+    process's own CPU time: closer to an idle machine's wall clock when the cores are shared)."""
     from tasks.importer.parser import parse_plan_text
     from tasks.importer.units import UnitDirectory
 
     directory = UnitDirectory.from_fixture()
     out = []
     for name, text in layouts(size_bytes).items():
-        timings, tasks = [], 0
+        timings, cpu, tasks = [], [], 0
         for _ in range(runs):
+            cpu_start = time.process_time()
             with stopwatch() as elapsed:
                 tasks = len(parse_plan_text(text, directory=directory).tasks)
+            cpu.append(time.process_time() - cpu_start)
             timings.append(elapsed())
-        out.append((name, tasks, Summary.of(timings)))
+        out.append((name, tasks, Summary.of(timings), statistics.median(cpu) * 1000))
     return out
 
 
-def measure_suggest(*, runs: int, candidates: int) -> Summary:
+def measure_suggest(*, runs: int, candidates: int) -> tuple[Summary, float]:
     from drafting.report import split_report
     from drafting.suggest import PastTask, Suggester
 
@@ -119,13 +125,15 @@ def measure_suggest(*, runs: int, candidates: int) -> Summary:
         for c in split_report((REPORTS / name).read_text(encoding="utf-8"), year=year).candidates
     ]
     queries = (queries * (candidates // max(len(queries), 1) + 1))[:candidates]
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
+        cpu_start = time.process_time()
         with stopwatch() as elapsed:
             suggestions = Suggester(past).suggest_many(queries)
+        cpu.append(time.process_time() - cpu_start)
         assert len(suggestions) == candidates
         timings.append(elapsed())
-    return Summary.of(timings)
+    return Summary.of(timings), statistics.median(cpu) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,16 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-drafting-") as tmp:
         configure(Path(tmp) / "unused.sqlite3")  # settings only: nothing here touches the database
         parsed = measure_parse(runs=runs, size_bytes=args.size_kb * 1024)
-        suggested = measure_suggest(runs=runs, candidates=args.candidates)
+        suggested, suggested_cpu = measure_suggest(runs=runs, candidates=args.candidates)
     print(f"Parse a {args.size_kb} KB plan per layout, {runs} runs (target: median ≤ {PARSE_TARGET_MS:.0f} ms)")
     print_table(
-        ["layout", "tasks", "median ms", "max ms", "target"],
-        [(n, t, s.median_ms, s.max_ms, "met" if s.median_ms <= PARSE_TARGET_MS else "NOT met") for n, t, s in parsed],
+        ["layout", "tasks", "median ms", "max ms", "CPU median ms", "target"],
+        [
+            (n, t, s.median_ms, s.max_ms, c, "met" if s.median_ms <= PARSE_TARGET_MS else "NOT met")
+            for n, t, s, c in parsed
+        ],
     )
     print()
     verdict = "met" if suggested.median_ms <= SUGGEST_TARGET_MS else "NOT met"
     print(f"Suggest units for {args.candidates} candidates (fit on 210 tasks included), {runs} runs")
-    print_table(["figure", "ms"], [("median", suggested.median_ms), ("max", suggested.max_ms)])
+    print_table(
+        ["figure", "ms"],
+        [("median", suggested.median_ms), ("max", suggested.max_ms), ("CPU median", suggested_cpu)],
+    )
     print(f"Target: median ≤ {SUGGEST_TARGET_MS:.0f} ms: {verdict}")
     return 0
 
