@@ -30,6 +30,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("progress", "view_reviewperiod"),
         ("progress", "change_reviewperiod"),
         ("progress", "view_extensionrequest"),
+        ("drafting", "add_draft"),
+        ("drafting", "change_draft"),
+        ("drafting", "view_draft"),
     ],
     LEADERSHIP_GROUP: [
         ("tasks", "view_task"),

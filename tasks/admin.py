@@ -259,6 +259,7 @@ class TaskAdminForm(forms.ModelForm):
             "deadline_text",
             "annotation",
             "supporting_open_ended",
+            "responsible_leaders",
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -311,7 +312,7 @@ class TaskAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["plan", "number", "section", "kind", "text"]}),
         ("性质与时限", {"fields": ["binding", "incentive", "deadline", "deadline_text"]}),
-        ("分工原文", {"fields": ["annotation", "supporting_open_ended"]}),
+        ("分工原文", {"fields": ["annotation", "supporting_open_ended", "responsible_leaders"]}),
         ("记录", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AssignmentInline, MilestoneInline, TargetInline]

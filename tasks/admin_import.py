@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from departments.models import Department, DepartmentKind
+from tasks.importer.decisions import TaskDecision, apply_decisions
 from tasks.importer.parser import parse_plan_text
 from tasks.importer.types import ParseResult, PlanParseError
 from tasks.services.plan_documents import current_unit_directory, parse_plan_document
@@ -82,6 +83,43 @@ class ResolutionForm(forms.Form):
 ResolutionFormSet = forms.formset_factory(ResolutionForm, extra=0)
 
 
+class DecisionForm(forms.Form):
+    """One row per task the parser could not decide: its lead and supporting units, its deadline."""
+
+    number = forms.IntegerField(widget=forms.HiddenInput)
+    lead = forms.CharField(label="牵头单位", required=False, max_length=300)
+    supporting = forms.CharField(label="配合单位", required=False, max_length=1000)
+    deadline = forms.DateField(label="完成时限", required=False, help_text="如 2024-06-30")
+
+    def decision(self) -> TaskDecision:
+        data = self.cleaned_data
+        return TaskDecision(
+            number=data["number"], lead=data["lead"], supporting=data["supporting"], deadline=data["deadline"]
+        )
+
+
+DecisionFormSet = forms.formset_factory(DecisionForm, extra=0)
+
+
+def _decision_formset(result: ParseResult, data: Any = None) -> Any:
+    undecided = [t for t in result.tasks if t.undecided]
+    initial = [
+        {
+            "number": t.number,
+            "lead": "、".join(u.display for u in t.lead),
+            "supporting": "、".join(u.display for u in t.supporting),
+            "deadline": t.deadline,
+        }
+        for t in undecided
+    ]
+    formset = DecisionFormSet(data, initial=initial, prefix="decide")
+    tasks = {t.number: t for t in undecided}
+    for form in formset.forms:
+        number = form.initial.get("number")
+        form.task = tasks.get(number)
+    return formset
+
+
 class _Rollback(Exception):
     def __init__(self, report: ImportReport):
         self.report = report
@@ -121,7 +159,7 @@ def import_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResp
                 form_kwargs={"departments": departments},
                 prefix="unit",
             )
-            return _preview(request, context, text, result, formset)
+            return _preview(request, context, text, result, formset, _decision_formset(result))
     return TemplateResponse(request, "admin/tasks/plan/import_upload.html", {**context, "form": form})
 
 
@@ -132,9 +170,14 @@ def _confirm(model_admin, request, context, departments) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:tasks_plan_import"))
     text = draft["text"]
     formset = ResolutionFormSet(request.POST, form_kwargs={"departments": departments}, prefix="unit")
-    result = parse_plan_text(text, directory=current_unit_directory())
-    if not formset.is_valid():
-        return _preview(request, context, text, result, formset)
+    directory = current_unit_directory()
+    result = parse_plan_text(text, directory=directory)
+    # A preview with no task to decide may post no decision rows at all.
+    decisions = _decision_formset(result, request.POST if "decide-TOTAL_FORMS" in request.POST else None)
+    if not formset.is_valid() or (decisions.is_bound and not decisions.is_valid()):
+        return _preview(request, context, text, result, formset, decisions)
+    if decisions.is_bound:
+        apply_decisions(result, [form.decision() for form in decisions.forms if form.has_changed()], directory)
     resolutions = {
         form.cleaned_data["written"]: resolution
         for form in formset.forms
@@ -148,7 +191,7 @@ def _confirm(model_admin, request, context, departments) -> HttpResponse:
     return HttpResponseRedirect(reverse("admin:tasks_plan_change", args=[report.plan.pk]))
 
 
-def _preview(request, context, text, result, formset) -> HttpResponse:
+def _preview(request, context, text, result, formset, decisions) -> HttpResponse:
     report = preview_import(text=text, result=result)
     return TemplateResponse(
         request,
@@ -159,6 +202,7 @@ def _preview(request, context, text, result, formset) -> HttpResponse:
             "result": result,
             "report": report,
             "formset": formset,
+            "decisions": decisions,
             "sha": _sha(text),
             "file_name": request.session.get(SESSION_KEY, {}).get("name", ""),
         },

@@ -86,6 +86,12 @@ class Task(models.Model):
     deadline_text = models.CharField("时限原文", max_length=100, blank=True)
     supporting_open_ended = models.BooleanField("配合单位含“等”", default=False)
     annotation = models.CharField("分工原文", max_length=1000, blank=True)
+    responsible_leaders = models.CharField(
+        "责任领导",
+        max_length=200,
+        blank=True,
+        help_text="方案写明的责任领导（人名，不是单位；多人以“、”分隔），如“责任领导：张明”。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("exports.urls")),
     path("", include("offline.urls")),
+    path("", include("drafting.urls")),
     path("", include("progress.urls")),
 ]

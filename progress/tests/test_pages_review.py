@@ -610,9 +610,9 @@ def test_extension_refuse_needs_a_comment(client, world):
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [
-        ("gongxin_clerk", ["本期待填报", "延期申请"], ["审核台", "填报期", "管理后台"]),
-        ("plan_office", ["审核台", "填报期", "延期申请"], ["本期待填报", "管理后台"]),
-        ("leader", ["审核台", "填报期"], ["本期待填报", "延期申请", "管理后台"]),
+        ("gongxin_clerk", ["本期待填报", "延期申请"], ["审核台", "填报期", "管理后台", "起草方案"]),
+        ("plan_office", ["审核台", "填报期", "延期申请", "起草方案"], ["本期待填报", "管理后台"]),
+        ("leader", ["审核台", "填报期"], ["本期待填报", "延期申请", "管理后台", "起草方案"]),
     ],
 )
 def test_nav_per_role(client, world, role, present, absent):

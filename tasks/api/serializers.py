@@ -153,6 +153,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "supporting",
             "supporting_open_ended",
             "annotation",
+            "responsible_leaders",
             "milestones",
             "targets",
         ]

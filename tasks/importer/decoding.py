@@ -610,11 +610,20 @@ def _format_number(value: int, fmt: str) -> str:
 # --- task tables --------------------------------------------------------------------------------
 
 _NUMBER, _TASK, _LEAD, _SUPPORTING, _DEADLINE = "number", "task", "lead", "supporting", "deadline"
-_ANNOTATION_LABELS = ((_LEAD, "牵头单位"), (_SUPPORTING, "配合单位"), (_DEADLINE, "完成时限"))
+_RESPONSIBLE, _LEADERS = "responsible", "leaders"
+_ANNOTATION_LABELS = (
+    (_LEAD, "牵头单位"),
+    (_RESPONSIBLE, "责任单位"),
+    (_SUPPORTING, "配合单位"),
+    (_LEADERS, "责任领导"),
+    (_DEADLINE, "完成时限"),
+)
 _SPACES = re.compile(r"\s+")
 
 
-def _column_role(header: str) -> str | None:
+def column_role(header: str) -> str | None:
+    """The role of a task table's column from its header: number, task, lead, responsible (责任单位: the
+    lead unless a 牵头 column exists), supporting, leaders (people, never units), deadline, or None."""
     text = _SPACES.sub("", header)
     if not text:
         return None
@@ -624,11 +633,15 @@ def _column_role(header: str) -> str | None:
         return _DEADLINE
     if any(word in text for word in ("配合", "协办", "协同", "参与单位")):
         return _SUPPORTING
-    if any(word in text for word in ("领导", "责任人", "联系人")):
-        return None  # people, not units
-    if "牵头" in text or "主责" in text or "主办" in text or ("责任" in text and ("单位" in text or "部门" in text)):
+    if any(word in text for word in ("领导", "责任人")):
+        return _LEADERS  # people, not units
+    if "联系人" in text:
+        return None
+    if "牵头" in text or "主责" in text or "主办" in text:
         return _LEAD
-    if any(word in text for word in ("任务", "内容", "措施", "举措", "事项", "要点", "指标名称", "主要指标")):
+    if "责任" in text and ("单位" in text or "部门" in text):
+        return _RESPONSIBLE
+    if any(word in text for word in ("任务", "内容", "措施", "举措", "事项", "要点", "指标名称", "主要指标", "工作")):
         return _TASK
     return None
 
@@ -783,6 +796,9 @@ class _DocxReader:
         if header is None:
             return _plain_rows(grid)
         first, last, roles = header
+        if _LEAD not in roles.values():
+            # 责任单位 is the lead unless a 牵头 column says otherwise.
+            roles = {column: _LEAD if role == _RESPONSIBLE else role for column, role in roles.items()}
         return _plain_rows(grid[:first]) + _task_lines(grid[last + 1 :], roles)
 
 
@@ -810,7 +826,7 @@ def _plain_rows(rows: list[list[_Cell]]) -> list[str]:
 def _row_roles(row: list[_Cell]) -> dict[int, str]:
     roles: dict[int, str] = {}
     for column, cell in enumerate(row):
-        role = _column_role(cell.text)
+        role = column_role(cell.text)
         if role:
             roles[column] = role
     return roles
@@ -818,13 +834,13 @@ def _row_roles(row: list[_Cell]) -> dict[int, str]:
 
 def _is_task_header(roles: dict[int, str]) -> bool:
     found = set(roles.values())
-    return _TASK in found and bool(found & {_NUMBER, _LEAD})
+    return _TASK in found and bool(found & {_NUMBER, _LEAD, _RESPONSIBLE})
 
 
 def _looks_like_header(row: list[_Cell]) -> bool:
     """Every filled cell is a short column name (a header row, or a header repeated on a new page)."""
     filled = [cell for cell in _distinct(row) if cell.text and not cell.continued]
-    return len(filled) >= 2 and all(len(_SPACES.sub("", c.text)) <= 8 and _column_role(c.text) for c in filled)
+    return len(filled) >= 2 and all(len(_SPACES.sub("", c.text)) <= 8 and column_role(c.text) for c in filled)
 
 
 def _find_header(grid: list[list[_Cell]]) -> tuple[int, int, dict[int, str]] | None:
@@ -870,7 +886,7 @@ def _task_lines(rows: list[list[_Cell]], roles: dict[int, str]) -> list[str]:
         task = "：".join(c.text for c in task_cells if c.text)
         values = {
             role: _unique([part for c, r in assigned if r == role for part in _unit_parts(c, role)])
-            for role in (_LEAD, _SUPPORTING, _DEADLINE)
+            for role in (_LEAD, _RESPONSIBLE, _SUPPORTING, _LEADERS, _DEADLINE)
         }
 
         if not any(values.values()) and (not number or _CHAPTER_NUMBER.match(number) or _SECTION_NUMBER.match(number)):

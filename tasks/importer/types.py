@@ -122,6 +122,10 @@ class ParsedTask:
     milestones: list[ParsedMilestone] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
     line_number: int = 0
+    label: str = ""  # the number as written: "12.", "（一）", "1.（2）"
+    responsible_leaders: list[str] = field(default_factory=list)  # people (责任领导), never units
+    deadline_continuous: bool = False  # "持续推进": no date by design
+    undecided: list[str] = field(default_factory=list)  # "lead" / "deadline": for the plan office to decide
 
     @property
     def kind_label(self) -> str:
@@ -130,6 +134,7 @@ class ParsedTask:
     def as_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
+            "label": self.label,
             "text": self.text,
             "section": [s.heading for s in self.section],
             "kind": self.kind,
@@ -140,6 +145,9 @@ class ParsedTask:
             "supporting_open_ended": self.supporting_open_ended,
             "deadline": _iso(self.deadline),
             "deadline_text": self.deadline_text,
+            "deadline_continuous": self.deadline_continuous,
+            "responsible_leaders": list(self.responsible_leaders),
+            "undecided": list(self.undecided),
             "milestones": [m.as_json() for m in self.milestones],
             "targets": [t.as_json() for t in self.targets],
         }

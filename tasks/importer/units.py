@@ -26,7 +26,7 @@ _OPENING = "〈<(（《〔[【"
 _CLOSING = "〉>)）》〕]】"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "（"), **dict.fromkeys(_CLOSING, "）")})
 _SEPARATORS = frozenset("、,，;；")
-_TRAILING_PUNCTUATION = "、,，;；.。:："
+_TRAILING_PUNCTUATION = "、,，;；.。:：…"
 # "等", "等等", and the longer "等部门" / "等相关单位" forms other documents use.
 _ETC = re.compile(r"(?:等等|等)(?:(?:相关|有关)?(?:部门|单位))?$")
 _WHITESPACE = re.compile(r"\s+")
@@ -62,12 +62,36 @@ def _leading_prefix(key: str) -> str:
     return ""
 
 
-def split_items(value: str) -> list[str]:
-    """Split a list of names on 、 , ， ; ； and whitespace, never inside brackets.
+# Group phrases that contain "、" yet name one group: "各区、县级市", "省政府各部门、各直属机构", "各市、县".
+_GROUP_WITH_COMMA = re.compile(
+    r"各[市县区镇乡](?:、(?:[市县区镇乡]|县级市))+(?:人民)?(?:政府)?"
+    r"|[省市区县]政府各部门、各直属机构"
+    r"|各部门、各直属机构"
+)
+_KEEP = "\x00"
+# A name that designates a set of units rather than one unit (各街道, 区直各部门, 各相关单位, 市级相关单位 …).
+_GROUP_PHRASE = re.compile(
+    r"^(?:全[市县区省]|[市区县省](?:直|级|政府)?)?各|^[市区县省]?(?:级|直)?(?:相关|有关)|各(?:相关|有关)?(?:部门|单位|机构|街道|镇|乡|村|社区|地)"
+    r"|(?:相关|有关)(?:部门|单位|机构)$|牵头单位$"
+)
 
-    "市发改局〈科技局〉、工信局" gives two items; "县域创新示范县(市)" stays one. With unbalanced
-    brackets the text is split everywhere rather than swallowed into one item.
+
+def looks_like_group(name: str) -> bool:
+    """Whether a name not in the directory designates a group of units ("各街道", "市级相关单位")."""
+    return bool(_GROUP_PHRASE.search(normalise_name(name)))
+
+
+def split_items(value: str) -> list[str]:
+    """Split a list of names on 、 , ， ; ； and whitespace, never inside brackets nor inside a group phrase.
+
+    "市发改局〈科技局〉、工信局" gives two items; "县域创新示范县(市)" and "各区、县级市" stay one. With
+    unbalanced brackets the text is split everywhere rather than swallowed into one item.
     """
+    value = _GROUP_WITH_COMMA.sub(lambda m: m.group().replace("、", _KEEP), value)
+    return [item.replace(_KEEP, "、") for item in _split_items(value)]
+
+
+def _split_items(value: str) -> list[str]:
     items: list[str] = []
     current: list[str] = []
     depth = 0
@@ -160,7 +184,7 @@ class UnitDirectory:
             found = self._index.get(candidate)
             if found is not None:
                 return ParsedUnit(written=shown, name=found[0], is_group=found[1])
-        return ParsedUnit(written=shown, name=None)
+        return ParsedUnit(written=shown, name=None, is_group=looks_like_group(shown))
 
     def split_and_resolve(self, value: str) -> tuple[list[ParsedUnit], bool]:
         """The units of one label's list, in order, once each; and whether any item ended with 等.
@@ -178,7 +202,7 @@ class UnitDirectory:
         seen: set[tuple[str, str]] = set()
         open_ended = False
         prefix = ""
-        for item in split_items(value):
+        for item in self._rejoin(split_items(value)):
             text, item_open_ended = _strip_etc(item.strip())
             open_ended = open_ended or item_open_ended
             if not text:
@@ -190,6 +214,55 @@ class UnitDirectory:
                 seen.add(identity)
                 units.append(unit)
         return units, open_ended
+
+    def _rejoin(self, items: list[str]) -> list[str]:
+        """Two unknown pieces that make a known name together were one name cut by a line wrap ("市工 信局")."""
+        out: list[str] = []
+        for item in items:
+            if out and not self.is_known(out[-1]) and not self.is_known(item) and self.is_known(out[-1] + item):
+                out[-1] += item
+            else:
+                out.append(item)
+        return out
+
+    def segment(self, text: str) -> list[str] | None:
+        """Unit names glued together with no separator ("市发改局市财政局") cut at known names, longest
+        first; None when some part is no known name."""
+        key = normalise_name(text)
+        longest = self._longest_key()
+        out: list[str] = []
+        i = 0
+        while i < len(key):
+            for j in range(min(len(key), i + longest), i, -1):
+                if key[i:j] in self._index:
+                    out.append(key[i:j])
+                    i = j
+                    break
+            else:
+                return None
+        return out
+
+    def known_prefix(self, text: str, start: int = 0) -> int:
+        """Length of the longest known name at ``start`` in ``text`` (0 when none)."""
+        if not hasattr(self, "_lengths_by_head"):
+            heads: dict[str, set[int]] = {}
+            for key in self._index:
+                if len(key) >= 2:
+                    heads.setdefault(key[:2], set()).add(len(key))
+            self._lengths_by_head = {head: sorted(lengths, reverse=True) for head, lengths in heads.items()}
+        for j in self._lengths_by_head.get(text[start : start + 2], ()):
+            if text[start : start + j] in self._index:
+                return j
+        return 0
+
+    @property
+    def longest_name(self) -> int:
+        return self._longest_key()
+
+    def _longest_key(self) -> int:
+        if not hasattr(self, "_longest"):
+            self._longest = max((len(k) for k in self._index), default=0)
+        return self._longest
 
     def is_known(self, written: str) -> bool:
         return self.resolve(written).name is not None

@@ -82,6 +82,7 @@ _TASK_FIELDS = (
     "deadline_text",
     "supporting_open_ended",
     "annotation",
+    "responsible_leaders",
 )
 _PLAN_FIELDS = (
     "title",
@@ -295,6 +296,7 @@ def _task_values(parsed: ParsedTask, sections: dict[ParsedSection, int]) -> dict
         "deadline_text": parsed.deadline_text[:100],
         "supporting_open_ended": parsed.supporting_open_ended,
         "annotation": parsed.annotation[:1000],
+        "responsible_leaders": "、".join(parsed.responsible_leaders)[:200],
     }
 
 

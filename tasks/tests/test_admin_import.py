@@ -136,3 +136,71 @@ def test_staff_without_permission_cannot_import(client, db):
     user = get_user_model().objects.create_user("clerk", password="x" * 12, is_staff=True)
     client.force_login(user)
     assert client.get(reverse(URL)).status_code == 403
+
+
+CO_LEADS = (
+    "2024年重点工作任务分工方案\n"
+    "1.新建高标准农田3万亩。(责任单位:市农业农村局、市财政局)\n"
+    "2.完成国土空间总体规划报批。（牵头单位：市自然资源局；完成时限：尽快）\n"
+    "3.建设人才公寓1000套。（责任领导：张明；牵头单位：市住建局）\n"
+).encode()
+
+
+def test_preview_asks_for_what_the_parser_could_not_decide(office):
+    page = upload(office, CO_LEADS).content.decode()
+    assert "需要确认的任务（2 项）" in page
+    assert 'name="decide-0-lead" value="市农业农村局、市财政局"' in page
+    assert "张明" in page  # responsible leaders are shown, as people
+    assert Plan.objects.count() == 0
+
+
+def test_decisions_are_applied_on_confirm(office):
+    preview = upload(office, CO_LEADS)
+    response = office.post(
+        reverse(URL),
+        {
+            "confirm": "1",
+            "sha": preview.context["sha"],
+            "unit-TOTAL_FORMS": "0",
+            "unit-INITIAL_FORMS": "0",
+            "decide-TOTAL_FORMS": "2",
+            "decide-INITIAL_FORMS": "2",
+            "decide-0-number": "1",
+            "decide-0-lead": "市农业农村局",
+            "decide-0-supporting": "市财政局",
+            "decide-1-number": "2",
+            "decide-1-lead": "市自然资源局",
+            "decide-1-supporting": "",
+            "decide-1-deadline": "2024-06-30",
+        },
+    )
+    assert response.status_code == 302
+    tasks = {t.number: t for t in Task.objects.prefetch_related("assignments__department")}
+    roles = [(a.role, a.department.name) for a in tasks[1].assignments.order_by("role", "position")]
+    assert roles == [("lead", "市农业农村局"), ("supporting", "市财政局")]
+    assert str(tasks[2].deadline) == "2024-06-30"
+    assert tasks[3].responsible_leaders == "张明"
+    assert not Department.objects.filter(name="张明").exists()
+
+
+def test_a_bad_decision_is_refused_in_chinese_and_writes_nothing(office):
+    preview = upload(office, CO_LEADS)
+    response = office.post(
+        reverse(URL),
+        {
+            "confirm": "1",
+            "sha": preview.context["sha"],
+            "unit-TOTAL_FORMS": "0",
+            "unit-INITIAL_FORMS": "0",
+            "decide-TOTAL_FORMS": "2",
+            "decide-INITIAL_FORMS": "2",
+            "decide-0-number": "1",
+            "decide-0-lead": "市农业农村局",
+            "decide-1-number": "2",
+            "decide-1-lead": "市自然资源局",
+            "decide-1-deadline": "六月底",
+        },
+    )
+    assert response.status_code == 200
+    assert "日期" in response.content.decode()
+    assert Plan.objects.count() == 0

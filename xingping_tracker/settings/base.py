@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dashboard",
     "exports",
     "offline",
+    "drafting",
 ]
 
 MIDDLEWARE = [
