@@ -79,11 +79,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite serving a web server's concurrent writers (make run): each transaction takes the write lock
+# when it begins (IMMEDIATE), so a second writer waits up to ``timeout`` seconds for the first and then
+# reads what it wrote (the version rule answers 412), instead of failing with "database is locked" when
+# a transaction that began by reading tries to write; WAL lets readers go on meanwhile.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once; WAL lets readers go on meanwhile.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 # The cache holds the dashboard's numbers and their data stamp (dashboard.freshness): one process may
 # use local memory (make run); several (gunicorn workers, Celery) must share Redis through CACHE_URL.
