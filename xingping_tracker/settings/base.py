@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "django_celery_beat",
+    "xingping_tracker.core.axes_app.AxesConfig",  # django-axes (sign-in lock-out), its admin in Chinese
     # ours
     "xingping_tracker.core",
     "departments",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lock-out page (settings.integrations.sign_in).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xingping_tracker.urls"
@@ -109,6 +112,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Chinese for the third-party screens that ship without it (django-axes' admin).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -144,3 +149,4 @@ LOGOUT_REDIRECT_URL = "login"
 from .integrations.celery import *  # noqa: E402,F403
 from .integrations.reminders import *  # noqa: E402,F403
 from .integrations.rest_framework import *  # noqa: E402,F403
+from .integrations.sign_in import *  # noqa: E402,F403
