@@ -211,3 +211,25 @@ def test_no_password_reset_page_without_the_products_own():
         reverse("password_reset")
     login = Client().get(LOGIN).content.decode()
     assert "忘记密码" in login and "规划科" in login
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(settings, limit):
+    """A client cannot pick its address by sending X-Forwarded-For itself: the proxy appends the one it saw."""
+    from django.test import RequestFactory
+
+    from xingping_tracker.core.sign_in import client_address
+
+    request = RequestFactory().post(LOGIN, REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "172.18.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"
+    person("behindproxy")
+    for attempt in range(limit):
+        Client(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR=f"9.9.9.{attempt}, 203.0.113.9").post(
+            LOGIN, {"username": f"不存在的人{attempt}", "password": "猜"}
+        )
+    spoofing = Client(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR="7.7.7.7, 203.0.113.9")
+    assert spoofing.post(LOGIN, {"username": "behindproxy", "password": PASSWORD}).status_code == 429
+    proxied = Client(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR="8.8.8.8, 203.0.113.10")
+    assert signed_in(proxied.post(LOGIN, {"username": "behindproxy", "password": PASSWORD}))
