@@ -8,7 +8,8 @@ not a workbook, macro-enabled workbooks and templates, zip bombs (too many membe
 uncompressed data in total, or a member compressed suspiciously well: the sizes come from the
 zip's central directory, and Python's zipfile never inflates more than a member declares), and any
 XML part that declares a DOCTYPE or entities (billion laughs, external entities), refused by the
-streaming parse below before anything is expanded. openpyxl itself parses through defusedxml too (:func:`ensure_defused_openpyxl`).
+streaming parse below before anything is expanded. openpyxl itself parses through defusedxml too
+(:func:`ensure_defused_openpyxl`).
 
 The work is bounded by what the template can hold: every XML part is inflated and parsed as a stream
 (expat, in chunks) before openpyxl opens the file, counting what it holds: a worksheet's rows (empty
