@@ -7,8 +7,15 @@ limit, other names (.xlsm, .xltm, .xltx, .xls, .csv …), old binary Excel (OLE)
 not a workbook, macro-enabled workbooks and templates, zip bombs (too many members, too much
 uncompressed data in total, or a member compressed suspiciously well: the sizes come from the
 zip's central directory, and Python's zipfile never inflates more than a member declares), and any
-XML part that declares a DOCTYPE or entities (billion laughs, external entities), checked with
-defusedxml. openpyxl itself parses through defusedxml too (:func:`ensure_defused_openpyxl`).
+XML part that declares a DOCTYPE or entities (billion laughs, external entities), refused by the
+streaming parse below before anything is expanded. openpyxl itself parses through defusedxml too
+(:func:`ensure_defused_openpyxl`).
+
+The work is bounded by what the template can hold: every XML part is inflated and parsed as a stream
+(expat, in chunks) before openpyxl opens the file, counting what it holds: a worksheet's rows (empty
+ones too) up to the row limit plus a margin, its cells (empty ones too) within the template's
+columns plus a margin, every part's inflated size, and the elements of the whole workbook. The first
+excess stops the reading with a Chinese message; nothing is parsed twice beyond that.
 """
 
 from __future__ import annotations
@@ -29,8 +36,21 @@ MAX_MEMBERS = 500
 MAX_COMPRESSION_RATIO = 100
 # Members smaller than this are not ratio-checked: small repetitive XML parts compress very well.
 RATIO_CHECK_MIN_BYTES = 1 * MB
-# Worksheets larger than this are pre-scanned by their head only (see _prescan_xml).
-SHEET_PRESCAN_BYTES = 64 * 1024
+# What the template can hold (offline.layout: 12 and 9 columns; a title, a header and the data rows),
+# with room for blank rows Excel keeps for their height or format and a note typed beside the columns.
+ROW_SLACK = 200
+SHEET_MAX_COLUMNS = 32
+# Inflated bytes of one part: worksheets and shared strings hold the texts (up to 5000 characters
+# a cell; the template writes them inline as character references, 8 bytes a character, about five
+# times what they take compressed in an upload of at most 5 MB); any other part (styles, comments,
+# relationships) is a few KB in the template.
+TEXT_PART_MAX_BYTES = 32 * MB
+OTHER_PART_MAX_BYTES = 4 * MB
+# XML elements in the whole workbook: as many as one sheet of the widest rows, a cell being at most a
+# few (c, is, t or v). The template's two sheets of 12 and 9 columns, filled, take about half of it.
+ELEMENTS_PER_CELL = 4
+# Inflated and parsed this many bytes at a time.
+SCAN_CHUNK_BYTES = 64 * 1024
 
 WORKBOOK_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _OTHER_WORKBOOK_TYPES = {
@@ -50,6 +70,11 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "OFFLINE_UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_sheet_rows() -> int:
+    """The highest row number (and the most rows, empty ones included) a worksheet may have."""
+    return max_rows() + ROW_SLACK
 
 
 def refuse(message: str) -> ApplicationError:
@@ -144,26 +169,113 @@ def xml_declaration_refused() -> ApplicationError:
     return refuse("文件结构异常：工作簿中含有不允许的 XML 声明（DOCTYPE/ENTITY），为安全起见已拒绝读取。" + SAVE_AS_HINT)
 
 
-def _prescan_xml(archive: zipfile.ZipFile) -> None:
-    """Refuse any XML part declaring a DOCTYPE or entities (billion laughs, external entities)."""
-    import defusedxml
-    import defusedxml.ElementTree as SafeET
+def too_many_rows() -> ApplicationError:
+    limit = max_sheet_rows()
+    return refuse(
+        f"工作表的行数超过{limit}行（空白行也计算在内），超出填报模板的范围。"
+        "请删除模板下方多余的行（选中后“删除”，不是清除内容）后重新上传，或分批上传。"
+    )
 
-    for info in archive.infolist():
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            continue
-        if info.filename.startswith("xl/worksheets/") and info.file_size > SHEET_PRESCAN_BYTES:
-            # A large worksheet: its prolog (where a DOCTYPE must stand) is checked here, and openpyxl
-            # reads worksheets with defusedxml's iterparse, which refuses any entity declaration
-            # (caught as the same refusal, see offline.upload).
-            with archive.open(info) as member:
-                head = member.read(SHEET_PRESCAN_BYTES)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head or not head.lstrip().startswith(b"<"):
-                raise xml_declaration_refused()
-            continue
+
+def too_many_columns() -> ApplicationError:
+    return refuse(
+        f"工作表超出填报模板的列范围（第{SHEET_MAX_COLUMNS}列之后还有单元格，空白但设置过格式的单元格也计算在内）。"
+        "请删除模板右侧多余的列后重新上传。"
+    )
+
+
+def too_much_content() -> ApplicationError:
+    return refuse("工作簿内容过多（解压后超出填报模板可能的大小），为安全起见已拒绝读取。" + SAVE_AS_HINT)
+
+
+def _column_number(reference: str) -> int:
+    """The column of a cell reference such as ``"L3"`` (0 when there is none)."""
+    number = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            number = number * 26 + ord(char) - 64
+        elif "a" <= char <= "z":
+            number = number * 26 + ord(char) - 96
+        else:
+            break
+        if number > SHEET_MAX_COLUMNS:
+            break
+    return number
+
+
+class _PartScan:
+    """Counts the elements of the workbook's XML parts as expat reports them, refusing at the first
+    excess: a worksheet's rows and each row's cells, and all elements together."""
+
+    def __init__(self) -> None:
+        self.elements = 0
+        self.element_limit = max_sheet_rows() * SHEET_MAX_COLUMNS * ELEMENTS_PER_CELL
+        self.row_limit = max_sheet_rows()
+        self.start_part()
+
+    def start_part(self) -> None:
+        self.rows = 0
+        self.row_number = 0
+        self.cells_in_row = 0
+        self.column = 0
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > self.element_limit:
+            raise too_much_content()
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            self.cells_in_row += 1
+            reference = attributes.get("r")
+            self.column = _column_number(reference) if reference else self.column + 1
+            if self.cells_in_row > SHEET_MAX_COLUMNS or self.column > SHEET_MAX_COLUMNS:
+                raise too_many_columns()
+        elif name == "row":
+            self.rows += 1
+            given = attributes.get("r")
+            self.row_number = int(given) if given and given.isdecimal() and len(given) < 9 else self.row_number + 1
+            if self.rows > self.row_limit or self.row_number > self.row_limit:
+                raise too_many_rows()
+            self.cells_in_row = 0
+            self.column = 0
+
+
+def _refuse_declaration(*args: object) -> None:
+    raise xml_declaration_refused()
+
+
+def _part_limit(name: str) -> int:
+    if (name.startswith("xl/worksheets/") and not name.endswith(".rels")) or name == "xl/sharedStrings.xml":
+        return TEXT_PART_MAX_BYTES
+    return OTHER_PART_MAX_BYTES
+
+
+def _prescan_xml(archive: zipfile.ZipFile) -> None:
+    """Parse every XML part as a stream, refusing any DOCTYPE or entity declaration (billion laughs,
+    external entities) and anything beyond what the template can hold (see the module's docstring)."""
+    from xml.parsers import expat
+
+    xml_parts = [info for info in archive.infolist() if info.filename.lower().endswith((".xml", ".rels", ".vml"))]
+    # Declared sizes are what zipfile inflates at most: parts too large are refused before reading.
+    if any(info.file_size > _part_limit(info.filename) for info in xml_parts):
+        raise too_much_content()
+    scan = _PartScan()
+    for info in xml_parts:
+        scan.start_part()
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = scan.start
+        parser.StartDoctypeDeclHandler = _refuse_declaration
+        parser.EntityDeclHandler = _refuse_declaration
+        parser.UnparsedEntityDeclHandler = _refuse_declaration
+        parser.ExternalEntityRefHandler = _refuse_declaration
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         try:
-            SafeET.fromstring(archive.read(info), forbid_dtd=True)
-        except defusedxml.DefusedXmlException:
-            raise xml_declaration_refused() from None
-        except SafeET.ParseError:
+            with archive.open(info) as member:
+                while chunk := member.read(SCAN_CHUNK_BYTES):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except expat.ExpatError:
             raise refuse("工作簿内容已损坏，无法读取。" + SAVE_AS_HINT) from None
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+            raise refuse("文件已损坏，无法打开。" + SAVE_AS_HINT) from None

@@ -168,6 +168,7 @@ def _identity(workbook: Any) -> TemplateIdentity:
     if layout.IDENTITY_SHEET not in workbook.sheetnames:
         raise safety.refuse("这不是本系统的填报模板（缺少模板标识）。请在“本期待填报”页面下载本单位的填报模板，填写后上传。")
     ws = workbook[layout.IDENTITY_SHEET]
+    ws.reset_dimensions()
     cells: dict[tuple[int, int], Any] = {}
     for row in ws.iter_rows(min_row=1, max_row=6 + 200, max_col=3):
         for cell in row:
@@ -194,11 +195,18 @@ def _visible_sheet(workbook: Any, title: str) -> Any | None:
     if title not in workbook.sheetnames:
         return None
     ws = workbook[title]
-    return ws if getattr(ws, "sheet_state", "visible") == "visible" else None
+    if getattr(ws, "sheet_state", "visible") != "visible":
+        return None
+    # Read the rows the sheet holds, not those its <dimension> claims (it may claim a million rows).
+    ws.reset_dimensions()
+    return ws
 
 
 def _header_map(ws: Any, columns: list[layout.Column], sheet: str, errors: list[RowError]) -> dict[str, int] | None:
-    header = next(ws.iter_rows(min_row=layout.HEADER_ROW, max_row=layout.HEADER_ROW, values_only=True), ())
+    header = next(
+        ws.iter_rows(min_row=layout.HEADER_ROW, max_row=layout.HEADER_ROW, max_col=safety.SHEET_MAX_COLUMNS, values_only=True),
+        (),
+    )
     positions = {str(value).strip(): index for index, value in enumerate(header) if value is not None}
     found = {}
     for column in columns:

@@ -1,8 +1,14 @@
 """The API under /api/: the read routes of every app, and the token endpoint."""
 
+from typing import Any
+
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from dashboard.api.urls import extra_urlpatterns as dashboard_extra
@@ -15,6 +21,9 @@ from offline.api.urls import router as offline_router
 from progress.api.urls import router as progress_router
 from reminders.api.urls import router as reminders_router
 from tasks.api.urls import router as tasks_router
+from xingping_tracker.core import sign_in
+from xingping_tracker.core.authentication import issue_token
+from xingping_tracker.core.exceptions import ErrorCode
 
 app_name = "api"
 
@@ -27,7 +36,20 @@ app_name = "api"
     )
 )
 class ObtainTokenView(ObtainAuthToken):
-    pass
+    """DRF's token endpoint, counted by the sign-in lock-out and giving a new token once the old expired."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        valid = serializer.is_valid()
+        # Answered here rather than raised: a raised error would mark the transaction for rollback.
+        if sign_in.is_locked_out(request):
+            return Response(
+                {"code": ErrorCode.LOCKED_OUT, "detail": sign_in.lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+        if not valid:
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        token = issue_token(serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 router = DefaultRouter()
@@ -43,7 +65,8 @@ for app_router in (
     router.registry.extend(app_router.registry)
 
 urlpatterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    # Outside ATOMIC_REQUESTS: a refused sign-in's failure count must be kept, not rolled back with the 400.
+    path("auth/token/", transaction.non_atomic_requests(ObtainTokenView.as_view()), name="auth-token"),
     *dashboard_extra,
     *exports_extra,
     *offline_extra,

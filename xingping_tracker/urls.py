@@ -1,6 +1,7 @@
 """Root URLs: admin, API (with schema and docs), sign-in, the reminder, dashboard, export and offline-filling pages and the portal at the root."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,7 +14,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("xingping_tracker.api_urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign in and out only: no password-reset pages (no mail in most installations; the plan office
+    # resets a forgotten password in the admin, as the login page says).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reminders.urls")),
     path("", include("dashboard.urls")),
     path("", include("exports.urls")),

@@ -419,8 +419,8 @@ def test_xml_bomb_past_the_prescan_is_refused_by_openpyxls_defused_parser(world,
     assert response.status_code == 400 and "DOCTYPE/ENTITY" in response.json()["detail"]
 
 
-def test_large_worksheet_with_a_doctype_is_refused_by_its_head(world, monkeypatch):
-    monkeypatch.setattr("offline.safety.SHEET_PRESCAN_BYTES", 100)
+def test_worksheet_with_a_doctype_is_refused_while_streamed_in_small_chunks(world, monkeypatch):
+    monkeypatch.setattr("offline.safety.SCAN_CHUNK_BYTES", 100)
     content = download(world.gongxin_clerk, world.h2)
     sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
     bomb = _with_parts(content, replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS + sheet.split(b"?>", 1)[-1]})

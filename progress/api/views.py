@@ -345,12 +345,10 @@ class ProgressReportViewSet(viewsets.GenericViewSet):
         if period is None:
             raise _not_found("填报期")
         department_id = actor_for(request.user).department_id
-        existed = (
-            department_id is not None
-            and ProgressReport.objects.filter(task=task, department_id=department_id, period=period).exists()
+        report, created = report_services.start_or_get_report(
+            task=task, department_id=department_id, period=period, user=request.user
         )
-        report = report_services.start_report(task=task, department_id=department_id, period=period, user=request.user)
-        return report_response(report.pk, request, status_code=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return report_response(report.pk, request, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
         report = self._report()

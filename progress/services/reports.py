@@ -141,11 +141,19 @@ def _prefilled_actuals(report: ProgressReport, previous_actuals: Any) -> list[Ta
 def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: Any) -> ProgressReport:
     """The unit's report on ``task`` for ``period``; created as a draft on first use, pre-filled
     from the unit's report of the previous period (narratives, status, percent, target actuals)."""
+    return start_or_get_report(task=task, department_id=department_id, period=period, user=user)[0]
+
+
+def start_or_get_report(
+    *, task: Task, department_id: int, period: ReviewPeriod, user: Any
+) -> tuple[ProgressReport, bool]:
+    """:func:`start_report`, and whether this call created the report (False when it existed, also
+    when someone of the unit started it at the same moment)."""
     actor = actor_for(user)
     existing = ProgressReport.objects.filter(task=task, department_id=department_id, period=period).first()
     if existing is not None:
         check_can_view_report(actor, existing)
-        return existing
+        return existing, False
     role = check_can_start_report(actor, task=task, department_id=department_id)
     period = ReviewPeriod.objects.get(pk=period.pk)  # its status as stored now, not as the caller last saw it
     check_period_open(period)
@@ -161,9 +169,11 @@ def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: 
                 TargetActual.objects.bulk_create(_prefilled_actuals(report, previous.actuals.order_by()))
             events.report_created(report, actor=user)
     except IntegrityError:
-        # Someone of the same unit started it at the same moment: use theirs.
-        return ProgressReport.objects.get(task=task, department_id=department_id, period=period)
-    return report
+        # Someone of the same unit started it at the same moment (the unique (task, unit, period)): use theirs.
+        existing = ProgressReport.objects.get(task=task, department_id=department_id, period=period)
+        check_can_view_report(actor, existing)
+        return existing, False
+    return report, True
 
 
 def _validate_input(

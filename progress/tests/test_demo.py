@@ -74,13 +74,19 @@ def state() -> dict[str, object]:
     }
 
 
+def signs_in(client: Client, username: str, password: str) -> bool:
+    """Signs in through the login page (as a person does; the sign-in lock-out counts this request)."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302
+
+
 class TestFirstRun:
     def test_creates_the_accounts_in_one_block_with_working_passwords(self, first_run):
         accounts = printed_accounts(first_run)
         assert set(accounts) == ALL_USERNAMES
         assert first_run.count("密码仅显示这一次") == 1  # one block
         for username, password in accounts.items():
-            assert Client().login(username=username, password=password), username
+            assert signs_in(Client(), username, password), username
         for role in ("规划办", "市工信局填报员", "市工业园区填报员", "规划科", "市领导"):
             assert role in first_run
         assert "demo_data --remove" in first_run
@@ -103,7 +109,7 @@ class TestFirstRun:
         assert Client().get(home).status_code == 302  # anonymous: to the sign-in page
         for username, password in printed_accounts(first_run).items():
             client = Client()
-            assert client.login(username=username, password=password)
+            assert signs_in(client, username, password), username
             # The portal may send a role to its own start page (the plan office to the review page).
             response = client.get(home, follow=True)
             assert response.status_code == 200, username

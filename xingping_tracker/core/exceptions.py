@@ -37,6 +37,8 @@ class ErrorCode(StrEnum):
     COMPLETION_NOT_ALLOWED = "completion_not_allowed"
     EXTENSION_PENDING = "extension_pending"
     PRECONDITION_REQUIRED = "precondition_required"
+    # signing in
+    LOCKED_OUT = "locked_out"
 
 
 # Codes answered with something other than 400 Bad Request.
@@ -49,6 +51,7 @@ HTTP_STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.EXTENSION_PENDING: status.HTTP_409_CONFLICT,
     ErrorCode.EVIDENCE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.PRECONDITION_REQUIRED: status.HTTP_428_PRECONDITION_REQUIRED,
+    ErrorCode.LOCKED_OUT: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "django_celery_beat",
+    "xingping_tracker.core.axes_app.AxesConfig",  # django-axes (sign-in lock-out), its admin in Chinese
     # ours
     "xingping_tracker.core",
     "departments",
@@ -52,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lock-out page (settings.integrations.sign_in).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xingping_tracker.urls"
@@ -80,11 +83,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# SQLite serving a web server's concurrent writers (make run): each transaction takes the write lock
+# when it begins (IMMEDIATE), so a second writer waits up to ``timeout`` seconds for the first and then
+# reads what it wrote (the version rule answers 412), instead of failing with "database is locked" when
+# a transaction that began by reading tries to write; WAL lets readers go on meanwhile.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once; WAL lets readers go on meanwhile.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 # The cache holds the dashboard's numbers and their data stamp (dashboard.freshness): one process may
 # use local memory (make run); several (gunicorn workers, Celery) must share Redis through CACHE_URL.
@@ -117,6 +126,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Chinese for the third-party screens that ship without it (django-axes' admin).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -152,3 +163,4 @@ LOGOUT_REDIRECT_URL = "login"
 from .integrations.celery import *  # noqa: E402,F403
 from .integrations.reminders import *  # noqa: E402,F403
 from .integrations.rest_framework import *  # noqa: E402,F403
+from .integrations.sign_in import *  # noqa: E402,F403

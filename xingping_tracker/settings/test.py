@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, env  # noqa: E402
+from .base import env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,8 +17,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+# SQLite keeps base's SQLITE_OPTIONS (IMMEDIATE transactions, a 20 s wait for the writer): the
+# concurrency tests run on a file copy of the in-memory test database (progress.tests.test_concurrency).
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 # Jobs run inline whatever the environment says; the tests about a real worker point the Celery
 # app at Redis themselves (xingping_tracker.tests.celery_worker).

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 PASSWORD_LINE = re.compile(r"密码：(\S+)")
 
@@ -30,7 +31,7 @@ def test_first_run_creates_the_plan_office_superuser_and_prints_a_working_passwo
     assert user.username == "admin"
     assert user.is_staff and user.is_superuser and user.is_active
     password = printed_password(output)
-    assert authenticate(None, username="admin", password=password) == user
+    assert authenticate(HttpRequest(), username="admin", password=password) == user
     assert "http://127.0.0.1:8000/admin/" in output
     assert "用户名：admin" in output
     assert "仅显示这一次" in output
@@ -46,7 +47,7 @@ def test_second_run_creates_nothing_and_prints_no_password():
     assert "已有用户" in output
     assert not PASSWORD_LINE.search(output)
     # The first password still works: the second run changed nothing.
-    assert authenticate(None, username="admin", password=first) is not None
+    assert authenticate(HttpRequest(), username="admin", password=first) is not None
 
 
 @pytest.mark.django_db

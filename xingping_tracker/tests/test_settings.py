@@ -111,3 +111,25 @@ def test_local_settings_serve_the_admin_login_page_with_its_css(tmp_path):
     assert out.returncode == 0, out.stderr
     status, has_chinese, css = out.stdout.split()
     assert (status, has_chinese, css) == ("200", "True", "/static/admin/css/base.css")
+
+
+def test_local_sqlite_waits_for_the_writer_instead_of_failing(tmp_path):
+    """``make run``'s SQLite: transactions take the write lock when they begin and a second writer
+    waits for it (progress.tests.test_concurrency races them), WAL lets readers go on."""
+    code = (
+        "import django, json; django.setup(); from django.db import connection;"
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); mode = c.fetchone()[0];"
+        "c.execute('PRAGMA busy_timeout'); wait = c.fetchone()[0];"
+        "print(json.dumps([connection.transaction_mode, mode, wait]))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "xingping_tracker.settings.local",
+        "DJANGO_SECRET_KEY": "local-settings-test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PACKAGE.parent, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == ["IMMEDIATE", "wal", 20000]
