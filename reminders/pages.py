@@ -113,6 +113,8 @@ def _filtered(filters: Mapping[str, Any], *, strict: bool) -> tuple[DeliveryFilt
     filterset = DeliveryFilterSet(data=filters, queryset=_base_deliveries())
     if strict:
         check_filters(filterset)
+    else:
+        filterset.is_valid()  # cleans the valid values; the page shows the errors beside the others
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}))
     status = cleaned.pop("status", "") or ""
     queryset = filterset.queryset
