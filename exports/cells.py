@@ -9,8 +9,10 @@ directly:
   a string cell (``t="s"``/inline string, never ``t="f"``) *and* styled with ``quotePrefix``, so it
   also stays text when somebody edits the cell and presses Enter. Nothing is added to or removed
   from what the person wrote.
-- **Characters XML cannot hold** (control characters other than tab, newline and carriage return)
-  are dropped: openpyxl would otherwise refuse the whole workbook.
+- **Characters XML cannot hold** (control characters other than tab, newline and carriage return,
+  U+FFFE, U+FFFF, lone surrogates) are dropped by :func:`xingping_tracker.core.text.clean_text`,
+  the same function the report services clean saved texts with: one such character would
+  otherwise make the whole workbook fail.
 
 Numbers, dates and ``None`` are written as they are (they cannot become formulas).
 
@@ -25,17 +27,16 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from xingping_tracker.core.text import clean_text
+
+__all__ = ["cell_payload", "choice_validation", "clean_text", "is_formula_like", "set_value", "text_cell"]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 CellValue = str | int | float | Decimal | dt.date | dt.datetime | None
-
-
-def clean_text(text: str) -> str:
-    """``text`` without the control characters an .xlsx file cannot store."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def is_formula_like(text: str) -> bool:

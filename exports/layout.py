@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
-from exports.cells import cell_payload, choice_validation
+from exports.cells import cell_payload, choice_validation, clean_text
 
 if LXML:  # the stream openpyxl writes sheets with takes elements of its own XML library
     from lxml.etree import fromstring
@@ -356,8 +356,9 @@ def text_lines(text: str, width: float) -> int:
     lines = 0
     for line in text.split("\n"):
         # Display width: ASCII 1, most others (CJK: 3 bytes in UTF-8) 2 — computed in C, not per character.
+        # (surrogatepass: a lone surrogate, dropped from the cell, must not fail the measure either)
         size = len(line)
-        display = size + (len(line.encode()) - size) / 2
+        display = size + (len(line.encode("utf-8", "surrogatepass")) - size) / 2
         lines += max(1, -int(-display // per_line))
     return lines
 
@@ -375,7 +376,7 @@ def row_height(cells: Sequence[tuple[Any, str]], widths: Sequence[float]) -> flo
 
 def safe_sheet_title(text: str, *, taken: set[str]) -> str:
     """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\), unique in ``taken`` (added)."""
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in text).strip("'") or "Sheet"
+    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in clean_text(text)).strip("'") or "Sheet"
     base = cleaned[:31]
     name, n = base, 2
     while name.lower() in {t.lower() for t in taken}:

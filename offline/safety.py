@@ -25,17 +25,15 @@ import zipfile
 
 from django.conf import settings
 
+from xingping_tracker.core.archives import has_macro_project, is_zip_bomb
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 5 * MB
 DEFAULT_MAX_ROWS = 2000
-# Zip-bomb limits, checked on the central directory before anything is inflated.
+# Zip-bomb limits (xingping_tracker.core.archives), checked on the central directory before anything is inflated.
 MAX_UNCOMPRESSED_BYTES = 100 * MB
 MAX_MEMBERS = 500
-MAX_COMPRESSION_RATIO = 100
-# Members smaller than this are not ratio-checked: small repetitive XML parts compress very well.
-RATIO_CHECK_MIN_BYTES = 1 * MB
 # What the template can hold (offline.layout: 12 and 9 columns; a title, a header and the data rows),
 # with room for blank rows Excel keeps for their height or format and a note typed beside the columns.
 ROW_SLACK = 200
@@ -130,15 +128,7 @@ def _structure_error() -> ApplicationError:
 
 
 def _check_zip_safety(archive: zipfile.ZipFile) -> None:
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise _structure_error()
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size >= RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-            raise _structure_error()
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if is_zip_bomb(archive, max_members=MAX_MEMBERS, max_unpacked_bytes=MAX_UNCOMPRESSED_BYTES):
         raise _structure_error()
 
 
@@ -147,7 +137,7 @@ def _check_content_types(archive: zipfile.ZipFile) -> None:
     import defusedxml.ElementTree as SafeET
 
     names = set(archive.namelist())
-    if any(name.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for name in names):
+    if has_macro_project(archive):
         raise refuse("工作簿中含有宏（VBA），不能上传。" + SAVE_AS_HINT)
     if "[Content_Types].xml" not in names:
         raise refuse("这不是 Excel 工作簿（.xlsx）。" + SAVE_AS_HINT)

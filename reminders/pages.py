@@ -24,6 +24,7 @@ from progress.roles import LEADERSHIP_GROUP
 from reminders.filters import DeliveryFilterSet
 from reminders.models import Delivery, DeliveryStatus, Notification, UnitReminderSettings
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.filters import check_filters
 
 # --- who may see what -------------------------------------------------------------------------
 
@@ -110,12 +111,10 @@ def _base_deliveries() -> QuerySet[Delivery]:
 def _filtered(filters: Mapping[str, Any], *, strict: bool) -> tuple[DeliveryFilterSet, QuerySet[Delivery], str]:
     """The form, the deliveries matching every valid filter except the status, and the status chosen."""
     filterset = DeliveryFilterSet(data=filters, queryset=_base_deliveries())
-    if not filterset.is_valid() and strict:
-        raise ApplicationError(
-            ErrorCode.INVALID,
-            "筛选条件有误，请检查后重试。",
-            extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
-        )
+    if strict:
+        check_filters(filterset)
+    else:
+        filterset.is_valid()  # cleans the valid values; the page shows the errors beside the others
     cleaned = dict(getattr(filterset.form, "cleaned_data", {}))
     status = cleaned.pop("status", "") or ""
     queryset = filterset.queryset

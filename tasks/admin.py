@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -181,7 +182,7 @@ class DeadlineYearListFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Task]) -> QuerySet[Task]:
         value = self.value()
-        if not value or not value.isdecimal():
+        if not value or not value.isdecimal() or not dt.MINYEAR <= int(value) <= dt.MAXYEAR:
             return queryset
         return queryset.filter(deadline__year=int(value))
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from departments.models import Department
 from tasks import selectors
 from tasks.models import AssignmentRole, Plan, Section, Task, TaskKind
+from xingping_tracker.core.filters import year_filter
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -42,9 +43,7 @@ class TaskFilterSet(django_filters.FilterSet):
         label="责任单位（牵头或配合）",
         help_text="单位 ID；该单位牵头或配合的任务",
     )
-    deadline_year = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.NumberFilter(field_name="deadline", lookup_expr="year", label="完成年份", help_text="如 2025")
-    )
+    deadline_year = year_filter(field_name="deadline", label="完成年份", help_text="如 2025")
     q = django_filters.CharFilter(
         method="filter_q", label="搜索", help_text="输入整数按任务序号精确查找，其他文字按任务内容模糊查找"
     )

@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 
 from departments.models import Department, DepartmentGroup, GroupKind
 from tasks.models import Assignment, AssignmentRole, Plan, Section, Task
-from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.filters import check_filters
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -154,12 +154,7 @@ def task_list(*, filters: dict[str, Any] | None = None, user: Any = None) -> Que
     if user is not None:
         queryset = tasks_visible_to(queryset, user=user)
     filterset = TaskFilterSet(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise ApplicationError(
-            ErrorCode.INVALID,
-            "筛选条件有误，请检查后重试。",
-            extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
-        )
+    check_filters(filterset)
     return filterset.qs
 
 

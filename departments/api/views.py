@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
@@ -11,6 +10,7 @@ from departments.api.serializers import DepartmentGroupSerializer, DepartmentSer
 from departments.filters import DepartmentFilterSet, DepartmentGroupFilterSet
 from departments.models import Department, DepartmentGroup
 from tasks.selectors import department_task_counts
+from xingping_tracker.core.filters import FilterBackend
 
 
 @extend_schema_view(
@@ -46,7 +46,7 @@ from tasks.selectors import department_task_counts
 )
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DepartmentSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = DepartmentFilterSet
 
     def get_queryset(self) -> QuerySet[Department]:
@@ -63,6 +63,6 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class DepartmentGroupViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DepartmentGroupSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = DepartmentGroupFilterSet
     queryset = DepartmentGroup.objects.prefetch_related("members")

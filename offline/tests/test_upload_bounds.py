@@ -20,6 +20,7 @@ from offline import layout, safety
 from offline.tests.helpers import download, fill, open_book, save_book, upload
 from offline.tests.test_upload import _state, _with_parts
 from offline.upload import check_upload
+from xingping_tracker.core import archives
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def _old_checks_pass(data: bytes) -> None:
     """The shape is small and gets past the zip checks (size, members, ratio): only the bounds find it."""
     assert len(data) < safety.max_bytes()
     for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
-        assert info.file_size <= safety.MAX_COMPRESSION_RATIO * max(info.compress_size, 1), info.filename
+        assert info.file_size <= archives.MAX_COMPRESSION_RATIO * max(info.compress_size, 1), info.filename
 
 
 @pytest.mark.parametrize(

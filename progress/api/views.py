@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -49,6 +48,7 @@ from progress.services import task_review
 from tasks.models import Task
 from tasks.selectors import tasks_visible_to
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.filters import FilterBackend
 
 TAG = "进展填报"
 
@@ -217,7 +217,7 @@ CONFLICT_EXAMPLE = {
 )
 class ReviewPeriodViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ReviewPeriodSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = PeriodFilterSet
     queryset = ReviewPeriod.objects.order_by("plan_id", "starts_on")
 
@@ -255,6 +255,9 @@ class ReviewPeriodViewSet(viewsets.ReadOnlyModelViewSet):
 # --- reports -----------------------------------------------------------------------------------
 
 
+MAX_SQL_OFFSET = 2**63 - 1  # a signed 64-bit integer: PostgreSQL's bigint, SQLite's integer
+
+
 class CountedWithThePagePaginator(Paginator):
     """Django's paginator over reports whose count costs as much as their list (a unit's visible
     reports): the page's ids and the total come from one query
@@ -267,6 +270,8 @@ class CountedWithThePagePaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > MAX_SQL_OFFSET:  # no database takes the offset: past the last page
+            raise EmptyPage(self.error_messages["no_results"])
         ids, total = report_ids_with_count(self.object_list, offset=(number - 1) * self.per_page, limit=self.per_page)
         if total is None and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
@@ -298,7 +303,7 @@ class CountedWithThePagePaginator(Paginator):
 )
 class ProgressReportViewSet(viewsets.GenericViewSet):
     serializer_class = s.ProgressReportSerializer
-    filter_backends = [DjangoFilterBackend]  # documents the filters; report_list applies them
+    filter_backends = [FilterBackend]  # documents the filters; report_list applies them
     filterset_class = ReportFilterSet
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     queryset = ProgressReport.objects.none()
@@ -567,7 +572,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
 )
 class ExtensionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ExtensionRequestSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["status", "task"]
 
     def get_queryset(self) -> Any:

@@ -14,6 +14,7 @@ from progress.permissions import actor_for, check_can_view_report, reports_visib
 from tasks.models import AssignmentRole
 from tasks.selectors import effective_assignments
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.filters import check_filters
 
 
 def with_report_details(queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
@@ -37,12 +38,7 @@ def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet
     """
     queryset = reports_visible_to(ProgressReport.objects.all(), user=user)
     filterset = ReportFilterSet(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise ApplicationError(
-            ErrorCode.INVALID,
-            "筛选条件有误，请检查后重试。",
-            extra={"errors": {name: [str(e) for e in errors] for name, errors in filterset.errors.items()}},
-        )
+    check_filters(filterset)
     return filterset.qs.order_by("pk")
 
 

@@ -16,6 +16,7 @@ from progress import events
 from progress.models import Evidence
 from progress.permissions import actor_for, check_can_edit_report
 from progress.services.reports import _locked
+from xingping_tracker.core.archives import has_macro_project, is_zip_bomb
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 # extension → (content type, check of the first bytes / archive entries)
@@ -83,10 +84,18 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
             raise _bad_type(name)
         try:
             with zipfile.ZipFile(upload) as archive:
-                infos = archive.infolist()
-                if len(infos) > ZIP_MAX_ENTRIES or sum(i.file_size for i in infos) > ZIP_MAX_UNPACKED:
-                    raise _bad_type(name)
-                if _OOXML_MAIN_PART[suffix] not in {i.filename for i in infos}:
+                if is_zip_bomb(archive, max_members=ZIP_MAX_ENTRIES, max_unpacked_bytes=ZIP_MAX_UNPACKED):
+                    raise ApplicationError(
+                        ErrorCode.EVIDENCE_BAD_TYPE,
+                        f"“{name}”解压后体积过大或压缩比异常（疑似“压缩炸弹”），为安全起见已拒绝。"
+                        "请用 Word 或 Excel 打开后另存一份再上传，或改传 PDF。",
+                    )
+                if has_macro_project(archive):
+                    raise ApplicationError(
+                        ErrorCode.EVIDENCE_BAD_TYPE,
+                        f"“{name}”中含有宏（VBA），不能作为佐证材料上传。请另存为不含宏的 .docx / .xlsx，或改传 PDF。",
+                    )
+                if _OOXML_MAIN_PART[suffix] not in archive.namelist():
                     raise _bad_type(name)
         except zipfile.BadZipFile:
             raise _bad_type(name) from None

@@ -45,6 +45,7 @@ from progress.workflow import REPORT_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Target, Task
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.text import clean_text
 
 TEXT_MAX_CHARS = 5000
 NARRATIVE_FIELDS = ("progress_text", "problems_text", "next_steps_text")
@@ -250,6 +251,15 @@ def _is_blank(actual: ActualInput) -> bool:
     )
 
 
+def _cleaned(data: ReportInput) -> ReportInput:
+    """``data`` with its texts cleaned of the characters no export could hold (``clean_text``):
+    every save (portal form, API, uploaded template) passes here."""
+    texts = {name: clean_text(getattr(data, name)) for name in NARRATIVE_FIELDS}
+    if data.actuals is not None:
+        texts["actuals"] = [replace(actual, note=clean_text(actual.note)) for actual in data.actuals]
+    return replace(data, **texts)
+
+
 def _without_blank_actuals(data: ReportInput) -> ReportInput:
     if data.actuals is None:
         return data
@@ -301,7 +311,7 @@ def save_report(*, report_id: int, user: Any, expected_version: int | None, data
     Target rows left blank (:func:`_is_blank`) are skipped, neither checked nor written (an actual
     already stored for that target stays): a draft may leave targets for later. Submitting still
     requires every target (:func:`missing_for_submission`)."""
-    data = _without_blank_actuals(data)
+    data = _without_blank_actuals(_cleaned(data))
     actor = actor_for(user)
     with transaction.atomic():
         announce(PROGRESS)
@@ -423,7 +433,7 @@ def save_reports(
     if len(set(task_ids)) != len(task_ids):
         raise ValueError("save_reports: each task at most once")
     actor = actor_for(user)
-    writes = [replace(write, data=_without_blank_actuals(write.data)) for write in writes]
+    writes = [replace(write, data=_without_blank_actuals(_cleaned(write.data))) for write in writes]
     with transaction.atomic():
         announce(PROGRESS)
         period = ReviewPeriod.objects.get(pk=period.pk)  # its status as stored now
@@ -592,6 +602,7 @@ def submit_report(*, report_id: int, user: Any, expected_version: int | None = N
 def _review(report_id: int, action: str, *, user: Any, comment: str) -> ProgressReport:
     actor = actor_for(user)
     check_can_review(actor)
+    comment = clean_text(comment)
     with transaction.atomic():
         announce(PROGRESS)
         report = _locked(report_id)

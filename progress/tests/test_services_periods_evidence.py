@@ -177,3 +177,38 @@ def test_remove_deletes_the_row_and_the_file_after_commit(world, media, django_c
 )
 def test_file_names_lose_paths_and_control_characters(given, clean):
     assert clean_filename(given) == clean
+
+
+def _with_members(main_part: str, members: dict[str, bytes], *, compression: int = zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(main_part, "<x/>")
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("member", ["word/vbaProject.bin", "word/VBAPROJECT.BIN", "customUI/vbaProject.bin"])
+def test_a_document_carrying_macros_is_refused_with_its_own_message(world, media, member):
+    report = started(world)
+    content = _with_members("word/document.xml", {member: b"\xd0\xcf\x11\xe0 macro"})
+    with pytest.raises(ApplicationError) as caught:
+        add_evidence(report_id=report.pk, user=world.gongxin_clerk, upload=SimpleUploadedFile("汇报.docx", content))
+    assert caught.value.code == ErrorCode.EVIDENCE_BAD_TYPE
+    assert "宏" in caught.value.message and "汇报.docx" in caught.value.message
+    assert not Evidence.objects.exists() and media.stored_names() == []
+    assert not ReportEvent.objects.filter(report=report, type="evidence_added").exists()
+
+
+def test_a_zip_bomb_is_refused_with_its_own_message(world, media):
+    report = started(world)
+    # 20 MB of zeros deflate to ~20 KB: a ratio no real document has
+    content = _with_members("xl/workbook.xml", {"xl/media/big.bin": b"\x00" * (20 * 1024 * 1024)}, compression=zipfile.ZIP_DEFLATED)
+    assert len(content) < 100 * 1024
+    with pytest.raises(ApplicationError) as caught:
+        add_evidence(report_id=report.pk, user=world.gongxin_clerk, upload=SimpleUploadedFile("台账.xlsx", content))
+    assert caught.value.code == ErrorCode.EVIDENCE_BAD_TYPE
+    assert "压缩" in caught.value.message and "台账.xlsx" in caught.value.message
+    assert "只能上传 PDF" not in caught.value.message  # not the message about the file type
+    assert not Evidence.objects.exists() and media.stored_names() == []

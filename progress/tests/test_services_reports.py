@@ -339,3 +339,34 @@ def test_only_the_plan_office_opens_and_closes_periods(world):
     assert caught.value.code == ErrorCode.ILLEGAL_TRANSITION
     closed = close_period(period=world.h2, user=world.plan_office)
     assert closed.status == PeriodStatus.CLOSED and closed.history.first().history_user == world.plan_office
+
+
+def test_saved_texts_lose_the_characters_no_export_can_hold(world):
+    """Narratives, target notes (one report or a batch, e.g. an uploaded template) and review comments."""
+    from progress.services.reports import ReportWrite, save_reports
+
+    unsafe = "进展\uffff完成\ufffe\x0b"
+    actual = ActualInput(
+        target_id=world.target.pk, state=ActualState.REPORTED, value=Decimal("4.2"), data_date=dt.date(2024, 6, 30),
+        note="说明\x1f",
+    )
+    report = started(world)
+    report = save_report(
+        report_id=report.pk, user=world.gongxin_clerk, expected_version=report.version,
+        data=filled(world, progress_text=unsafe, problems_text="\ufffe", actuals=[actual]),
+    )
+    report.refresh_from_db()
+    assert (report.progress_text, report.problems_text, report.actuals.get().note) == ("进展完成", "", "说明")
+
+    [saved] = save_reports(
+        department_id=world.gongxin.pk, period=world.h2, user=world.gongxin_clerk,
+        writes=[ReportWrite(task=world.tasks[2], expected_version=report.version, data=filled(world, next_steps_text=unsafe))],
+    )
+    saved.report.refresh_from_db()
+    assert saved.report.next_steps_text == "进展完成"
+
+    submit_report(report_id=report.pk, user=world.gongxin_clerk)
+    returned = return_report(report_id=report.pk, user=world.plan_office, comment="请补充\uffff数据。")
+    returned.refresh_from_db()
+    assert returned.review_comment == "请补充数据。"
+    assert ReportEvent.objects.filter(report=report).latest("pk").comment == "请补充数据。"

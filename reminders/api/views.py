@@ -5,7 +5,6 @@ selector (:mod:`reminders.pages`) or service, and render."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from reminders.filters import DeliveryFilterSet
 from reminders.models import Delivery, Notification
 from reminders.services.notifications import mark_all_notifications_read, mark_notification_read
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.filters import FilterBackend
 
 TAG = "催办提醒"
 
@@ -119,7 +119,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 )
 class ReminderDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.DeliverySerializer
-    filter_backends = [DjangoFilterBackend]  # documents the filters; the selector applies them
+    filter_backends = [FilterBackend]  # documents the filters; the selector applies them
     filterset_class = DeliveryFilterSet
     queryset = Delivery.objects.none()
 

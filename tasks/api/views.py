@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
@@ -12,6 +11,7 @@ from tasks import selectors
 from tasks.api.serializers import PlanSerializer, SectionSerializer, TaskSerializer
 from tasks.filters import SectionFilterSet, TaskFilterSet
 from tasks.models import Plan, Section, Task
+from xingping_tracker.core.filters import FilterBackend
 
 TASK_EXAMPLE = {
     "id": 50,
@@ -79,7 +79,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class SectionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SectionSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = SectionFilterSet
 
     def get_queryset(self) -> QuerySet[Section]:
@@ -102,7 +102,7 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TaskSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = TaskFilterSet
     ordering_fields = ["number", "deadline"]
 

@@ -122,7 +122,7 @@ class TestTaskFilters:
     def test_invalid_filter_value_is_a_400(self, client, sample):
         response = client.get(TASKS_URL, {"lead": 999999})
         assert response.status_code == 400
-        assert "lead" in response.json()
+        assert "lead" in response.json()["errors"]
         assert client.get(TASKS_URL, {"kind": "nonsense"}).status_code == 400
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from rest_framework import status
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -72,10 +75,45 @@ class ApplicationError(Exception):
         return HTTP_STATUS_BY_CODE.get(self.code, status.HTTP_400_BAD_REQUEST)
 
 
+NOT_FOUND_MESSAGE = "找不到该内容，或您无权查看。"
+INVALID_MESSAGE = "提交的内容有误，请按提示修改。"
+PARSE_ERROR_MESSAGE = "请求内容无法解析，请检查格式（如 JSON 是否完整、引号是否成对）。"
+
+
+def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The API's error shape: a stable ``code``, a Chinese ``detail``, and e.g. ``errors`` per field."""
+    return {"code": code, "detail": detail, **extra}
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error in one shape (:func:`error_body`): the product's ``ApplicationError`` and DRF's own
+    (validation, parse, authentication, permission, not found, method, throttling)."""
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"code": str(exc.code), "detail": exc.message, **exc.extra},
-            status=exc.http_status,
+        return Response(error_body(str(exc.code), exc.message, **exc.extra), status=exc.http_status)
+    if isinstance(exc, Http404):  # get_object_or_404's English "No Task matches the given query."
+        exc = exceptions.NotFound(NOT_FOUND_MESSAGE)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = error_body(str(ErrorCode.INVALID), INVALID_MESSAGE, errors=errors)
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body(str(ErrorCode.INVALID), PARSE_ERROR_MESSAGE)
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        response.data = error_body(exc.default_code, str(detail) or str(exc.default_detail))
+    return response
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON in the error shape for a path under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(str(ErrorCode.NOT_FOUND), "找不到该接口，请对照 /api/docs/ 检查地址。"),
+            status=status.HTTP_404_NOT_FOUND,
+            json_dumps_params={"ensure_ascii": False},
         )
-    return exception_handler(exc, context)
+    return defaults.page_not_found(request, exception)

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (settings/integrations/csp.py)
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a sign-in refused for too many failures into the lock-out page (settings.integrations.sign_in).
     "axes.middleware.AxesMiddleware",
@@ -156,11 +157,15 @@ DASHBOARD_REFRESH_DELAY_SECONDS = env.int("DASHBOARD_REFRESH_DELAY_SECONDS", def
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# /api/schema/ and /api/docs/ for signed-in users only (production sets it; xingping_tracker.core.permissions).
+API_SCHEMA_REQUIRES_SIGN_IN = env.bool("API_SCHEMA_REQUIRES_SIGN_IN", default=False)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "progress:home"
 LOGOUT_REDIRECT_URL = "login"
 
 from .integrations.celery import *  # noqa: E402,F403
+from .integrations.csp import *  # noqa: E402,F403
 from .integrations.reminders import *  # noqa: E402,F403
 from .integrations.rest_framework import *  # noqa: E402,F403
 from .integrations.sign_in import *  # noqa: E402,F403

@@ -133,3 +133,43 @@ def test_local_sqlite_waits_for_the_writer_instead_of_failing(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ["IMMEDIATE", "wal", 20000]
+
+
+DEPLOY_ENV = {
+    "DJANGO_SECRET_KEY": "k8Xw2vQ9-not-a-real-secret-but-long-and-random-enough-7Rt5yZp3Lm6Nb4Vc1",
+    "DATABASE_URL": "postgres://tracker:s3cret@dbhost:6543/xingping",
+    "CACHE_URL": "redis://redis:6379/1",
+    "DJANGO_ALLOWED_HOSTS": "tracker.example.gov.cn",
+}
+
+
+def test_check_deploy_passes_with_the_production_settings(isolated_project):
+    """HTTPS redirect, HSTS, secure cookies and the rest of Django's deployment checklist."""
+    shutil.copy(PACKAGE.parent / "manage.py", isolated_project / "manage.py")
+    for app in ("departments", "tasks", "progress", "reminders", "dashboard", "exports", "offline", "drafting", "templates", "locale"):
+        shutil.copytree(PACKAGE.parent / app, isolated_project / app, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(isolated_project),
+        "DJANGO_SETTINGS_MODULE": "xingping_tracker.settings.production",
+        **DEPLOY_ENV,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=isolated_project, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_redirects_to_https_and_hides_the_schema(isolated_project):
+    code = PRINT_SETTINGS.replace(
+        '"cache": s.CACHES["default"],',
+        '"cache": s.CACHES["default"], "ssl": s.SECURE_SSL_REDIRECT, "hsts": s.SECURE_HSTS_SECONDS,'
+        ' "schema_sign_in": s.API_SCHEMA_REQUIRES_SIGN_IN,',
+    )
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(isolated_project), **DEPLOY_ENV}
+    result = subprocess.run([sys.executable, "-c", code], cwd=isolated_project, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["ssl"] is True and loaded["hsts"] >= 365 * 24 * 3600 and loaded["schema_sign_in"] is True

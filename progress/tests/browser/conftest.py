@@ -5,8 +5,9 @@
   tests skip with a message, or fail when CI=true. Playwright's own browser download is not used.
 - ``open_page(viewport=...)``: a new page in a new browser context (own cookies, so two people can
   be signed in at once) on the live server; contexts close after the test. Requests to any other
-  host are refused and fail the test, as do uncaught JavaScript errors: the portal must work on an
-  intranet without a CDN. A failed test leaves a screenshot of each of its pages in
+  host are refused and fail the test, as do uncaught JavaScript errors and anything the
+  Content-Security-Policy blocks (a console error): the portal must work on an intranet without a
+  CDN, and with its policy. A failed test leaves a screenshot of each of its pages in
   artifacts/browser/failed/.
 - ``login(page, username)``: signs in through the login page (labels 用户名 / 密码).
 - ``shot(page, name)``: a full-page screenshot into artifacts/browser/<name>.png.
@@ -139,6 +140,7 @@ def open_page(browser: Any, live_server: Any, browser_artifacts: Path, request: 
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"JavaScript error on {page.url}: {exc}"))
+        page.on("console", lambda message: _csp_violation(page, message, problems))
         return page
 
     yield _open
@@ -154,6 +156,12 @@ def open_page(browser: Any, live_server: Any, browser_artifacts: Path, request: 
         context.close()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _csp_violation(page: Any, message: Any, problems: list[str]) -> None:
+    """Chromium reports what the Content-Security-Policy blocked on the console: a test failure."""
+    if message.type == "error" and "Content Security Policy" in message.text:
+        problems.append(f"blocked by the Content-Security-Policy on {page.url}: {message.text}")
 
 
 def login(page: Any, username: str, password: str = PASSWORD) -> None:
