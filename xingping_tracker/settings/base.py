@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "dashboard",
     "exports",
     "offline",
+    # last: its post_migrate handler gives the role groups permissions of every app above
+    "access",
 ]
 
 MIDDLEWARE = [
