@@ -40,7 +40,7 @@ CLERK_USERNAME = "bench_report_clerk"
 
 
 def plan_office_client() -> Any:
-    from progress.roles import PLAN_OFFICE_GROUP
+    from access.roles import PLAN_OFFICE_GROUP
 
     return role_client(PLAN_OFFICE_GROUP, username=PLAN_OFFICE_USERNAME)
 
@@ -58,8 +58,8 @@ def report_urls(*, page_size: int | None = None) -> tuple[list[tuple[str, str]],
     from django.conf import settings
     from django.db.models import Count
 
+    from access.querysets import reports_visible_to
     from progress.models import PeriodStatus, ProgressReport, ReviewPeriod
-    from progress.permissions import reports_visible_to
 
     size = page_size or settings.REST_FRAMEWORK["PAGE_SIZE"]
     suffix = f"&page_size={page_size}" if page_size else ""

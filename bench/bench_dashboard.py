@@ -88,7 +88,7 @@ def _measure(
 
 
 def leader_client() -> Any:
-    from progress.roles import LEADERSHIP_GROUP
+    from access.roles import LEADERSHIP_GROUP
 
     return role_client(LEADERSHIP_GROUP, username=LEADER_USERNAME)
 

@@ -224,7 +224,7 @@ def role_client(group_name: str, *, username: str) -> Any:
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from progress.roles import ensure_role_groups
+    from access.roles import ensure_role_groups
 
     ensure_role_groups()
     user, _ = get_user_model().objects.get_or_create(username=username)

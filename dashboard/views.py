@@ -1,6 +1,6 @@
 """The leadership dashboard (领导看板) and its click-through task list.
 
-For the plan office and leadership only (:func:`progress.permissions.check_can_view_board`): anyone
+For the plan office and leadership only (:func:`access.rules.board.check_can_view_board`): anyone
 else signed in gets a Chinese refusal page (403); anonymous visitors go to the login page. Views
 parse input, call one selector and render; every number comes from :mod:`dashboard.selectors`.
 """
@@ -22,6 +22,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from access.actor import actor_for
+from access.rules import check_can_view_board
 from dashboard.selectors.cached import dashboard_overview
 from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from dashboard.selectors.periods import default_period
@@ -38,7 +40,6 @@ from dashboard.selectors.tasks import (
     task_listing,
 )
 from progress.models import PeriodStatus, ReviewPeriod
-from progress.permissions import actor_for, check_can_view_board
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
 

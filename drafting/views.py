@@ -1,7 +1,7 @@
 """The plan office's drafting pages: upload a work report → candidates with suggested units, confidence and
 similar past tasks → edit → accept into a new plan; the draft as .docx and .xlsx.
 
-Only users with ``drafting.add_draft`` (the plan office) may use them; anyone else gets a Chinese refusal
+Only the plan office may use them (``access.rules.can_draft``); anyone else gets a Chinese refusal
 (403). Views parse input and call one service or selector.
 """
 
@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.actor import actor_for
+from access.rules import can_draft
 from drafting import selectors, services
 from drafting.exports import draft_docx, draft_xlsx
 from drafting.forms import DraftTaskFormSet, ReportUploadForm
@@ -23,7 +25,6 @@ from exports.downloads import XLSX_CONTENT_TYPE
 from tasks.importer.decoding import decode_document
 from xingping_tracker.core.exceptions import ApplicationError
 
-PERMISSION = "drafting.add_draft"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -41,7 +42,7 @@ def _draft(request: HttpRequest, draft_id: int) -> Draft:
 @login_required
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not can_draft(actor_for(request.user)):
         return _refused(request)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -68,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, draft_id: int) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not can_draft(actor_for(request.user)):
         return _refused(request)
     draft = _draft(request, draft_id)
     tasks = list(draft.tasks.all())
@@ -114,7 +115,7 @@ def detail(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, draft_id: int) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not can_draft(actor_for(request.user)):
         return _refused(request)
     draft = _draft(request, draft_id)
     try:
@@ -139,7 +140,7 @@ def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:
 @login_required
 @require_GET
 def export_docx(request: HttpRequest, draft_id: int) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not can_draft(actor_for(request.user)):
         return _refused(request)
     draft = _draft(request, draft_id)
     return _file(draft_docx(draft, list(draft.tasks.all())), f"{draft.title}.docx", DOCX_CONTENT_TYPE)
@@ -148,7 +149,7 @@ def export_docx(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def export_xlsx(request: HttpRequest, draft_id: int) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not can_draft(actor_for(request.user)):
         return _refused(request)
     draft = _draft(request, draft_id)
     return _file(draft_xlsx(draft, list(draft.tasks.all())), f"{draft.title}台账.xlsx", XLSX_CONTENT_TYPE)

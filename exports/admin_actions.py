@@ -1,6 +1,6 @@
 """Admin list actions that download workbooks (added to the ReviewPeriod and Task changelists).
 
-They call the same services as the pages, so the permission rules are :mod:`progress.permissions`'
+They call the same services as the pages, so the permission rules are :mod:`access`'
 (the plan office and leadership); a refusal comes back as a message on the list.
 """
 

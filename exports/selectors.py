@@ -30,6 +30,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from access.actor import Actor
+from access.rules import check_can_export_ledger, ledger_unit_for
 from departments.models import Department, DepartmentGroup, GroupKind
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
@@ -40,7 +42,6 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from progress.permissions import Actor
 from tasks.models import Assignment, AssignmentRole, Section, Target, Task
 from tasks.selectors import filter_tasks_by_unit, section_and_descendant_ids
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -121,18 +122,12 @@ def parse_ledger_filters(params: Mapping[str, Any], *, actor: Actor) -> LedgerFi
     ``status``, ``light``), checked against the period's plan and what ``actor`` may export.
 
     Unit staff may export their own unit's tasks only: without ``unit`` they get those; naming
-    another unit is refused (403). Raises ``ApplicationError`` (400) with a Chinese message for a
+    another unit is refused (403) (:func:`access.rules.exports.ledger_unit_for`). Raises ``ApplicationError`` (400) with a Chinese message for a
     bad value.
     """
     check_can_export_ledger(actor)
     period = resolve_period(params)
-    unit_id = _int_param(params, "unit", "单位")
-    if actor.can_view_all or actor.is_reviewer:
-        pass
-    elif unit_id is None:
-        unit_id = actor.department_id
-    elif unit_id != actor.department_id:
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只能导出本单位的任务台账。")
+    unit_id = ledger_unit_for(actor, unit_id=_int_param(params, "unit", "单位"))
     unit = None
     if unit_id is not None:
         unit = Department.objects.filter(pk=unit_id).only("pk", "name").first()
@@ -159,12 +154,6 @@ def parse_ledger_filters(params: Mapping[str, Any], *, actor: Actor) -> LedgerFi
         allowed = "、".join(f"{value}（{label}）" for value, label in lights.items())
         raise _invalid(f"灯色参数不正确，可选：{allowed}。", "light")
     return LedgerFilters(period=period, unit=unit, role=role, section=section, status=status, light=light)
-
-
-def check_can_export_ledger(actor: Actor) -> None:
-    """The plan office and leadership export any ledger; unit staff their own unit's; others nothing."""
-    if not (actor.can_view_all or actor.is_reviewer or actor.is_unit_staff):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该页面，或您无权查看。")
 
 
 # --- rows --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The exports as the pages, the admin and the API ask for them: permission, filters, workbook, file name.
 
-Permissions are :mod:`progress.permissions`' (``actor_for``, ``check_can_view_board``): the meeting
+Permissions are :mod:`access`' (``actor_for``, ``check_can_view_board``, ``ledger_unit_for``): the meeting
 pack and the whole ledger are for the plan office and leadership; unit staff export the ledger of
 their own unit's tasks only (:func:`exports.selectors.parse_ledger_filters`).
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO, Any
 
+from access.actor import actor_for
+from access.rules import check_can_view_board
 from exports.ledger import build_ledger, ledger_filename
 from exports.meeting_pack import build_meeting_pack, pack_filename
 from exports.selectors import LedgerFilters, parse_ledger_filters, resolve_period
 from progress.models import ReviewPeriod
-from progress.permissions import actor_for, check_can_view_board
 
 
 def ledger_for_request(*, user: Any, params: Mapping[str, Any]) -> tuple[IO[bytes], str]:

@@ -19,7 +19,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from departments.models import Department, MembershipRole
+from access.actor import Actor, actor_for
+from access.rules import check_can_use_templates, check_period_open
+from departments.models import Department
 from exports.cells import choice_validation, set_value
 from offline import layout
 from offline.content import report_content
@@ -27,7 +29,6 @@ from offline.identity import SignedRow, TemplateIdentity
 from offline.selectors import TemplateRow, template_rows
 from progress.formatting import plain_decimal
 from progress.models import ActualState, ReportStatus, ReviewPeriod
-from progress.permissions import Actor, actor_for, check_period_open
 from progress.selectors.portal import NOT_STARTED_LABEL, unit_periods
 from tasks.models import AssignmentRole
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -41,16 +42,6 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _UNLOCKED = Protection(locked=False)
 _AUTHOR = "督办台账"
-
-
-def check_can_use_templates(actor: Actor) -> int:
-    """The unit whose templates ``actor`` may download and upload (reporters and unit heads); raises otherwise."""
-    if actor.department_id is None or actor.unit_role not in MembershipRole.values:
-        raise ApplicationError(
-            ErrorCode.PERMISSION_DENIED,
-            "只有单位的填报员或负责人可以下载、上传本单位的填报模板；规划科和市领导请在网页上查看报告。",
-        )
-    return actor.department_id
 
 
 def template_period(*, actor: Actor, period_id: Any) -> ReviewPeriod:

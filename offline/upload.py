@@ -29,14 +29,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from access.actor import actor_for
+from access.rules import check_can_use_templates, check_period_open
 from departments.models import Department
 from offline import layout, safety
 from offline.content import ActualContent, RowContent, normal_text, report_content, same_stored
 from offline.identity import SignedRow, TemplateIdentity
 from offline.selectors import unit_task_roles
-from offline.template import check_can_use_templates
 from progress.models import ActualState, ProgressReport, ProgressStatus, ReviewPeriod, TargetActual
-from progress.permissions import actor_for, check_period_open
 from progress.services.reports import (
     TEXT_MAX_CHARS,
     ActualInput,

@@ -1,7 +1,7 @@
 """Pages of offline filling: download the unit's template, upload it back and see the result.
 
 Views parse input, call one service and render; who may do what is decided by
-:mod:`progress.permissions` (through :func:`offline.template.check_can_use_templates`).
+:mod:`access` (:func:`access.rules.offline.check_can_use_templates`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.actor import actor_for
+from access.rules import check_can_use_templates
 from offline import safety
-from offline.template import build_template, check_can_use_templates, template_period
+from offline.template import build_template, template_period
 from offline.upload import UploadInvalid, apply_upload
-from progress.permissions import actor_for
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils.functional import SimpleLazyObject
 
-from progress.permissions import actor_for
+from access.actor import actor_for
 
 
 def portal_actor(request: Any) -> dict[str, Any]:
-    """``nav_actor``: the user's :class:`progress.permissions.Actor`, read only when a template uses it."""
+    """``nav_actor``: the user's :class:`access.actor.Actor`, read only when a template uses it."""
     user = getattr(request, "user", None)
     if user is None:
         return {}

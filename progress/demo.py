@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from departments.models import Membership, MembershipRole
 from progress.models import (
     ActualState,
@@ -50,7 +51,6 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from progress.services import evidence as evidence_service
 from progress.services import periods as period_service
 from progress.services import reports as report_service
@@ -400,7 +400,7 @@ def _write_past_period(period: ReviewPeriod, *, users: dict[str, Any], office: A
 
 
 def _write_report(spec: DemoReport, *, task: Task, unit_id: int, period: ReviewPeriod, clerk: Any, office: Any) -> int:
-    from progress.permissions import unit_role_on_task
+    from access.units import unit_role_on_task
 
     if unit_role_on_task(department_id=unit_id, task=task) is None:
         return 0  # the plan was edited: the unit no longer works on this task

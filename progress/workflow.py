@@ -2,7 +2,7 @@
 
 A service asks :func:`check_transition` before it writes; an illegal move raises
 ``ApplicationError(ILLEGAL_TRANSITION)`` with a Chinese message naming both states, and nothing
-is written. Who may make a move is :mod:`progress.permissions`' business, not this table's.
+is written. Who may make a move is :mod:`access`' business, not this table's.
 """
 
 from __future__ import annotations

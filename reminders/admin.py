@@ -15,7 +15,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from progress.permissions import actor_for
+from access.actor import actor_for
+from access.rules import can_retry_deliveries
 from reminders.forms import ReminderPolicyForm, UnitReminderSettingsForm, mask_secret
 from reminders.models import (
     Delivery,
@@ -25,7 +26,7 @@ from reminders.models import (
     ReminderPolicy,
     UnitReminderSettings,
 )
-from reminders.pages import can_retry_deliveries, recipient_list, stage_label
+from reminders.pages import recipient_list, stage_label
 from xingping_tracker.core.exceptions import ApplicationError
 
 

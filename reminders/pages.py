@@ -1,11 +1,6 @@
 """Reads for the reminder pages and API: the notification centre (通知中心) and the send log (发送记录),
-with who may see them.
-
-- **Notifications** are private: every user sees only their own rows, whatever their role; somebody
-  else's notification answers "not found", never "forbidden".
-- **The send log** is for the plan office (the review permission) and, read-only, leadership; unit
-  staff and users without a role are refused (403). Only the plan office sends a failed delivery again
-  (:func:`reminders.services.delivery.retry_delivery` checks that itself).
+and the units' reminder settings. Who may see them is :mod:`access.rules.reminders`' and
+:mod:`access.rules.notifications`' business.
 """
 
 from __future__ import annotations
@@ -18,58 +13,35 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
+from access.actor import Actor
+from access.querysets import leadership_q, notifications_visible_to
+from access.rules import check_can_view_deliveries, check_can_view_unit_settings, notification_not_found
 from departments.models import Department
-from progress.permissions import Actor
-from progress.roles import LEADERSHIP_GROUP
 from reminders.filters import DeliveryFilterSet
 from reminders.models import Delivery, DeliveryStatus, Notification, UnitReminderSettings
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import check_filters
-
-# --- who may see what -------------------------------------------------------------------------
-
-
-def can_view_deliveries(actor: Actor) -> bool:
-    return actor.is_reviewer or actor.can_view_all
-
-
-def check_can_view_deliveries(actor: Actor) -> None:
-    if not can_view_deliveries(actor):
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科和市领导可以查看提醒的发送记录。")
-
-
-def can_retry_deliveries(actor: Actor) -> bool:
-    return actor.is_reviewer
-
-
-def check_can_retry_deliveries(actor: Actor) -> None:
-    check_can_view_deliveries(actor)
-    if not can_retry_deliveries(actor):
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科可以重新发送提醒。")
-
 
 # --- notifications ----------------------------------------------------------------------------
 
 
 def notifications_for(*, user: Any) -> QuerySet[Notification]:
     """The user's own notifications, newest first (none for an anonymous user)."""
-    if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+    return notifications_visible_to(user=user)
 
 
 def unread_notification_count(*, user: Any) -> int:
     """How many of the user's notifications are unread (one query; 0 for an anonymous user)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications_visible_to(user=user).filter(read_at__isnull=True).count()
 
 
 def notification_for(*, user: Any, notification_id: int) -> Notification:
     """One of the user's own notifications; someone else's (or a missing one) is NOT_FOUND."""
     notification = notifications_for(user=user).filter(pk=notification_id).first()
     if notification is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该通知，或它不是发给您的。")
+        raise notification_not_found()
     return notification
 
 
@@ -177,7 +149,7 @@ class UnitChannels:
 
 def unit_channels(*, actor: Actor) -> list[UnitChannels]:
     """Every active unit with its reminder settings (three queries however many units)."""
-    check_can_view_deliveries(actor)
+    check_can_view_unit_settings(actor)
     rows = {
         row.department_id: row
         for row in UnitReminderSettings.objects.prefetch_related(
@@ -192,7 +164,7 @@ def leadership_users() -> QuerySet[Any]:
     """Active users of the leadership group: the 分管领导 the settings page offers."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name=LEADERSHIP_GROUP)
+        .objects.filter(leadership_q(), is_active=True)
         .order_by("last_name", "first_name", "username")
         .distinct()
     )

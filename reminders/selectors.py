@@ -6,7 +6,7 @@ whatever the size of the plan (per plan with an open period: its open tasks, its
 their placeholder expansions; once: the active units, the fixed groups' members, the periods'
 reports), and turned into the plain inputs of :mod:`reminders.schedule`.
 
-Who owes what (the rules of :mod:`tasks.selectors` and :mod:`progress.permissions`): a unit is
+Who owes what (the rules of :mod:`tasks.selectors` and :mod:`access`): a unit is
 expected to report on a task when it is an effective lead or supporting unit of it (a named unit;
 else the plan office's expansion of a placeholder; else every member of a FIXED group such as
 各镇办; a SELECTED placeholder nobody expanded names nobody), the task is not completed (办结) and

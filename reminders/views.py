@@ -17,8 +17,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.actor import actor_for
+from access.rules import (
+    can_edit_unit_settings,
+    can_retry_deliveries,
+    check_can_edit_unit_settings,
+    check_can_retry_deliveries,
+)
 from departments.models import Department
-from progress.permissions import actor_for
 from reminders import pages
 from reminders.forms import UnitChannelsForm
 from reminders.models import DeliveryStatus, UnitReminderSettings
@@ -103,7 +109,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
             "log": log,
             "form": log.filterset.form,
             "page": page,
-            "can_retry": pages.can_retry_deliveries(actor),
+            "can_retry": can_retry_deliveries(actor),
             "failed": DeliveryStatus.FAILED,
             "here": request.get_full_path(),
         },
@@ -114,7 +120,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
     try:
-        pages.check_can_retry_deliveries(actor_for(request.user))
+        check_can_retry_deliveries(actor_for(request.user))
         from reminders.services.delivery import retry_delivery
 
         retry_delivery(delivery_id=delivery_id, user=request.user)
@@ -139,15 +145,16 @@ def unit_settings_list(request: HttpRequest) -> HttpResponse:
         units = pages.unit_channels(actor=actor)
     except ApplicationError as exc:
         return _refused(request, exc)
-    return render(request, "reminders/unit_settings_list.html", {"units": units, "can_edit": actor.is_reviewer})
+    return render(request, "reminders/unit_settings_list.html", {"units": units, "can_edit": can_edit_unit_settings(actor)})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def unit_settings_edit(request: HttpRequest, department_id: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    if not actor.is_reviewer:
-        return _refused(request, ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科可以修改单位的提醒设置。"))
+    try:
+        check_can_edit_unit_settings(actor_for(request.user))
+    except ApplicationError as exc:
+        return _refused(request, exc)
     department = Department.objects.filter(pk=department_id).only("pk", "name").first()
     if department is None:
         raise Http404("找不到该单位。")

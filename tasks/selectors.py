@@ -14,7 +14,7 @@ Every "which tasks does unit D lead / support" question in the product goes thro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -32,16 +32,8 @@ from departments.models import Department, DepartmentGroup, GroupKind
 from tasks.models import Assignment, AssignmentRole, Plan, Section, Task
 from xingping_tracker.core.filters import check_filters
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 # A unit reference: a Department, its primary key, or an OuterRef to one (for annotations).
 DepartmentRef = Department | int | OuterRef
-
-# Whoever holds this permission (the plan office, leadership, superusers) sees every task;
-# other users see the tasks of their own unit only.
-VIEW_ALL_TASKS_PERMISSION = "tasks.view_task"
-
 
 def _one_level_deeper(ref: int | OuterRef) -> int | OuterRef:
     """The same reference as seen from a subquery nested one level further down."""
@@ -130,24 +122,13 @@ def with_task_details(queryset: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def tasks_visible_to(queryset: QuerySet[Task], *, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Task]:
-    """Users with the view permission see every task; a unit's staff see the tasks their unit leads or supports."""
-    if not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.has_perm(VIEW_ALL_TASKS_PERMISSION):
-        return queryset
-    department_id = Department.objects.filter(memberships__user=user).values_list("pk", flat=True).first()
-    if department_id is None:
-        return queryset.none()
-    return filter_tasks_by_unit(queryset, department=department_id)
-
-
 def task_list(*, filters: dict[str, Any] | None = None, user: Any = None) -> QuerySet[Task]:
     """Tasks filtered through :class:`tasks.filters.TaskFilterSet`, with their details prefetched.
 
-    ``user``: when given, only the tasks that user may see (see :func:`tasks_visible_to`).
+    ``user``: when given, only the tasks that user may see (:func:`access.querysets.tasks_visible_to`).
     Raises ``ApplicationError(INVALID)`` when a filter value is not valid.
     """
+    from access.querysets import tasks_visible_to  # the access package reads this module
     from tasks.filters import TaskFilterSet  # the FilterSet is built on the query helpers above
 
     queryset = with_task_details(Task.objects.all())

@@ -8,12 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.actor import actor_for
+from access.rules import check_can_view_board
 from dashboard.api.serializers import ATTENTION_LIMIT, ATTENTION_MAX, OverviewSerializer
 from dashboard.selectors.cached import dashboard_overview
 from dashboard.selectors.periods import default_period
 from progress.api.views import ERRORS
 from progress.models import ReviewPeriod
-from progress.permissions import actor_for, check_can_view_board
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TAG = "领导看板"

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from drafting import selectors
 from drafting.models import Draft, DraftStatus
 from drafting.services import create_draft
-from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from tasks.models import Plan
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.actor import actor_for
+from access.rules import check_can_use_templates
 from offline.template import build_template
 from offline.upload import apply_upload
 from offline.views import read_upload, xlsx_response
@@ -46,6 +48,8 @@ class TemplateUploadView(APIView):
         responses={200: OpenApiResponse(description="汇总"), 400: OpenApiResponse(description="问题清单")},
     )
     def post(self, request: Request) -> Response:
+        # Who may upload is decided before the file is looked at (as on the page).
+        check_can_use_templates(actor_for(request.user))
         serializer = UploadSerializer(data=request.data)
         if not serializer.is_valid():
             raise ApplicationError(ErrorCode.INVALID, "请上传填写好的填报模板（.xlsx），字段名为 file。",

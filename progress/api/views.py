@@ -23,16 +23,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.actor import actor_for
+from access.querysets import extension_requests_visible_to, tasks_visible_to
+from access.rules import check_can_edit_report, check_can_view_evidence, check_can_view_task
 from progress.api import serializers as s
 from progress.filters import PeriodFilterSet, ReportFilterSet
 from progress.models import Evidence, ExtensionRequest, ProgressReport, ReviewPeriod, TaskProgress
-from progress.permissions import (
-    actor_for,
-    check_can_edit_report,
-    check_can_view_report,
-    check_can_view_task,
-    extension_requests_visible_to,
-)
 from progress.selectors.reports import (
     report_contributions,
     report_detail,
@@ -46,7 +42,6 @@ from progress.services import periods as period_services
 from progress.services import reports as report_services
 from progress.services import task_review
 from tasks.models import Task
-from tasks.selectors import tasks_visible_to
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import FilterBackend
 
@@ -527,7 +522,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         if item is None:
             raise _not_found("佐证材料")
         try:
-            check_can_view_report(actor_for(self.request.user), item.report)
+            check_can_view_evidence(actor_for(self.request.user), item.report)
         except ApplicationError:
             raise _not_found("佐证材料") from None
         return item

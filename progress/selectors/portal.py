@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from access.actor import Actor
+from access.querysets import extension_requests_visible_to, reports_visible_to
 from departments.models import Department
 from progress.models import (
     ActualState,
@@ -34,7 +36,6 @@ from progress.models import (
     TargetActual,
     TaskProgress,
 )
-from progress.permissions import Actor, extension_requests_visible_to, reports_visible_to
 from tasks.models import AssignmentRole, Task
 from tasks.selectors import (
     assignment_effective_departments,

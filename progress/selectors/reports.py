@@ -7,10 +7,12 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Window
 
+from access.actor import actor_for
+from access.querysets import reports_visible_to
+from access.rules import check_can_view_report, reads_as_unit
 from departments.models import Department
 from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
-from progress.permissions import actor_for, check_can_view_report, reports_visible_to
 from tasks.models import AssignmentRole
 from tasks.selectors import effective_assignments
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -28,7 +30,7 @@ def with_report_details(queryset: QuerySet[ProgressReport]) -> QuerySet[Progress
 
 
 def report_list(*, filters: dict[str, Any] | None = None, user: Any) -> QuerySet[ProgressReport]:
-    """Reports ``user`` may see (:func:`progress.permissions.reports_visible_to`), filtered through
+    """Reports ``user`` may see (:func:`access.querysets.reports_visible_to`), filtered through
     :class:`progress.filters.ReportFilterSet`, ordered by id (oldest first: a page stays the same
     while new reports are added at the end).
 
@@ -46,8 +48,7 @@ def visible_reports_are_filtered(user: Any) -> bool:
     """Whether ``user`` sees a filtered subset of the reports (unit staff): then counting them reads
     as much as listing them, and a list is better counted with its page in one query
     (:func:`report_ids_with_count`)."""
-    actor = actor_for(user)
-    return not (actor.can_view_all or actor.is_reviewer) and actor.department_id is not None
+    return reads_as_unit(actor_for(user))
 
 
 def report_ids_with_count(queryset: QuerySet[ProgressReport], *, offset: int, limit: int) -> tuple[list[int], int | None]:

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from access.actor import Actor
+from access.querysets import reports_visible_to
 from departments.models import Department, DepartmentGroup, GroupKind
 from progress.models import (
     ExtensionRequest,
@@ -33,7 +35,6 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from progress.permissions import Actor, reports_visible_to
 from tasks.models import Assignment, AssignmentRole, Plan, Task
 from tasks.selectors import effective_assignments
 

@@ -21,6 +21,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from access.actor import Actor
+from access.querysets import extension_requests_visible_to, reports_visible_to
 from departments.models import Department, DepartmentGroup
 from progress.models import (
     ExtensionRequest,
@@ -31,7 +33,6 @@ from progress.models import (
     TaskEvent,
     TaskProgress,
 )
-from progress.permissions import Actor, extension_requests_visible_to, reports_visible_to
 from tasks.models import Assignment, Task
 
 # Fields whose change is bookkeeping, or is told by an event row already (the status of reports,

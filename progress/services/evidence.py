@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from access.actor import actor_for
+from access.rules import check_can_change_evidence
 from progress import events
 from progress.models import Evidence
-from progress.permissions import actor_for, check_can_edit_report
 from progress.services.reports import _locked
 from xingping_tracker.core.archives import has_macro_project, is_zip_bomb
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -109,7 +110,7 @@ def add_evidence(*, report_id: int, user: Any, upload: UploadedFile) -> Evidence
     name, content_type = check_upload(upload)
     with transaction.atomic():
         report = _locked(report_id)
-        check_can_edit_report(actor, report)
+        check_can_change_evidence(actor, report)
         if report.evidence.count() >= max_per_report():
             raise ApplicationError(
                 ErrorCode.EVIDENCE_TOO_MANY, f"每份报告最多上传{max_per_report()}个佐证材料，请删除不需要的文件后再上传。"
@@ -147,7 +148,7 @@ def remove_evidence(*, evidence_id: int, user: Any) -> None:
         except Evidence.DoesNotExist:
             raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该佐证材料，或您无权查看。") from None
         report = _locked(evidence.report_id)
-        check_can_edit_report(actor, report)
+        check_can_change_evidence(actor, report)
         stored, storage, name = evidence.file.name, evidence.file.storage, evidence.original_name
         evidence.delete()
         events.evidence_removed(report, actor=user, name=name)

@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from access.actor import actor_for
+from access.rules import check_can_manage_periods
 from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
-from progress.permissions import actor_for, check_can_manage_periods
 from progress.workflow import PERIOD_TRANSITIONS, check_transition
 from tasks.models import Plan
 from xingping_tracker.core.changes import PROGRESS, announce

@@ -1,6 +1,6 @@
 """Writing progress reports: start (pre-filled from the previous period), save, submit, accept, return.
 
-Every function checks the permission rules (:mod:`progress.permissions`) and the workflow table
+Every function checks the permission rules (:mod:`access`) and the workflow table
 (:mod:`progress.workflow`), locks the report row, and writes the change, its row history and its
 event in one transaction; a refused call raises ``ApplicationError`` and writes nothing.
 
@@ -21,6 +21,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from access.actor import actor_for
+from access.rules import (
+    check_can_edit_report,
+    check_can_review,
+    check_can_start_report,
+    check_can_submit_report,
+    check_can_view_report,
+    check_period_open,
+)
+from access.units import unit_roles_on_tasks
 from progress import events
 from progress.models import (
     ActualState,
@@ -30,16 +40,6 @@ from progress.models import (
     ReportStatus,
     ReviewPeriod,
     TargetActual,
-)
-from progress.permissions import (
-    actor_for,
-    check_can_edit_report,
-    check_can_review,
-    check_can_start_report,
-    check_can_submit_report,
-    check_can_view_report,
-    check_period_open,
-    unit_roles_on_tasks,
 )
 from progress.workflow import REPORT_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Target, Task

@@ -9,6 +9,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from access.actor import actor_for
+from access.rules import (
+    check_can_close_tasks,
+    check_can_decide_extension,
+    check_can_request_extension,
+    check_can_view_task,
+    check_can_withdraw_extension,
+)
 from progress import events
 from progress.models import (
     ExtensionRequest,
@@ -16,14 +24,6 @@ from progress.models import (
     ProgressStatus,
     ReportStatus,
     TaskProgress,
-)
-from progress.permissions import (
-    actor_for,
-    check_can_close_tasks,
-    check_can_decide_extension,
-    check_can_request_extension,
-    check_can_view_task,
-    check_can_withdraw_extension,
 )
 from progress.workflow import EXTENSION_TRANSITIONS, TASK_TRANSITIONS, check_transition
 from tasks.models import AssignmentRole, Task

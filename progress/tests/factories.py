@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth.models import Group
 
+from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP, ensure_role_groups
 from departments.models import MembershipRole
 from departments.tests.factories import MembershipFactory, UserFactory
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod
-from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP, ensure_role_groups
 from tasks.tests.factories import build_sample_plan
 from xingping_tracker.core.changes import PROGRESS, announce
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from access.actor import actor_for
 from departments.models import Department, Membership
 from departments.tests.factories import DepartmentFactory, UserFactory
 from progress import demo
@@ -30,7 +31,6 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from progress.permissions import actor_for
 from progress.services import reports as report_service
 from progress.tests.factories import ReviewPeriodFactory, unit_user
 from tasks.models import AssignmentRole, Task

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.actor import actor_for
 from progress.models import (
     Evidence,
     ExtensionRequest,
@@ -27,7 +28,6 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from progress.permissions import actor_for
 from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory
 from tasks.models import AssignmentRole
 from tasks.tests.factories import PlanFactory, build_many_tasks

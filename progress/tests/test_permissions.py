@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from access.actor import actor_for
+from access.querysets import reports_visible_to
+from access.rules import can_edit_report, can_submit_report, can_view_report, can_view_task
 from progress.models import ProgressReport, ReportStatus
-from progress.permissions import (
-    actor_for,
-    can_edit_report,
-    can_submit_report,
-    can_view_report,
-    can_view_task,
-    reports_visible_to,
-)
 from progress.services.reports import start_report
 from progress.tests.test_services_reports import started
 

@@ -11,8 +11,8 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.actor import actor_for
 from progress.models import PeriodStatus, ReportStatus, TaskProgress
-from progress.permissions import actor_for
 from progress.selectors.portal import (
     NOT_STARTED,
     contributions_for,

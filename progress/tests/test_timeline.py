@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from access.actor import actor_for
 from progress.models import ReportStatus, ReviewPeriod, TargetActual
-from progress.permissions import actor_for
 from progress.selectors.portal import task_with_details
 from progress.selectors.timeline import task_timeline
 from progress.services.periods import close_period

@@ -2,7 +2,7 @@
 reports, closing tasks, deciding extension requests.
 
 Views parse input, call one selector or service and render. Permission decisions are
-:mod:`progress.permissions`': an object the user may not see answers 404, a write the user may see
+:mod:`access`': an object the user may not see answers 404, a write the user may see
 but not make answers 403, and any other refused write (an illegal move, a missing comment) comes
 back to the page as a message with the service's Chinese text, with nothing written.
 """
@@ -24,16 +24,17 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from progress.models import ExtensionRequest, ExtensionStatus, PeriodStatus, ReviewPeriod
-from progress.permissions import (
-    Actor,
-    actor_for,
+from access.actor import Actor, actor_for
+from access.querysets import extension_requests_visible_to
+from access.rules import (
+    can_decide_extension,
+    can_review,
     check_can_manage_periods,
     check_can_view_board,
     check_can_view_report,
     check_can_view_task,
-    extension_requests_visible_to,
 )
+from progress.models import ExtensionRequest, ExtensionStatus, PeriodStatus, ReviewPeriod
 from progress.selectors import review as selectors
 from progress.services import periods as period_services
 from progress.services import reports as report_services
@@ -164,7 +165,7 @@ def period_close(request: HttpRequest, period_id: int) -> HttpResponse:
 def period_generate(request: HttpRequest, plan_id: int) -> HttpResponse:
     actor = _overseer(request)
     plan = get_object_or_404(Plan.objects.defer("source_text"), pk=plan_id)
-    # generate_periods takes no user: the permission is checked here, in permissions.py's words.
+    # generate_periods takes no user: the permission is checked here, in the access rules' words.
     _check(check_can_manage_periods, actor)
 
     def done(created: list[ReviewPeriod]) -> str:
@@ -239,7 +240,7 @@ def period_board(request: HttpRequest, period_id: int) -> HttpResponse:
             "page": board.page,
             "row_count": board.row_count,
             "other_periods": other_periods,
-            "can_review": actor.is_reviewer,
+            "can_review": can_review(actor),
             # Report links come back here (with the filters and the page) after a review.
             "next_query": "?next=" + quote(request.get_full_path(), safe="/"),
         },
@@ -262,7 +263,7 @@ def _visible_report(request: HttpRequest, report_id: int) -> tuple[Actor, Any]:
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     actor, report = _visible_report(request, report_id)
-    actions = allowed_actions(REPORT_TRANSITIONS, report.status) if actor.is_reviewer else []
+    actions = allowed_actions(REPORT_TRANSITIONS, report.status) if can_review(actor) else []
     return render(
         request,
         "progress/review_report.html",
@@ -360,7 +361,7 @@ def extension_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "progress/extension_list.html",
-        {"page": page, "can_decide": actor.is_reviewer, "pending": ExtensionStatus.PENDING},
+        {"page": page, "can_decide": can_decide_extension(actor), "pending": ExtensionStatus.PENDING},
     )
 
 

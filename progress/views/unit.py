@@ -1,7 +1,7 @@
 """Pages of unit staff: the home page (本期待填报), the report form, evidence, the task page.
 
 Views parse input, call one service (or a selector), and render; permissions are asked of
-:mod:`progress.permissions`. An object the user may not see answers 404, never 403, so its
+:mod:`access`. An object the user may not see answers 404, never 403, so its
 existence is not revealed; a write the user may not make answers 403 and writes nothing.
 """
 
@@ -18,7 +18,21 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from departments.models import Department, MembershipRole
+from access.actor import Actor, actor_for
+from access.querysets import extension_requests_visible_to
+from access.rules import (
+    can_submit_report,
+    can_view_board,
+    can_view_evidence,
+    can_view_report,
+    can_view_task,
+    can_view_unit_report,
+    check_can_edit_report,
+    check_can_start_report,
+    check_period_open,
+    may_submit_for_unit,
+)
+from departments.models import Department
 from progress.formatting import plain_decimal
 from progress.forms import (
     REPORT_ACTIONS,
@@ -35,17 +49,6 @@ from progress.models import (
     ReportStatus,
     ReviewPeriod,
     TargetActual,
-)
-from progress.permissions import (
-    Actor,
-    actor_for,
-    can_submit_report,
-    can_view_report,
-    can_view_task,
-    check_can_edit_report,
-    check_can_start_report,
-    check_period_open,
-    extension_requests_visible_to,
 )
 from progress.selectors.portal import (
     DUE_STATUS_CHOICES,
@@ -106,7 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.department_id is None:
         if actor.is_leadership:  # leadership reads the dashboard first; the review pages are a click away
             return redirect("dashboard:home")
-        if actor.is_reviewer or actor.can_view_all:
+        if can_view_board(actor):
             return redirect("progress:review_home")
         return render(request, "progress/unit_no_unit.html", status=200)
     periods = unit_periods(department_id=actor.department_id)
@@ -219,7 +222,7 @@ def report_form(request: HttpRequest, task_id: int, period_id: int) -> HttpRespo
             raise Http404("找不到该报告，或您无权查看。")
         role = report.role
     else:
-        if department.pk != actor.department_id and not (actor.can_view_all or actor.is_reviewer):
+        if not can_view_unit_report(actor, department_id=department.pk):
             raise Http404("找不到该报告，或您无权查看。")
         if any(unit.pk == department.pk for unit in lead_units):
             role = AssignmentRole.LEAD
@@ -316,11 +319,11 @@ def _post_report(request, *, actor, task, period, department, report, role, targ
 
 def _may_submit(actor: Actor, report: ProgressReport | None) -> bool:
     """Whether the form offers 保存并报送 (the page is editable). A report not started yet follows
-    the sign-off rule of :func:`progress.permissions.check_can_submit_report`: in a unit that requires
+    the sign-off rule of :func:`access.rules.reports.check_can_submit_report`: in a unit that requires
     the head's sign-off, only the head submits."""
     if report is not None:
         return can_submit_report(actor, report)
-    return not actor.head_signoff_required or actor.unit_role == MembershipRole.HEAD
+    return may_submit_for_unit(actor)
 
 
 def _conflict_message(current: ProgressReport, *, yours: int) -> str:
@@ -432,7 +435,7 @@ def evidence_upload(request: HttpRequest, report_id: int) -> HttpResponse:
 def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     evidence = Evidence.objects.select_related("report").filter(pk=evidence_id).first()
-    if evidence is None or not can_view_report(actor, evidence.report):
+    if evidence is None or not can_view_evidence(actor, evidence.report):
         raise Http404("找不到该佐证材料，或您无权查看。")
     report = evidence.report
     back = _report_url(report.task_id, report.period_id, department_id=report.department_id, actor=actor)
@@ -452,7 +455,7 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     actor = actor_for(request.user)
     evidence = Evidence.objects.select_related("report").filter(pk=evidence_id).first()
-    if evidence is None or not can_view_report(actor, evidence.report):
+    if evidence is None or not can_view_evidence(actor, evidence.report):
         raise Http404("找不到该佐证材料，或您无权查看。")
     try:
         handle = evidence.file.open("rb")

@@ -11,8 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.actor import actor_for
+from access.rules import check_can_retry_deliveries
 from progress.api.views import ERRORS, ErrorSerializer
-from progress.permissions import actor_for
 from reminders import pages
 from reminders.api import serializers as s
 from reminders.filters import DeliveryFilterSet
@@ -142,7 +143,7 @@ class ReminderDeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str) -> Response:
         delivery_id = _pk(pk, "发送记录")
-        pages.check_can_retry_deliveries(actor_for(request.user))
+        check_can_retry_deliveries(actor_for(request.user))
         from reminders.services.delivery import retry_delivery
 
         retry_delivery(delivery_id=delivery_id, user=request.user)

@@ -177,8 +177,8 @@ def retry_delivery(*, delivery_id: int, user: Any) -> Delivery:
     The row goes back to "pending" and a job is enqueued after commit; its earlier error stays until
     the new attempt replaces it. Anything but a failed row is refused (409), so two clicks send once.
     """
-    from progress.permissions import actor_for
-    from reminders.pages import check_can_retry_deliveries
+    from access.actor import actor_for
+    from access.rules import check_can_retry_deliveries
 
     check_can_retry_deliveries(actor_for(user))
     now = timezone.now()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from progress.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
+from access.querysets import leadership_q, plan_office_q, unit_staff_q
 from reminders.models import Reminder, ReminderKind
 
 
@@ -34,13 +34,13 @@ class Recipient:
 def recipients_for(reminder: Reminder) -> list[Recipient]:
     """The active users who receive ``reminder``, by user name (each once)."""
     if reminder.kind == ReminderKind.ESCALATION:
-        who = Q(groups__name=PLAN_OFFICE_GROUP)
+        who = plan_office_q()
         if reminder.department_id is not None:
             who |= Q(supervised_units__department_id=reminder.department_id)
     elif reminder.kind == ReminderKind.MEETING:
-        who = Q(groups__name=LEADERSHIP_GROUP)
+        who = leadership_q()
     elif reminder.department_id is not None:
-        who = Q(membership__department_id=reminder.department_id)
+        who = unit_staff_q(reminder.department_id)
     else:
         return []
     rows = (

@@ -1,6 +1,6 @@
 """Writes of a unit's reminder settings (单位提醒设置): its channels and its 分管领导.
 
-Only the plan office changes them (the review permission). The DingTalk signing secret is kept when
+Only the plan office changes them (:func:`access.rules.reminders.check_can_edit_unit_settings`). The DingTalk signing secret is kept when
 ``dingtalk_secret`` is None, cleared with "", replaced otherwise; it is never read back in full.
 """
 
@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from access.actor import actor_for
+from access.rules import check_can_edit_unit_settings
 from departments.models import Department
-from progress.permissions import actor_for
 from reminders.models import UnitReminderSettings
 from reminders.validation import unit_channel_errors
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -32,8 +33,7 @@ def save_unit_reminder_settings(
     supervising_leader_ids: list[int],
 ) -> UnitReminderSettings:
     """Create or update the unit's settings; INVALID (errors per field) when they would not work."""
-    if not actor_for(user).is_reviewer:
-        raise ApplicationError(ErrorCode.PERMISSION_DENIED, "只有规划科可以修改单位的提醒设置。")
+    check_can_edit_unit_settings(actor_for(user))
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该单位。")

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "exports",
     "offline",
     "drafting",
+    # last: its post_migrate handler gives the role groups permissions of every app above
+    "access",
 ]
 
 MIDDLEWARE = [

@@ -29,7 +29,7 @@ class AccountSpec:
     is_superuser: bool = False
     first_name: str = ""
     last_name: str = ""
-    groups: tuple[str, ...] = ()  # Django groups (e.g. the roles of progress.roles)
+    groups: tuple[str, ...] = ()  # Django groups (e.g. the roles of access.roles)
     department: str | None = None  # a unit's canonical name: the account reports for that unit
     unit_role: str = "reporter"  # departments.MembershipRole, when ``department`` is set
 
@@ -61,8 +61,8 @@ def create_accounts_from_specs(*, specs: list[AccountSpec]) -> list[CreatedAccou
     """Create one user per spec (with its groups and unit) and a fresh password for each."""
     from django.contrib.auth.models import Group
 
+    from access.roles import ensure_role_groups
     from departments.models import Department, Membership
-    from progress.roles import ensure_role_groups
 
     user_model = get_user_model()
     created = []
