@@ -27,7 +27,7 @@ from progress.models import ProgressReport, ReportStatus
 from progress.roles import REVIEW_PERMISSION, VIEW_ALL_PERMISSION
 from progress.workflow import EDITABLE_REPORT_STATES
 from tasks.models import AssignmentRole, Task
-from tasks.selectors import effective_assignments
+from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 if TYPE_CHECKING:
@@ -83,31 +83,15 @@ def _deny(message: str) -> ApplicationError:
     return ApplicationError(ErrorCode.PERMISSION_DENIED, message)
 
 
-def _role_of(roles: set[str]) -> str | None:
-    """The unit's role from the roles its effective assignments give it: lead wins."""
-    if AssignmentRole.LEAD in roles:
-        return AssignmentRole.LEAD
-    if AssignmentRole.SUPPORTING in roles:
-        return AssignmentRole.SUPPORTING
-    return None
-
-
 def unit_role_on_task(*, department_id: int, task: Task | int) -> str | None:
     """``lead`` or ``supporting`` when the unit is an effective unit of the task (lead wins), else None."""
     task_id = task.pk if isinstance(task, Task) else task
-    return _role_of(
-        set(effective_assignments(department=department_id).filter(task_id=task_id).values_list("role", flat=True))
-    )
+    return unit_cells(department=department_id).filter(task_id=task_id).values_list("role", flat=True).first()
 
 
 def unit_roles_on_tasks(*, department_id: int, task_ids: Iterable[int]) -> dict[int, str]:
     """{task id: :func:`unit_role_on_task`} for many tasks in one query; tasks where the unit has no role are left out."""
-    found: dict[int, set[str]] = {}
-    for task_id, role in (
-        effective_assignments(department=department_id).filter(task_id__in=list(task_ids)).values_list("task_id", "role")
-    ):
-        found.setdefault(task_id, set()).add(role)
-    return {task_id: role for task_id, roles in found.items() if (role := _role_of(roles)) is not None}
+    return dict(unit_cells(department=department_id).filter(task_id__in=list(task_ids)).values_list("task_id", "role"))
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -134,7 +118,7 @@ def reports_visible_to(queryset: QuerySet[ProgressReport], *, user: Any) -> Quer
         return queryset.none()
     # One uncorrelated subquery (the unit's task ids, placeholders expanded), evaluated once, rather
     # than an EXISTS per report row: the database can hash it or walk it by index.
-    my_task_ids = effective_assignments(department=actor.department_id).values("task_id")
+    my_task_ids = unit_cells(department=actor.department_id).values("task_id")
     return queryset.filter(
         Q(department_id=actor.department_id) | (~Q(status=ReportStatus.DRAFT) & Q(task_id__in=my_task_ids))
     )

@@ -12,7 +12,7 @@ from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
 from progress.permissions import actor_for, check_can_view_report, reports_visible_to
 from tasks.models import AssignmentRole
-from tasks.selectors import effective_assignments
+from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 
@@ -97,12 +97,8 @@ def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]
         department_id=OuterRef("pk"),
         status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
     )
+    supporting = unit_cells(department=OuterRef("pk")).filter(task_id=task_id, role=AssignmentRole.SUPPORTING)
     silent_units = list(
-        Department.objects.filter(
-            Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.SUPPORTING).filter(task_id=task_id))
-        )
-        .exclude(Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.LEAD).filter(task_id=task_id)))
-        .exclude(Exists(spoken))
-        .order_by("sort_order", "name")
+        Department.objects.filter(Exists(supporting)).exclude(Exists(spoken)).order_by("sort_order", "name")
     )
     return {"report": report, "contributions": contributions, "silent_units": silent_units}
