@@ -41,15 +41,16 @@ from progress.models import (
     TargetActual,
 )
 from progress.permissions import Actor
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.effective import Source
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Section, Target, Task
 from tasks.selectors import filter_tasks_by_unit, section_and_descendant_ids
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 CHUNK_SIZE = 2000
-# Lead reports whose texts and actuals the ledger shows: those delivered to the plan office (the
-# dashboard's definition); a draft or a returned report shows as 未报送 / 已退回 without its texts.
-SENT_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+# Lead reports whose texts and actuals the ledger shows: those delivered to the plan office
+# (progress.workflow); a draft or a returned report shows as 未报送 / 已退回 without its texts.
+SENT_STATES = DELIVERED_REPORT_STATES
 UNREPORTED = "unreported"  # the status filter's value for "no sent lead report" (未报送)
 UNREPORTED_LABEL = "未报送"
 STATUS_CHOICES: list[tuple[str, str]] = [*ProgressStatus.choices, (UNREPORTED, UNREPORTED_LABEL)]

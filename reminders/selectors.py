@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.db.models.functions import Substr
 
 from departments.models import Department
-from progress.models import PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod, TaskStatus
+from progress.models import PeriodStatus, ProgressReport, ReviewPeriod, TaskStatus
+from progress.workflow import OWED_REPORT_STATES
 from reminders.models import Channel, Reminder, ReminderKind, ReminderPolicy, UnitReminderSettings
 from reminders.schedule import (
     NOT_STARTED,
@@ -38,8 +39,8 @@ from reminders.schedule import (
 )
 from tasks.models import AssignmentRole, EffectiveAssignment, Milestone, Plan, Task
 
-# A report in one of these states is still owed.
-OWED_STATES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+# A report in one of these states is still owed (not delivered: progress.workflow).
+OWED_STATES = OWED_REPORT_STATES
 # Channels of a unit without settings, and of the reminders to people rather than to a unit.
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.INAPP)
 

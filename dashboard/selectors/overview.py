@@ -63,6 +63,7 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Section, Target, TargetDirection, Task
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ REASON_CLOSED = "已办结"
 REASON_ON_TRACK = "正常推进"
 REASON_NOT_DUE = "本期尚未报送（未到截止日）"
 
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
 NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
 NOT_SUBMITTED_LABEL = "未报送"
 # Report states from least to most advanced ("" = no report).

@@ -35,11 +35,11 @@ from progress.models import (
     TaskProgress,
 )
 from progress.permissions import Actor, extension_requests_visible_to, reports_visible_to
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, Task
 from tasks.selectors import filter_tasks_by_unit, task_effective_units, unit_cells, with_task_details
 
-# A report in one of these states has reached the plan office: not late, not silent.
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # reached the plan office: not late, not silent
 NOT_STARTED = "none"
 NOT_STARTED_LABEL = "未填报"
 DUE_STATUS_CHOICES: list[tuple[str, str]] = [(NOT_STARTED, NOT_STARTED_LABEL), *ReportStatus.choices]

@@ -11,6 +11,7 @@ from departments.models import Department
 from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
 from progress.permissions import actor_for, check_can_view_report, reports_visible_to
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole
 from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -95,7 +96,7 @@ def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]
         task_id=task_id,
         period_id=report.period_id,
         department_id=OuterRef("pk"),
-        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+        status__in=DELIVERED_REPORT_STATES,
     )
     supporting = unit_cells(department=OuterRef("pk")).filter(task_id=task_id, role=AssignmentRole.SUPPORTING)
     silent_units = list(

@@ -34,11 +34,11 @@ from progress.models import (
     TargetActual,
 )
 from progress.permissions import Actor, reports_visible_to
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
 from tasks.selectors import unit_cells
 
-# A report in one of these states has reached the plan office: its unit is neither late nor silent.
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # reached the plan office: its unit is neither late nor silent
 NOT_STARTED = "none"  # the board's status for "no report yet" (未填报)
 NOT_STARTED_LABEL = "未填报"
 BOARD_STATUS_CHOICES: list[tuple[str, str]] = [(NOT_STARTED, NOT_STARTED_LABEL), *ReportStatus.choices]
