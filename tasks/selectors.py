@@ -41,7 +41,7 @@ def _department_id(department: DepartmentRef) -> int | OuterRef:
     return department.pk if isinstance(department, Department) else department
 
 
-def effective_rows(*, department: DepartmentRef, role: str | None = None) -> QuerySet[EffectiveAssignment]:
+def unit_rows(*, department: DepartmentRef, role: str | None = None) -> QuerySet[EffectiveAssignment]:
     """The effective-assignment rows of ``department``, every one (a unit named twice on a task has
     two), with ``role`` when given: how the documents name the unit."""
     rows = EffectiveAssignment.objects.filter(department_id=_department_id(department))
@@ -71,7 +71,7 @@ def filter_tasks_by_unit(
 ) -> QuerySet[Task]:
     """Tasks where ``department`` is an effective unit, named with ``role`` when given (a unit named
     both lead and supporting on a task is found by both). One EXISTS, no duplicates."""
-    return queryset.filter(Exists(effective_rows(department=department, role=role).filter(task_id=OuterRef("pk"))))
+    return queryset.filter(Exists(unit_rows(department=department, role=role).filter(task_id=OuterRef("pk"))))
 
 
 def section_and_descendant_ids(section: Section | int) -> list[int]:
