@@ -11,7 +11,7 @@ from access.actor import actor_for
 from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from progress.models import ProgressReport, ReportStatus
 from tasks.models import Task
-from tasks.selectors import effective_assignments, filter_tasks_by_unit
+from tasks.selectors import filter_tasks_by_unit, unit_cells
 
 if TYPE_CHECKING:
     from progress.models import ExtensionRequest
@@ -39,7 +39,7 @@ def reports_visible_to(queryset: QuerySet[ProgressReport], *, user: Any) -> Quer
         return queryset.none()
     # One uncorrelated subquery (the unit's task ids, placeholders expanded), evaluated once, rather
     # than an EXISTS per report row: the database can hash it or walk it by index.
-    my_task_ids = effective_assignments(department=actor.department_id).values("task_id")
+    my_task_ids = unit_cells(department=actor.department_id).values("task_id")
     return queryset.filter(
         Q(department_id=actor.department_id) | (~Q(status=ReportStatus.DRAFT) & Q(task_id__in=my_task_ids))
     )

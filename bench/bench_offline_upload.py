@@ -69,6 +69,7 @@ def ensure_writable_rows(department_id: int, period: Any, rows: int) -> tuple[in
     from offline.selectors import template_rows
     from progress.models import ProgressReport
     from tasks.models import Assignment, AssignmentRole, Task
+    from tasks.services.effective_assignments import refresh_effective_assignments
 
     writable = sum(1 for row in template_rows(department_id=department_id, period=period) if row.editable)
     if writable >= rows:
@@ -84,6 +85,7 @@ def ensure_writable_rows(department_id: int, period: Any, rows: int) -> tuple[in
                    name_as_written="基准测试单位")
         for task_id in candidates
     )
+    refresh_effective_assignments(task_ids=candidates)
     return writable + len(candidates), len(candidates)
 
 

@@ -17,8 +17,8 @@
   the others closed) and the plan's cadence row;
 - progress reports (``reports``, by default 10 per task: 100,000 at full size), spread evenly over
   the periods; in each period about 70% are lead units' reports and 30% supporting units'
-  contributions, on (task, unit) pairs drawn from the effective units (the same rules as
-  ``tasks.selectors.effective_assignments``). Closed periods are mostly accepted; the open one is a
+  contributions, on (task, unit) pairs drawn from the effective units (the effective-assignment
+  table, written in bulk from the generated assignments by the rule of ``tasks.effective``). Closed periods are mostly accepted; the open one is a
   mix of drafts, submitted, returned and accepted reports. Each lead report carries an actual for
   every target of its task (about 1 in 5 "data not yet released"), so every report can be
   submitted; each report has its created / submitted / accepted or returned events and a version
@@ -436,15 +436,43 @@ def _generate_plan(rng: random.Random, task_count: int) -> dict[str, int]:
     )
     Milestone.objects.bulk_create(milestones, batch_size=1000)
     Target.objects.bulk_create(targets, batch_size=1000)
+    effective = _write_effective_rows(created, {created[index].pk: towns for index, towns in expand_to})
     return {
         "plans": 1,
         "sections": len(chapters) + len(subs),
         "tasks": len(task_rows),
         "assignments": len(assignments),
         "expansions": len(expansions),
+        "effective_rows": effective,
         "milestones": len(milestones),
         "targets": len(targets),
     }
+
+
+def _write_effective_rows(assignments: list[Any], expansions: dict[int, list[int]]) -> int:
+    """The effective-assignment table of the generated assignments, by the product's rule
+    (``tasks.effective.effective_rows``) from the rows in memory, written in bulk; returns the count."""
+    from collections import defaultdict
+
+    from departments.models import DepartmentGroup, GroupKind
+    from tasks.effective import AssignmentFacts, effective_rows
+    from tasks.models import EffectiveAssignment
+
+    fixed_members: dict[int, list[int]] = defaultdict(list)
+    for group_id, department_id in DepartmentGroup.members.through.objects.filter(
+        departmentgroup__kind=GroupKind.FIXED
+    ).values_list("departmentgroup_id", "department_id"):
+        fixed_members[group_id].append(department_id)
+    facts = [AssignmentFacts(a.pk, a.task_id, a.role, a.position, a.department_id, a.group_id) for a in assignments]
+    fields = ("task_id", "department_id", "role", "assignment_id", "via_group_id", "source", "is_primary")
+    rows = EffectiveAssignment.objects.bulk_create(
+        [
+            EffectiveAssignment(**{name: getattr(row, name) for name in fields})
+            for row in effective_rows(facts, expansions=expansions, fixed_members=fixed_members)
+        ],
+        batch_size=1000,
+    )
+    return len(rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -489,38 +517,12 @@ def _aware(day: dt.date, *, days: int = 0, hour: int = 10) -> dt.datetime:
 
 
 def effective_pairs(plan: Any) -> dict[tuple[int, int], str]:
-    """{(task id, unit id): role} for every effective unit of every task of ``plan`` (lead wins), by
-    the rules of ``tasks.selectors.effective_assignments``, computed in Python from three reads."""
-    from collections import defaultdict
+    """{(task id, unit id): role} for every effective unit of every task of ``plan`` (lead wins): the
+    primary rows of the effective-assignment table (``tasks.effective``)."""
+    from tasks.models import EffectiveAssignment
 
-    from departments.models import DepartmentGroup, GroupKind
-    from tasks.models import Assignment, AssignmentRole
-
-    expansions: dict[int, list[int]] = defaultdict(list)
-    for assignment_id, department_id in Assignment.expanded_to.through.objects.filter(
-        assignment__task__plan=plan
-    ).values_list("assignment_id", "department_id"):
-        expansions[assignment_id].append(department_id)
-    members: dict[int, list[int]] = defaultdict(list)
-    for group_id, department_id in DepartmentGroup.members.through.objects.filter(
-        departmentgroup__kind=GroupKind.FIXED
-    ).values_list("departmentgroup_id", "department_id"):
-        members[group_id].append(department_id)
-    pairs: dict[tuple[int, int], str] = {}
-    rows = Assignment.objects.filter(task__plan=plan).order_by("task_id", "role", "position", "pk")
-    for pk, task_id, role, department_id, group_id in rows.values_list(
-        "pk", "task_id", "role", "department_id", "group_id"
-    ):
-        if department_id is not None:
-            units = [department_id]
-        elif expansions.get(pk):
-            units = expansions[pk]
-        else:
-            units = members.get(group_id, []) if group_id is not None else []
-        for unit in units:
-            if pairs.get((task_id, unit)) != AssignmentRole.LEAD:
-                pairs[(task_id, unit)] = role
-    return pairs
+    rows = EffectiveAssignment.objects.filter(task__plan=plan, is_primary=True).order_by()
+    return {(task_id, unit_id): role for task_id, unit_id, role in rows.values_list("task_id", "department_id", "role")}
 
 
 def _generate_reports(rng: random.Random, total: int) -> dict[str, int]:

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from departments.filters import search_departments
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentGroupAlias, Membership
 from tasks import selectors
+from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from xingping_tracker.core.admin import AnnouncesChangesAdmin
 from xingping_tracker.core.changes import UNITS
 
@@ -96,6 +97,12 @@ class DepartmentGroupAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DepartmentGroup]:
         return super().get_queryset(request).annotate(member_count=Count("members", distinct=True))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Members (and the kind, saved just before) decide the units of the tasks naming the group:
+        those tasks' effective units follow, in the same transaction as the admin's save."""
+        super().save_related(request, form, formsets, change)
+        refresh_effective_assignments_for_groups(group_ids=[form.instance.pk])
 
     @admin.display(description="成员单位数", ordering="member_count")
     def member_count(self, obj: DepartmentGroup) -> int:

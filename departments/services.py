@@ -18,6 +18,7 @@ from departments.models import (
     GroupKind,
 )
 from tasks.importer.units import DEFAULT_FIXTURE_PATH, UnitDirectory, load_fixture, normalise_name
+from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from xingping_tracker.core.changes import UNITS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -194,7 +195,9 @@ def _sync_aliases(units: list[dict[str, Any]], departments: dict[str, Department
 
 
 def _sync_groups(groups: list[dict[str, Any]], departments: dict[str, Department], counts: SyncReport) -> None:
+    """Groups, their kind and members; the tasks naming a changed group get their effective units refreshed."""
     existing = {g.name: g for g in DepartmentGroup.objects.prefetch_related("members")}
+    changed: list[int] = []
     for entry in groups:
         wanted = {"kind": entry.get("kind", GroupKind.SELECTED), "description": entry.get("description", "")}
         group = existing.get(entry["name"])
@@ -209,12 +212,16 @@ def _sync_groups(groups: list[dict[str, Any]], departments: dict[str, Department
                 group.full_clean()
                 group.save()
                 counts.groups_updated += 1
+                changed.append(group.pk)
             current = {m.pk for m in group.members.all()}
         missing = [departments[name] for name in entry.get("members", []) if departments[name].pk not in current]
         if missing:
             group.members.add(*missing)
             counts.members_added += len(missing)
+            changed.append(group.pk)
         _sync_group_aliases(group, entry.get("aliases", []), counts)
+    if changed:
+        refresh_effective_assignments_for_groups(group_ids=changed)
 
 
 def _sync_group_aliases(group: DepartmentGroup, aliases: list[str], counts: SyncReport) -> None:

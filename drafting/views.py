@@ -7,6 +7,8 @@ Only the plan office may use them (``access.rules.can_draft``); anyone else gets
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -21,7 +23,7 @@ from drafting import selectors, services
 from drafting.exports import draft_docx, draft_xlsx
 from drafting.forms import DraftTaskFormSet, ReportUploadForm
 from drafting.models import Draft, DraftStatus
-from exports.downloads import XLSX_CONTENT_TYPE
+from exports.downloads import XLSX_CONTENT_TYPE, file_response
 from tasks.importer.decoding import decode_document
 from xingping_tracker.core.exceptions import ApplicationError
 
@@ -128,13 +130,7 @@ def accept(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 
 def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    from django.utils.http import content_disposition_header
-
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(io.BytesIO(content), filename, content_type)
 
 
 @login_required

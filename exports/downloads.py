@@ -14,8 +14,13 @@ from django.http import FileResponse
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(handle: IO[bytes], filename: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+def file_response(handle: IO[bytes], filename: str, content_type: str) -> FileResponse:
+    """A generated document as a download: never cached, never sniffed into another type."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def xlsx_response(handle: IO[bytes], filename: str) -> FileResponse:
+    return file_response(handle, filename, XLSX_CONTENT_TYPE)

@@ -10,13 +10,13 @@ task's targets.
   returned report as 已退回 without its texts (it is being revised). So no export carries a draft.
 - **Status and light are the dashboard's** (:func:`dashboard.selectors.overview.task_states`),
   never computed here, so the pack, the ledger and the dashboard always agree.
-- **Units are the effective units** (:mod:`tasks.selectors`): a placeholder the plan office
+- **Units are the effective units** (:mod:`tasks.effective`): a placeholder the plan office
   expanded for the task is shown as written with the expansion in brackets (相关镇办（南城镇）);
   a FIXED group without one by its name alone (各镇办 means every town; the unit filter still
   finds each town's tasks); an unresolved name as written with （未识别）.
-- **Bounded reads**: the plan's sections, the units and the FIXED groups' members are read once;
-  then, per chunk of :data:`CHUNK_SIZE` tasks, five queries (tasks, assignments, expansions, lead
-  reports, targets with their actuals). Rows are yielded chunk by chunk, so a 10,000-task
+- **Bounded reads**: the plan's sections and the units are read once; then, per chunk of
+  :data:`CHUNK_SIZE` tasks, five queries (tasks, assignments, the units each assignment stands for,
+  lead reports, targets with their actuals). Rows are yielded chunk by chunk, so a 10,000-task
   ledger is never held in memory as model instances.
 """
 
@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 
 from access.actor import Actor
 from access.rules import check_can_export_ledger, ledger_unit_for
-from departments.models import Department, DepartmentGroup, GroupKind
+from departments.models import Department
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
@@ -42,14 +42,16 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from tasks.models import Assignment, AssignmentRole, Section, Target, Task
+from progress.workflow import DELIVERED_REPORT_STATES
+from tasks.effective import Source
+from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Section, Target, Task
 from tasks.selectors import filter_tasks_by_unit, section_and_descendant_ids
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 CHUNK_SIZE = 2000
-# Lead reports whose texts and actuals the ledger shows: those delivered to the plan office (the
-# dashboard's definition); a draft or a returned report shows as 未报送 / 已退回 without its texts.
-SENT_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+# Lead reports whose texts and actuals the ledger shows: those delivered to the plan office
+# (progress.workflow); a draft or a returned report shows as 未报送 / 已退回 without its texts.
+SENT_STATES = DELIVERED_REPORT_STATES
 UNREPORTED = "unreported"  # the status filter's value for "no sent lead report" (未报送)
 UNREPORTED_LABEL = "未报送"
 STATUS_CHOICES: list[tuple[str, str]] = [*ProgressStatus.choices, (UNREPORTED, UNREPORTED_LABEL)]
@@ -248,7 +250,7 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 class _PlanContext:
-    """What every chunk needs, read once: section headings, unit names, FIXED groups' members."""
+    """What every chunk needs, read once: section headings and unit names."""
 
     def __init__(self, plan_id: int):
         sections = {s.pk: s for s in Section.objects.filter(plan_id=plan_id).only("pk", "parent_id", "label", "title")}
@@ -265,10 +267,6 @@ class _PlanContext:
         for pk, name, order in Department.objects.values_list("pk", "name", "sort_order"):
             self.unit_names[pk] = name
             self.unit_order[pk] = (order, name)
-        self.fixed_members: dict[int, list[int]] = defaultdict(list)
-        through = DepartmentGroup.members.through.objects.filter(departmentgroup__kind=GroupKind.FIXED)
-        for group_id, department_id in through.values_list("departmentgroup_id", "department_id"):
-            self.fixed_members[group_id].append(department_id)
 
     def sorted_units(self, ids: Iterable[int]) -> list[int]:
         return sorted(set(ids), key=lambda pk: self.unit_order.get(pk, (0, "")))
@@ -364,25 +362,26 @@ def _chunk_rows(
     assignments = list(
         Assignment.objects.filter(**on_task)
         .order_by("task_id", "role", "position", "pk")
-        .values_list("pk", "task_id", "role", "department_id", "group_id", "group__kind", "group__name", "name_as_written")
+        .values_list("pk", "task_id", "role", "department_id", "group_id", "group__name", "name_as_written")
     )
-    expansions: dict[int, list[int]] = defaultdict(list)
-    for assignment_id, department_id in Assignment.expanded_to.through.objects.filter(
-        **{f"assignment__{key}": value for key, value in on_task.items()}, assignment__department__isnull=True
-    ).values_list("assignment_id", "department_id"):
-        expansions[assignment_id].append(department_id)
+    # The units each assignment stands for (the effective-assignment table) and through what.
+    stands_for: dict[int, tuple[str, list[int]]] = {}
+    for assignment_id, department_id, source in EffectiveAssignment.objects.filter(**on_task).values_list(
+        "assignment_id", "department_id", "source"
+    ):
+        stands_for.setdefault(assignment_id, (source, []))[1].append(department_id)
     # Per task and role: (kind, effective unit ids, name as written) in written order.
     entries: dict[tuple[int, str], list[tuple[str, list[int], str]]] = defaultdict(list)
-    for pk, task_id, role, department_id, group_id, group_kind, group_name, written in assignments:
+    for pk, task_id, role, department_id, group_id, group_name, written in assignments:
+        source, units = stands_for.get(pk, (None, []))
         if department_id is not None:
             entries[(task_id, role)].append(("unit", [department_id], written))
-        elif group_id is not None and pk in expansions:
+        elif group_id is not None and source == Source.EXPANSION:
             # The plan office's expansion for this task is worth showing: 相关镇办（南城镇）.
-            entries[(task_id, role)].append(("placeholder", expansions[pk], group_name or written))
+            entries[(task_id, role)].append(("placeholder", units, group_name or written))
         elif group_id is not None:
             # A FIXED group means all its members (各镇办: every town): its name says it, a list of
             # thirteen towns would not print. Its members still count as the task's units (filters).
-            units = context.fixed_members.get(group_id, []) if group_kind == GroupKind.FIXED else []
             entries[(task_id, role)].append(("group", units, group_name or written))
         else:
             entries[(task_id, role)].append(("unresolved", [], written))

@@ -10,10 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 
 from departments.models import Department
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, Plan, Task
 
-# A report is settled (never overdue) once it reached the plan office.
-SETTLED_REPORT_STATES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+# A report is settled (never overdue) once it reached the plan office (delivered).
+SETTLED_REPORT_STATES = tuple(sorted(DELIVERED_REPORT_STATES))
 
 
 def overdue_q() -> Q:

@@ -35,6 +35,13 @@ REPORT_TRANSITIONS: dict[str, Transition] = {
 # Reports can be edited only in these states (and only in an open period).
 EDITABLE_REPORT_STATES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 
+# "Delivered" (已报送), the one definition: a report in one of these states has reached the plan
+# office. Its unit is neither late nor silent on the board, no longer owes it (reminders), the
+# dashboard counts it as submitted and the ledger prints its texts. Every other state (a draft, a
+# returned report) — or no report at all — is still owed.
+DELIVERED_REPORT_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+OWED_REPORT_STATES = frozenset(ReportStatus.values) - DELIVERED_REPORT_STATES
+
 PERIOD_TRANSITIONS: dict[str, Transition] = {
     "open": _t("开放填报", {PeriodStatus.PLANNED, PeriodStatus.CLOSED}, PeriodStatus.OPEN),
     "close": _t("关闭", {PeriodStatus.OPEN}, PeriodStatus.CLOSED),

@@ -19,7 +19,6 @@ from access.rules import check_can_view_deliveries, check_can_view_unit_settings
 from departments.models import Department
 from reminders.filters import DeliveryFilterSet
 from reminders.models import Delivery, DeliveryStatus, Notification, UnitReminderSettings
-from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import check_filters
 
 # --- notifications ----------------------------------------------------------------------------

@@ -2,15 +2,13 @@
 reminders already decided, the plans' policies and the units' channels.
 
 Everything is read with ``values()`` rows and combined in Python, in a fixed number of queries
-whatever the size of the plan (per plan with an open period: its open tasks, its assignments and
-their placeholder expansions; once: the active units, the fixed groups' members, the periods'
-reports), and turned into the plain inputs of :mod:`reminders.schedule`.
+whatever the size of the plan (per plan with an open period: its open tasks and their effective
+units; once: the active units, the periods' reports), and turned into the plain inputs of
+:mod:`reminders.schedule`.
 
-Who owes what (the rules of :mod:`tasks.selectors` and :mod:`access`): a unit is
-expected to report on a task when it is an effective lead or supporting unit of it (a named unit;
-else the plan office's expansion of a placeholder; else every member of a FIXED group such as
-各镇办; a SELECTED placeholder nobody expanded names nobody), the task is not completed (办结) and
-the unit is active. It owes the report when it has none for the period yet, or its report is a
+Who owes what (who may see what is :mod:`access`'s): a unit is expected to report on a task when it is an effective lead or supporting
+unit of it (:mod:`tasks.effective`, read from the effective-assignment table; lead wins), the task
+is not completed (办结) and the unit is active. It owes the report when it has none for the period yet, or its report is a
 draft or was returned; a submitted or accepted report is owed no more.
 """
 
@@ -23,8 +21,9 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.db.models.functions import Substr
 
-from departments.models import Department, DepartmentGroup, GroupKind
-from progress.models import PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod, TaskStatus
+from departments.models import Department
+from progress.models import PeriodStatus, ProgressReport, ReviewPeriod, TaskStatus
+from progress.workflow import OWED_REPORT_STATES
 from reminders.models import Channel, Reminder, ReminderKind, ReminderPolicy, UnitReminderSettings
 from reminders.schedule import (
     NOT_STARTED,
@@ -38,10 +37,10 @@ from reminders.schedule import (
     milestone_key,
     short_text,
 )
-from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Task
+from tasks.models import AssignmentRole, EffectiveAssignment, Milestone, Plan, Task
 
-# A report in one of these states is still owed.
-OWED_STATES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+# A report in one of these states is still owed (not delivered: progress.workflow).
+OWED_STATES = OWED_REPORT_STATES
 # Channels of a unit without settings, and of the reminders to people rather than to a unit.
 DEFAULT_CHANNELS: tuple[str, ...] = (Channel.EMAIL, Channel.INAPP)
 
@@ -106,33 +105,16 @@ def plan_policies() -> tuple[dict[int, PolicyInput], dict[int, tuple]]:
 # --- who does which task ------------------------------------------------------------------------
 
 
-def effective_units(assignments: Q) -> dict[int, dict[int, str]]:
-    """{task id: {unit id: role}} for the assignments matching ``assignments`` (lead wins over
-    supporting), by the rules of :func:`tasks.selectors.effective_assignments`. Three queries."""
-    expansions: dict[int, list[int]] = defaultdict(list)
-    for assignment_id, department_id in Assignment.expanded_to.through.objects.filter(
-        assignment__in=Assignment.objects.filter(assignments).values("pk")
-    ).values_list("assignment_id", "department_id"):
-        expansions[assignment_id].append(department_id)
-    members: dict[int, list[int]] = defaultdict(list)
-    for group_id, department_id in DepartmentGroup.members.through.objects.filter(
-        departmentgroup__kind=GroupKind.FIXED
-    ).values_list("departmentgroup_id", "department_id"):
-        members[group_id].append(department_id)
+def effective_units(cells: Q) -> dict[int, dict[int, str]]:
+    """{task id: {unit id: its role on the task}} (lead wins over supporting) for the effective cells
+    matching ``cells`` (a condition on :class:`tasks.models.EffectiveAssignment`). One query."""
     units: dict[int, dict[int, str]] = defaultdict(dict)
-    for pk, task_id, role, department_id, group_id in (
-        Assignment.objects.filter(assignments).values_list("pk", "task_id", "role", "department_id", "group_id")
+    for task_id, department_id, role in (
+        EffectiveAssignment.objects.filter(cells, is_primary=True)
+        .order_by()
+        .values_list("task_id", "department_id", "role")
     ):
-        if department_id is not None:
-            named = [department_id]
-        elif expansions.get(pk):
-            named = expansions[pk]
-        else:
-            named = members.get(group_id, []) if group_id is not None else []
-        of_task = units[task_id]
-        for unit in named:
-            if of_task.get(unit) != AssignmentRole.LEAD:
-                of_task[unit] = role
+        units[task_id][department_id] = role
     return units
 
 
@@ -146,7 +128,7 @@ def active_units() -> dict[int, str]:
 
 def owed_by_unit(*, periods: Iterable[PeriodInput], units: dict[int, str] | None = None) -> list[UnitOwed]:
     """What each active unit owes in each of ``periods`` (only units that owe something), units in
-    their order and items by task number. 1 + 3 per plan + 1 queries (plus one without ``units``)."""
+    their order and items by task number. 1 + 2 per plan + 1 queries (plus one without ``units``)."""
     periods = list(periods)
     if not periods:
         return []
@@ -197,7 +179,7 @@ def upcoming_milestones(
     *, today: dt.date, within_days: int, units: dict[int, str] | None = None
 ) -> list[MilestoneInput]:
     """Milestones due from ``today`` to ``within_days`` days later, of tasks not completed, each with
-    its task's active lead units. One query, or five when there is one."""
+    its task's active lead units. One query, or three when there is one."""
     rows = list(
         Milestone.objects.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=within_days))
         .exclude(task__progress__status=TaskStatus.COMPLETED)

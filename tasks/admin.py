@@ -18,6 +18,7 @@ from exports.admin_actions import export_ledger
 from tasks import selectors
 from tasks.admin_import import import_view
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
+from tasks.services.effective_assignments import refresh_effective_assignments
 from xingping_tracker.core.admin import AnnouncesChangesAdmin
 from xingping_tracker.core.changes import PLAN
 
@@ -333,6 +334,12 @@ class TaskAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
     @admin.display(description="任务内容")
     def short_text(self, obj: Task) -> str:
         return obj.text if len(obj.text) <= 40 else f"{obj.text[:40]}…"
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        """The inlines (assignments and their expansions) are saved, then the task's effective units
+        follow them, in the same transaction as the admin's save."""
+        super().save_related(request, form, formsets, change)
+        refresh_effective_assignments(task_ids=[form.instance.pk])
 
     @admin.display(description="章节", ordering="section__position")
     def section_heading(self, obj: Task) -> str:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department, DepartmentGroup
+from tasks.effective import Source
 
 
 class Plan(models.Model):
@@ -174,6 +175,68 @@ class Assignment(models.Model):
         if self.group_id is not None:
             return self.group.name
         return f"{self.name_as_written}（未识别）"
+
+
+class EffectiveAssignment(models.Model):
+    """One unit an assignment stands for: the rule of :mod:`tasks.effective`, stored.
+
+    Derived data, never edited by hand: :func:`tasks.services.effective_assignments.refresh_effective_assignments`
+    rewrites the rows of a task whenever its assignments, their expansions, or the membership or
+    kind of a group they name change (``manage.py refresh_effective_assignments`` repairs them all).
+    ``is_primary`` marks the one row per (task, unit) whose ``role`` is the unit's role on the task
+    (lead wins); the other rows keep how the document names the unit.
+    """
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="effective_rows")
+    department = models.ForeignKey(
+        Department,
+        verbose_name="单位",
+        on_delete=models.CASCADE,
+        related_name="effective_rows",
+        db_index=False,  # led by the indexes below
+    )
+    role = models.CharField("角色", max_length=16, choices=AssignmentRole.choices)
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name="分工",
+        on_delete=models.CASCADE,
+        related_name="effective_rows",
+        db_index=False,  # led by the unique constraint below
+    )
+    via_group = models.ForeignKey(
+        DepartmentGroup,
+        verbose_name="经由占位",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="effective_rows",
+    )
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    is_primary = models.BooleanField("决定角色", default=True)
+
+    class Meta:
+        verbose_name = "实际承担单位"
+        verbose_name_plural = "实际承担单位"
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "department"], name="effective_unique_unit_per_assignment"),
+            models.UniqueConstraint(
+                fields=["task", "department"], condition=Q(is_primary=True), name="effective_one_primary_per_cell"
+            ),
+        ]
+        indexes = [
+            # Every row: "tasks where the unit is named lead / supporting" (filters, counts).
+            models.Index(fields=["department", "role", "task"], name="effective_unit_role_task"),
+            # Primary rows, covering: the cells of a set of tasks (boards, dashboard) and of a unit.
+            models.Index(
+                fields=["task", "role", "department"], condition=Q(is_primary=True), name="effective_cells_by_task"
+            ),
+            models.Index(
+                fields=["department", "task", "role"], condition=Q(is_primary=True), name="effective_cells_by_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}：{self.department_id}（{self.get_role_display()}）"
 
 
 class Milestone(models.Model):

@@ -1,15 +1,10 @@
 """Reads of plans, sections and tasks, shared by the admin, the API and the pages.
 
-Who does a task ("effective units"): an assignment names a unit (``department``), a placeholder
-(``group``: 各镇办, 市级相关部门 …) or an unresolved name. Its effective units are
-
-1. its department, when set;
-2. else the plan office's per-task expansion (``expanded_to``), when not empty;
-3. else the group's members, when the group is FIXED (各镇办 means every town);
-4. else none (a SELECTED placeholder nobody has expanded yet, or an unresolved name).
-
-Every "which tasks does unit D lead / support" question in the product goes through
-:func:`effective_assignments`, so the admin, the API and the pages agree.
+Who does a task ("effective units", and a unit's role on a task: lead wins) is defined once, in
+:mod:`tasks.effective`, and stored in :class:`tasks.models.EffectiveAssignment`. Every "which tasks
+does unit D lead / support" question in the product reads that table, through the helpers here
+(:func:`filter_tasks_by_unit`, :func:`unit_cells`, …) or by joining it in SQL, so the admin, the API,
+the pages, the dashboard, the reminders and the exports agree.
 """
 
 from __future__ import annotations
@@ -22,57 +17,53 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 
-from departments.models import Department, DepartmentGroup, GroupKind
-from tasks.models import Assignment, AssignmentRole, Plan, Section, Task
+from departments.models import Department
+from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Section, Task
 from xingping_tracker.core.filters import check_filters
 
 # A unit reference: a Department, its primary key, or an OuterRef to one (for annotations).
 DepartmentRef = Department | int | OuterRef
 
-def _one_level_deeper(ref: int | OuterRef) -> int | OuterRef:
-    """The same reference as seen from a subquery nested one level further down."""
-    return OuterRef(ref) if isinstance(ref, OuterRef) else ref
+def _department_id(department: DepartmentRef) -> int | OuterRef:
+    return department.pk if isinstance(department, Department) else department
+
+
+def unit_rows(*, department: DepartmentRef, role: str | None = None) -> QuerySet[EffectiveAssignment]:
+    """The effective-assignment rows of ``department``, every one (a unit named twice on a task has
+    two), with ``role`` when given: how the documents name the unit."""
+    rows = EffectiveAssignment.objects.filter(department_id=_department_id(department))
+    if role is not None:
+        rows = rows.filter(role=role)
+    return rows
+
+
+def unit_cells(*, department: DepartmentRef) -> QuerySet[EffectiveAssignment]:
+    """One row per task where ``department`` is an effective unit (the primary row: its ``role`` is
+    the unit's role on the task, lead winning over supporting)."""
+    return EffectiveAssignment.objects.filter(department_id=_department_id(department), is_primary=True)
 
 
 def effective_assignments(*, department: DepartmentRef, role: str | None = None) -> QuerySet[Assignment]:
-    """Assignments through which ``department`` is an effective unit (see the module docstring).
+    """Assignments through which ``department`` is an effective unit (see :mod:`tasks.effective`).
 
     ``department`` may be an ``OuterRef`` to a Department primary key, to count per unit in an annotation.
     """
-    dept: int | OuterRef = department.pk if isinstance(department, Department) else department
-    inner = _one_level_deeper(dept)
-    expansions = Assignment.expanded_to.through.objects.filter(assignment_id=OuterRef("pk"))
-    group_members = DepartmentGroup.members.through.objects.filter(
-        departmentgroup_id=OuterRef("group_id"), department_id=inner
-    )
-    queryset = Assignment.objects.filter(
-        Q(department_id=dept)
-        | (
-            Q(department__isnull=True)
-            & (
-                Exists(expansions.filter(department_id=inner))
-                | (Q(group__kind=GroupKind.FIXED) & ~Exists(expansions) & Exists(group_members))
-            )
-        )
-    )
-    if role is not None:
-        queryset = queryset.filter(role=role)
-    return queryset
+    # A join, not a subquery: an assignment stands for a unit at most once (a unique constraint).
+    assignments = Assignment.objects.filter(effective_rows__department_id=_department_id(department))
+    return assignments.filter(role=role) if role is not None else assignments
 
 
 def filter_tasks_by_unit(
     queryset: QuerySet[Task], *, department: DepartmentRef, role: str | None = None
 ) -> QuerySet[Task]:
-    """Tasks where ``department`` is an effective unit (with ``role`` when given). One EXISTS, no duplicates."""
-    return queryset.filter(
-        Exists(effective_assignments(department=department, role=role).filter(task_id=OuterRef("pk")))
-    )
+    """Tasks where ``department`` is an effective unit, named with ``role`` when given (a unit named
+    both lead and supporting on a task is found by both). One EXISTS, no duplicates."""
+    return queryset.filter(Exists(unit_rows(department=department, role=role).filter(task_id=OuterRef("pk"))))
 
 
 def section_and_descendant_ids(section: Section | int) -> list[int]:
@@ -109,12 +100,21 @@ def search_tasks(queryset: QuerySet[Task], *, term: str) -> QuerySet[Task]:
 
 
 def with_task_details(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    """Everything a task row shows, in a constant number of queries whatever the page size."""
+    """Everything a task row shows, in a constant number of queries whatever the page size: the
+    assignments in written order, each with its expansion and its effective-assignment rows."""
     return queryset.select_related("plan", "section", "section__parent", "section__parent__parent").prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.select_related("department", "group")
-            .prefetch_related("expanded_to", "group__members")
+            .prefetch_related(
+                "expanded_to",
+                Prefetch(
+                    "effective_rows",
+                    queryset=EffectiveAssignment.objects.select_related("department").order_by(
+                        "department__sort_order", "department__name", "department_id"
+                    ),
+                ),
+            )
             .order_by("role", "position", "pk"),
         ),
         "milestones",
@@ -140,15 +140,20 @@ def task_list(*, filters: dict[str, Any] | None = None, user: Any = None) -> Que
 
 
 def assignment_effective_departments(assignment: Assignment) -> list[Department]:
-    """The effective units of one assignment, from prefetched data (see :func:`with_task_details`)."""
-    if assignment.department_id is not None:
-        return [assignment.department]
-    expanded = list(assignment.expanded_to.all())
-    if expanded:
-        return expanded
-    if assignment.group_id is not None and assignment.group.kind == GroupKind.FIXED:
-        return list(assignment.group.members.all())
-    return []
+    """The effective units of one assignment in unit order, from prefetched data (see :func:`with_task_details`)."""
+    return [row.department for row in assignment.effective_rows.all()]
+
+
+def task_effective_units(task: Task) -> tuple[list[Department], list[Department]]:
+    """(lead units, supporting units) of a task, each unit once, in written order (then unit order),
+    from :func:`with_task_details` data; a unit that leads is not listed again as supporting."""
+    leads: list[Department] = []
+    supporting: list[Department] = []
+    for assignment in task.assignments.all():
+        for row in assignment.effective_rows.all():
+            if row.is_primary:
+                (leads if row.role == AssignmentRole.LEAD else supporting).append(row.department)
+    return leads, supporting
 
 
 def task_assignments_by_role(task: Task) -> dict[str, list[Assignment]]:
@@ -176,9 +181,9 @@ def department_task_counts(queryset: QuerySet[Department]) -> QuerySet[Departmen
 
     def count(role: str) -> Coalesce:
         per_unit = (
-            effective_assignments(department=OuterRef("pk"), role=role)
+            EffectiveAssignment.objects.filter(department_id=OuterRef("pk"), role=role)
             .order_by()
-            .values("role")
+            .values("department_id")
             .annotate(n=Count("task_id", distinct=True))
             .values("n")
         )

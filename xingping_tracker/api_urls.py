@@ -23,7 +23,7 @@ from reminders.api.urls import router as reminders_router
 from tasks.api.urls import router as tasks_router
 from xingping_tracker.core import sign_in
 from xingping_tracker.core.authentication import issue_token
-from xingping_tracker.core.exceptions import ErrorCode
+from xingping_tracker.core.exceptions import INVALID_MESSAGE, ErrorCode, error_body
 
 app_name = "api"
 
@@ -44,10 +44,13 @@ class ObtainTokenView(ObtainAuthToken):
         # Answered here rather than raised: a raised error would mark the transaction for rollback.
         if sign_in.is_locked_out(request):
             return Response(
-                {"code": ErrorCode.LOCKED_OUT, "detail": sign_in.lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
+                error_body(str(ErrorCode.LOCKED_OUT), sign_in.lockout_message()), status=status.HTTP_429_TOO_MANY_REQUESTS
             )
         if not valid:
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                error_body(str(ErrorCode.INVALID), INVALID_MESSAGE, errors=serializer.errors),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         token = issue_token(serializer.validated_data["user"])
         return Response({"token": token.key})
 

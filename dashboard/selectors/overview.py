@@ -4,9 +4,9 @@ API and the Excel meeting pack read them from here, so they always agree.
 
 Definitions (the same words are on the dashboard page, see ``LIGHT_RULES``):
 
-- **Lead units** of a task are its effective lead units (:mod:`tasks.selectors`: a named unit, the
-  plan office's expansion of a placeholder, or the members of a FIXED group); a unit that both leads
-  and supports a task counts as lead. They are listed in the unit order (``sort_order``, name).
+- **Lead units** of a task are its effective lead units (:mod:`tasks.effective`: a named unit, the
+  plan office's expansion of a placeholder, or the members of a FIXED group, read from the
+  effective-assignment table); a unit that both leads and supports a task counts as lead. They are listed in the unit order (``sort_order``, name).
 - **Delivered**: a report that reached the plan office, i.e. ``submitted`` or ``accepted``.
 - ``report_status``: the least advanced lead report of the period (none < draft < returned <
   submitted < accepted), ``""`` when a lead unit has no report at all (or the task has no lead unit).
@@ -50,7 +50,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
-from departments.models import Department, DepartmentGroup, GroupKind
+from departments.models import Department
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
@@ -63,7 +63,8 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from tasks.models import Assignment, AssignmentRole, Plan, Section, Target, TargetDirection, Task
+from progress.workflow import DELIVERED_REPORT_STATES
+from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Section, Target, TargetDirection, Task
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ REASON_CLOSED = "已办结"
 REASON_ON_TRACK = "正常推进"
 REASON_NOT_DUE = "本期尚未报送（未到截止日）"
 
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
 NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
 NOT_SUBMITTED_LABEL = "未报送"
 # Report states from least to most advanced ("" = no report).
@@ -174,33 +175,21 @@ def _table(model: Any) -> str:
 
 
 def _pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tuple[str, list[Any]]:
-    """Distinct (task_id, unit_id) rows: the effective units named with ``role`` on the tasks matching
-    ``task_condition`` (on ``t``, the task table). The effective-unit rule of
-    :func:`tasks.selectors.effective_assignments` (a named unit; else the plan office's expansion;
-    else a FIXED group's members), as in ``progress.selectors.review._effective_cells_sql`` (tested
-    against it). A unit that leads a task is among its lead pairs even when also named supporting."""
-    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
-    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
-    task = _table(Task)
-    base = f"FROM {assignment} a JOIN {task} t ON t.id = a.task_id"
+    """(task_id, unit_id) rows, one per effective (task, unit) cell whose role on the task is
+    ``role`` (lead wins: a unit both leading and supporting a task is among its lead pairs only), on
+    the tasks matching ``task_condition`` (on ``t``, the task table): the primary rows of the
+    effective-assignment table (:mod:`tasks.effective`)."""
+    cells, task = _table(EffectiveAssignment), _table(Task)
     sql = f"""
-        SELECT a.task_id AS task_id, a.department_id AS unit_id
-        {base} WHERE ({task_condition}) AND a.role = %s AND a.department_id IS NOT NULL
-        UNION
-        SELECT a.task_id, e.department_id
-        {base} JOIN {expansion} e ON e.assignment_id = a.id
-        WHERE ({task_condition}) AND a.role = %s AND a.department_id IS NULL
-        UNION
-        SELECT a.task_id, m.department_id
-        {base} JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
-        WHERE ({task_condition}) AND a.role = %s AND a.department_id IS NULL AND g.kind = %s
-          AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
+        SELECT ea.task_id AS task_id, ea.department_id AS unit_id
+        FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
+        WHERE ea.is_primary AND ea.role = %s AND ({task_condition})
     """
-    return sql, [*task_params, role, *task_params, role, *task_params, role, GroupKind.FIXED]
+    return sql, [role, *task_params]
 
 
 def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
-    """``WITH`` lead and supporting pairs: the supporting cells (not also leading the task) without a
+    """``WITH`` lead pairs in ``lp`` and the supporting cells (not also leading the task) without a
     non-draft report in the period, as (task_id, unit_id) rows in ``silent``."""
     lead, lead_params = _pairs_sql(role=AssignmentRole.LEAD, task_condition=task_condition, task_params=task_params)
     supporting, supporting_params = _pairs_sql(
@@ -211,9 +200,8 @@ def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id:
         WITH lp AS ({lead}), sp AS ({supporting}),
         silent AS (
             SELECT sp.task_id AS task_id, sp.unit_id AS unit_id FROM sp
-            LEFT JOIN lp ON lp.task_id = sp.task_id AND lp.unit_id = sp.unit_id
             LEFT JOIN {report} r ON r.task_id = sp.task_id AND r.department_id = sp.unit_id AND r.period_id = %s
-            WHERE lp.task_id IS NULL AND (r.id IS NULL OR r.status = %s)
+            WHERE r.id IS NULL OR r.status = %s
         )
     """
     return sql, [*lead_params, *supporting_params, period_id, ReportStatus.DRAFT]

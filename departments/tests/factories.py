@@ -64,7 +64,10 @@ class DepartmentGroupFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def members(self, create, extracted, **kwargs):
         if create and extracted:
+            from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
+
             self.members.set(extracted)
+            refresh_effective_assignments_for_groups(group_ids=[self.pk])
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -109,7 +109,7 @@ def test_edit_then_accept_then_export(office, draft):
     assert draft.status == DraftStatus.ACCEPTED
     assert list(draft.plan.tasks.order_by("number").values_list("number", flat=True)) == [1, 2]
 
-    workbook = openpyxl.load_workbook(io.BytesIO(office.get(reverse("drafting:export_xlsx", args=[draft.pk])).content))
+    workbook = openpyxl.load_workbook(io.BytesIO(office.get(reverse("drafting:export_xlsx", args=[draft.pk])).getvalue()))
     sheet = workbook.active
     assert [c.value for c in sheet[2]] == ["序号", "重点任务", "牵头单位", "配合单位", "完成时限", "量化目标"]
     assert sheet["C3"].value == "市农业农村局" and sheet["D3"].value == "各镇办"
@@ -117,7 +117,7 @@ def test_edit_then_accept_then_export(office, draft):
     assert sheet.max_row == 4
 
     response = office.get(reverse("drafting:export_docx", args=[draft.pk]))
-    document = docx.Document(io.BytesIO(response.content))
+    document = docx.Document(io.BytesIO(response.getvalue()))
     table = document.tables[0]
     assert [c.text for c in table.rows[1].cells][:4] == [
         "1",

@@ -36,16 +36,11 @@ from progress.models import (
     TargetActual,
     TaskProgress,
 )
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, Task
-from tasks.selectors import (
-    assignment_effective_departments,
-    effective_assignments,
-    filter_tasks_by_unit,
-    with_task_details,
-)
+from tasks.selectors import filter_tasks_by_unit, task_effective_units, unit_cells, with_task_details
 
-# A report in one of these states has reached the plan office: not late, not silent.
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # reached the plan office: not late, not silent
 NOT_STARTED = "none"
 NOT_STARTED_LABEL = "未填报"
 DUE_STATUS_CHOICES: list[tuple[str, str]] = [(NOT_STARTED, NOT_STARTED_LABEL), *ReportStatus.choices]
@@ -209,27 +204,23 @@ def due_list(
     past_due = today > period.report_due_on
     own = ProgressReport.objects.filter(department_id=department_id)
     current_status = own.filter(period=period, task_id=OuterRef("task_id")).values("status")[:1]
-    roles: dict[int, tuple[int, str, str]] = {}
-    for task_id, number, assignment_role, report_status in (
-        effective_assignments(department=department_id)
+    cells = (
+        unit_cells(department=department_id)
         .filter(task__plan_id=period.plan_id)
         .annotate(report_status=Subquery(current_status))
-        .order_by()  # sorted below; the model's ordering would join the plan for nothing
+        .order_by()  # sorted below
         .values_list("task_id", "task__number", "role", "report_status")
-    ):
-        known = roles.get(task_id)
-        if known is None or assignment_role == AssignmentRole.LEAD:
-            roles[task_id] = (number, assignment_role, report_status or NOT_STARTED)
+    )
     entries = sorted(
         (
             DueEntry(
                 task_id=task_id,
                 number=number,
                 role=entry_role,
-                status=entry_status,
-                late=past_due and entry_status not in DELIVERED_STATES,
+                status=report_status or NOT_STARTED,
+                late=past_due and report_status not in DELIVERED_STATES,
             )
-            for task_id, (number, entry_role, entry_status) in roles.items()
+            for task_id, number, entry_role, report_status in cells
         ),
         key=lambda entry: (not entry.still_due, entry.number, entry.task_id),
     )
@@ -320,24 +311,7 @@ def actuals_by_target(report: ProgressReport | None) -> dict[int, TargetActual]:
 def effective_units(task: Task) -> tuple[list[Department], list[Department]]:
     """(lead units, supporting units) of a task from :func:`tasks.selectors.with_task_details` data;
     a unit that leads is not listed again as supporting."""
-    leads: list[Department] = []
-    supporting: list[Department] = []
-    for assignment in task.assignments.all():
-        units = assignment_effective_departments(assignment)
-        (leads if assignment.role == AssignmentRole.LEAD else supporting).extend(units)
-    lead_ids: set[int] = set()
-    unique_leads = []
-    for unit in leads:
-        if unit.pk not in lead_ids:
-            lead_ids.add(unit.pk)
-            unique_leads.append(unit)
-    seen = set(lead_ids)
-    unique_supporting = []
-    for unit in supporting:
-        if unit.pk not in seen:
-            seen.add(unit.pk)
-            unique_supporting.append(unit)
-    return unique_leads, unique_supporting
+    return task_effective_units(task)
 
 
 @dataclass

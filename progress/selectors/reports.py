@@ -13,8 +13,9 @@ from access.rules import check_can_view_report, reads_as_unit
 from departments.models import Department
 from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
+from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole
-from tasks.selectors import effective_assignments
+from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import check_filters
 
@@ -92,14 +93,10 @@ def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]
         task_id=task_id,
         period_id=report.period_id,
         department_id=OuterRef("pk"),
-        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+        status__in=DELIVERED_REPORT_STATES,
     )
+    supporting = unit_cells(department=OuterRef("pk")).filter(task_id=task_id, role=AssignmentRole.SUPPORTING)
     silent_units = list(
-        Department.objects.filter(
-            Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.SUPPORTING).filter(task_id=task_id))
-        )
-        .exclude(Exists(effective_assignments(department=OuterRef("pk"), role=AssignmentRole.LEAD).filter(task_id=task_id)))
-        .exclude(Exists(spoken))
-        .order_by("sort_order", "name")
+        Department.objects.filter(Exists(supporting)).exclude(Exists(spoken)).order_by("sort_order", "name")
     )
     return {"report": report, "contributions": contributions, "silent_units": silent_units}

@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 
 from access.actor import Actor
 from access.querysets import reports_visible_to
-from departments.models import Department, DepartmentGroup, GroupKind
+from departments.models import Department
 from progress.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -35,11 +35,11 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from tasks.models import Assignment, AssignmentRole, Plan, Task
-from tasks.selectors import effective_assignments
+from progress.workflow import DELIVERED_REPORT_STATES
+from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
+from tasks.selectors import unit_cells
 
-# A report in one of these states has reached the plan office: its unit is neither late nor silent.
-DELIVERED_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
+DELIVERED_STATES = DELIVERED_REPORT_STATES  # reached the plan office: its unit is neither late nor silent
 NOT_STARTED = "none"  # the board's status for "no report yet" (未填报)
 NOT_STARTED_LABEL = "未填报"
 BOARD_STATUS_CHOICES: list[tuple[str, str]] = [(NOT_STARTED, NOT_STARTED_LABEL), *ReportStatus.choices]
@@ -207,40 +207,18 @@ def _effective_cells_sql(*, task_condition: str, task_params: list[Any], period_
     """SQL of the board's cells: one row per effective (task, unit) of the tasks matching
     ``task_condition`` (on ``t``, the task table), with ``supporting`` 0 when the unit leads the task
     (lead wins over supporting) and the unit's report of the period (``report_id``, ``status``:
-    NOT_STARTED without one).
-
-    The effective units follow :func:`tasks.selectors.effective_assignments` (tested against it): an
-    assignment's unit; else its plan-office expansion; else, for a FIXED group, the group's members.
-    """
-    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
-    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
-    task, report = _table(Task), _table(ProgressReport)
-    base = f"FROM {assignment} a JOIN {task} t ON t.id = a.task_id"
+    NOT_STARTED without one). The cells are the primary rows of the effective-assignment table
+    (:mod:`tasks.effective`)."""
+    cells, task, report = _table(EffectiveAssignment), _table(Task), _table(ProgressReport)
     sql = f"""
-        SELECT eff.task_id AS task_id, eff.unit_id AS unit_id, eff.supporting AS supporting,
+        SELECT ea.task_id AS task_id, ea.department_id AS unit_id,
+               CASE WHEN ea.role = %s THEN 0 ELSE 1 END AS supporting,
                r.id AS report_id, COALESCE(r.status, %s) AS status
-        FROM (
-            SELECT pairs.task_id AS task_id, pairs.unit_id AS unit_id,
-                   MIN(CASE WHEN pairs.role = %s THEN 0 ELSE 1 END) AS supporting
-            FROM (
-                SELECT a.task_id AS task_id, a.department_id AS unit_id, a.role AS role
-                {base} WHERE ({task_condition}) AND a.department_id IS NOT NULL
-                UNION ALL
-                SELECT a.task_id, e.department_id, a.role
-                {base} JOIN {expansion} e ON e.assignment_id = a.id
-                WHERE ({task_condition}) AND a.department_id IS NULL
-                UNION ALL
-                SELECT a.task_id, m.department_id, a.role
-                {base} JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
-                WHERE ({task_condition}) AND a.department_id IS NULL AND g.kind = %s
-                  AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
-            ) pairs
-            GROUP BY pairs.task_id, pairs.unit_id
-        ) eff
-        LEFT JOIN {report} r ON r.task_id = eff.task_id AND r.department_id = eff.unit_id AND r.period_id = %s
+        FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
+        LEFT JOIN {report} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s
+        WHERE ea.is_primary AND ({task_condition})
     """
-    params = [NOT_STARTED, AssignmentRole.LEAD, *task_params, *task_params, *task_params, GroupKind.FIXED, period_id]
-    return sql, params
+    return sql, [AssignmentRole.LEAD, NOT_STARTED, period_id, *task_params]
 
 
 def _unit(row: tuple[int, str, int]) -> Department:
@@ -291,7 +269,7 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         return []
     task_condition, task_params = "t.plan_id = %s", [period.plan_id]
     if filters.department_id is not None:
-        unit_tasks = effective_assignments(department=filters.department_id).order_by().values("task_id")
+        unit_tasks = unit_cells(department=filters.department_id).order_by().values("task_id")
         tasks = tasks.filter(pk__in=unit_tasks)
         # The cells below are then read for the unit's tasks only (every unit of those tasks).
         unit_sql, unit_params = unit_tasks.query.sql_with_params()
@@ -323,32 +301,21 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
     tasks = Task.objects.filter(pk__in=task_ids).only("pk", "plan_id", "number", "text", "binding", "kind", "deadline")
     by_id = {task.pk: task for task in tasks}
     placeholders = ", ".join(["%s"] * len(task_ids))
-    # Occurrences, not cells: each (assignment, unit) in written order (role, position, assignment,
-    # then the unit order), so the first occurrence of a unit sets its place, as on the task page.
-    assignment, expansion = _table(Assignment), _table(Assignment.expanded_to.through)
-    group, members = _table(DepartmentGroup), _table(DepartmentGroup.members.through)
+    # The page's cells in written order (role, position, assignment, then the unit order): a cell's
+    # primary row is the unit's first occurrence, so this is the order of the task page.
+    cells, assignment = _table(EffectiveAssignment), _table(Assignment)
     department, report = _table(Department), _table(ProgressReport)
     sql = f"""
-        SELECT o.task_id, o.unit_id, d.name, d.sort_order, o.role, r.id, r.status
-        FROM (
-            SELECT a.task_id AS task_id, a.department_id AS unit_id, a.role AS role, a.position AS position, a.id AS aid
-            FROM {assignment} a WHERE a.task_id IN ({placeholders}) AND a.department_id IS NOT NULL
-            UNION ALL
-            SELECT a.task_id, e.department_id, a.role, a.position, a.id
-            FROM {assignment} a JOIN {expansion} e ON e.assignment_id = a.id
-            WHERE a.task_id IN ({placeholders}) AND a.department_id IS NULL
-            UNION ALL
-            SELECT a.task_id, m.department_id, a.role, a.position, a.id
-            FROM {assignment} a JOIN {group} g ON g.id = a.group_id JOIN {members} m ON m.departmentgroup_id = g.id
-            WHERE a.task_id IN ({placeholders}) AND a.department_id IS NULL AND g.kind = %s
-              AND NOT EXISTS (SELECT 1 FROM {expansion} e2 WHERE e2.assignment_id = a.id)
-        ) o
-        JOIN {department} d ON d.id = o.unit_id
-        LEFT JOIN {report} r ON r.task_id = o.task_id AND r.department_id = o.unit_id AND r.period_id = %s
-        ORDER BY o.task_id, o.role, o.position, o.aid, d.sort_order, d.name
+        SELECT ea.task_id, ea.department_id, d.name, d.sort_order, ea.role, r.id, r.status
+        FROM {cells} ea
+        JOIN {assignment} a ON a.id = ea.assignment_id
+        JOIN {department} d ON d.id = ea.department_id
+        LEFT JOIN {report} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s
+        WHERE ea.is_primary AND ea.task_id IN ({placeholders})
+        ORDER BY ea.task_id, ea.role, a.position, a.id, d.sort_order, d.name
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*task_ids, *task_ids, *task_ids, GroupKind.FIXED, period.pk])
+        cursor.execute(sql, [period.pk, *task_ids])
         occurrences = cursor.fetchall()
     labels = dict(ReportStatus.choices)
     report_url, task_url = _url_maker("progress:report_detail"), _url_maker("progress:task_detail")

@@ -4,6 +4,7 @@
 - Tasks are matched by number. Only what changed is written, so re-importing the same file writes nothing
   and an edited file changes exactly the tasks that differ; history rows record every change.
 - Assignments are matched by (role, unit): a unit the plan office expanded or annotated keeps its row.
+  The effective units of every task whose assignments changed are refreshed in the same transaction.
   Milestones are matched by date and targets by (indicator, unit), so later progress attached to them stays.
 - Unit names the directory does not know are resolved by ``resolutions`` (from the admin preview: map to an
   existing unit as a new alias, or create a new unit); any name left unresolved is kept as written on the
@@ -25,6 +26,7 @@ from departments.models import Department, DepartmentAlias, DepartmentGroup, Dep
 from tasks.importer.types import ParsedSection, ParsedTarget, ParsedTask, ParsedUnit, ParseResult
 from tasks.importer.units import normalise_name
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
+from tasks.services.effective_assignments import refresh_effective_assignments
 from xingping_tracker.core.changes import PLAN, UNITS, announce
 
 
@@ -163,6 +165,8 @@ def import_plan(
     child_changes = _sync_children(
         result.tasks, tasks_by_number, {t.number for t in new_tasks}, lookup, user=user, report=report
     )
+    if child_changes:
+        refresh_effective_assignments(task_ids=[tasks_by_number[number].pk for number in child_changes])
 
     if stale_sections:
         # Headings no longer in the document go once no task (re-pointed above) or sub-section uses them.

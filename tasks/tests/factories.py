@@ -20,6 +20,7 @@ from tasks.models import (
     Task,
     TaskKind,
 )
+from tasks.services.effective_assignments import refresh_effective_assignments
 from xingping_tracker.core.changes import PLAN, UNITS, announce
 
 
@@ -88,6 +89,12 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     def expanded_to(self, create, extracted, **kwargs):
         if create and extracted:
             self.expanded_to.set(extracted)
+
+    @factory.post_generation
+    def effective_units(self, create, extracted, **kwargs):
+        """The task's effective units follow, as after every write of the product's services."""
+        if create:
+            refresh_effective_assignments(task_ids=[self.task_id])
 
 
 class LeadFactory(AssignmentFactory):

@@ -13,6 +13,7 @@ from departments.models import Department
 from departments.tests.factories import MembershipFactory, UserFactory
 from tasks import selectors
 from tasks.models import Task
+from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from tasks.tests.factories import PlanFactory, build_many_tasks, build_sample_plan
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -67,6 +68,7 @@ def test_fixed_group_counts_members_added_later(sample):
     newcomer = Department.objects.create(name="北城街道办", kind="subdistrict")
     assert numbers(selectors.task_list(filters={"supporting": newcomer.pk})) == []
     sample.all_towns.members.add(newcomer)
+    refresh_effective_assignments_for_groups(group_ids=[sample.all_towns.pk])  # as the admin's save does
     # Task 1 names 各镇办 unexpanded: the new member is asked; task 4's explicit expansion stays.
     assert numbers(selectors.task_list(filters={"supporting": newcomer.pk})) == [1]
 

@@ -146,8 +146,12 @@ DEPLOY_ENV = {
 def test_check_deploy_passes_with_the_production_settings(isolated_project):
     """HTTPS redirect, HSTS, secure cookies and the rest of Django's deployment checklist."""
     shutil.copy(PACKAGE.parent / "manage.py", isolated_project / "manage.py")
-    for app in ("departments", "tasks", "progress", "reminders", "dashboard", "exports", "offline", "drafting", "templates", "locale"):
-        shutil.copytree(PACKAGE.parent / app, isolated_project / app, ignore=shutil.ignore_patterns("__pycache__"))
+    # Every app of the project (a top-level package beside this one), its templates and translations.
+    for folder in sorted(PACKAGE.parent.iterdir()):
+        if folder.name != PACKAGE.name and (
+            (folder / "apps.py").exists() or folder.name in ("templates", "locale", "fixtures")
+        ):
+            shutil.copytree(folder, isolated_project / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(isolated_project),
