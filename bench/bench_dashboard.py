@@ -163,11 +163,13 @@ def measure(*, repeats: int = 10, warmups: int = 2) -> tuple[list[Figures], Any]
 
 
 def change_a_report(period: Any) -> Callable[[], None]:
-    """A committed change of one report of the period (its updated_at), as a clerk's save would be:
-    it moves the data stamp, so the next view computes the overview afresh."""
+    """A committed change of one report of the period (its updated_at), announced as the report
+    service announces a clerk's save: it moves the data stamp, so the next view computes the
+    overview afresh."""
     from django.utils import timezone
 
     from progress.models import ProgressReport
+    from xingping_tracker.core.changes import PROGRESS, announce
 
     report_id = ProgressReport.objects.filter(period=period).values_list("pk", flat=True).first()
     if report_id is None:
@@ -175,6 +177,7 @@ def change_a_report(period: Any) -> Callable[[], None]:
 
     def touch() -> None:
         ProgressReport.objects.filter(pk=report_id).update(updated_at=timezone.now())
+        announce(PROGRESS)
 
     return touch
 

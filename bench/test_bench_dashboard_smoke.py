@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.bench_dashboard import measure, measure_cold
+from bench.bench_dashboard import change_a_report, measure, measure_cold
 from bench.synthetic import generate
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,17 @@ def test_the_dashboard_measurements_run_with_bounded_queries():
     assert 0 < by_label["dashboard:home"].queries <= 25
     cold = measure_cold(period, repeats=1, warmups=0)
     assert cold.queries > by_label["dashboard:home"].queries  # the trend is computed again when cold
+
+
+def test_the_benchmarks_change_moves_the_stamp_as_a_clerks_save_does(django_capture_on_commit_callbacks):
+    """'after a change' measures a computed overview only if its change is announced like a service's."""
+    from dashboard import freshness
+    from progress.models import PeriodStatus, ReviewPeriod
+
+    generate(tasks=20, departments=6, seed=2)
+    period = ReviewPeriod.objects.get(status=PeriodStatus.OPEN)
+    touch = change_a_report(period)
+    before = freshness.current_stamp()
+    with django_capture_on_commit_callbacks(execute=True):  # the script runs in autocommit: heard at once
+        touch()
+    assert freshness.current_stamp() > before
