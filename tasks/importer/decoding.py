@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from xingping_tracker.core.archives import MAX_COMPRESSION_RATIO, is_zip_bomb
 from xingping_tracker.core.exceptions import ErrorCode
 
 from .types import PlanParseError
@@ -49,9 +50,8 @@ MB = 1024 * 1024
 # so the declared sizes bound what python-docx can load.
 MAX_DOCX_UNCOMPRESSED_BYTES = 50 * MB
 MAX_DOCX_MEMBERS = 2000
-MAX_DOCX_COMPRESSION_RATIO = 100
-# Members smaller than this are not ratio-checked: tiny repetitive XML parts compress very well.
-_RATIO_CHECK_MIN_BYTES = 1 * MB
+# The per-member compression ratio rule is the one of xingping_tracker.core.archives.
+MAX_DOCX_COMPRESSION_RATIO = MAX_COMPRESSION_RATIO
 
 _SAVE_AS_HINT = "请在 Word 或 WPS 中打开原文件，另存为 .docx 或 UTF-8 编码的 .txt 后重新上传。"
 
@@ -347,17 +347,7 @@ def _classify_zip(archive: zipfile.ZipFile) -> None:
 
 
 def _check_zip_safety(archive: zipfile.ZipFile) -> None:
-    infos = archive.infolist()
-    if len(infos) > MAX_DOCX_MEMBERS:
-        raise _structure_error()
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size >= _RATIO_CHECK_MIN_BYTES and info.file_size > MAX_DOCX_COMPRESSION_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise _structure_error()
-    if total > MAX_DOCX_UNCOMPRESSED_BYTES:
+    if is_zip_bomb(archive, max_members=MAX_DOCX_MEMBERS, max_unpacked_bytes=MAX_DOCX_UNCOMPRESSED_BYTES):
         raise _structure_error()
 
 

@@ -1,6 +1,7 @@
 """Checks of an uploaded Office file (a zip archive) read from its central directory only, before
 anything is inflated: the one rule for a zip bomb and for a macro project, used by the evidence
-upload (progress.services.evidence) and the offline template upload (offline.safety)."""
+upload (progress.services.evidence), the offline template upload (offline.safety) and the plan
+document reader (tasks.importer.decoding)."""
 
 from __future__ import annotations
 
