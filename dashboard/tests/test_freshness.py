@@ -148,3 +148,17 @@ def test_an_edit_in_the_admin_moves_the_stamp(stamp, admin_client):
     )
     assert response.status_code == 302
     assert stamp() > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_of_the_effective_assignments_moves_the_stamp_only_when_it_writes(stamp):
+    from tasks.models import EffectiveAssignment
+    from tasks.services.effective_assignments import refresh_effective_assignments
+
+    build_world()
+    before = stamp()
+    refresh_effective_assignments()  # the table is right already: nothing written, nothing said
+    assert stamp() == before
+    EffectiveAssignment.objects.filter(pk=EffectiveAssignment.objects.order_by("pk").values("pk")[:1]).delete()
+    refresh_effective_assignments()  # the repair writes the missing row back
+    assert stamp() > before

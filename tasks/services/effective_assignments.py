@@ -17,6 +17,7 @@ from django.db import transaction
 from departments.models import DepartmentGroup, GroupKind
 from tasks.effective import AssignmentFacts, EffectiveRow, effective_rows
 from tasks.models import Assignment, EffectiveAssignment
+from xingping_tracker.core.changes import PLAN, announce
 
 # Tasks per round trip when a list of tasks is refreshed (keeps every IN list well under SQLite's limits).
 CHUNK_SIZE = 500
@@ -98,11 +99,13 @@ def refresh_effective_assignments(*, task_ids: Iterable[int] | None = None) -> R
         fixed_members = _fixed_members()
         if task_ids is None:
             _sync(None, fixed_members=fixed_members, counts=counts)
-            return counts
-        ids = sorted({int(pk) for pk in task_ids})
-        counts.tasks = len(ids)
-        for chunk in _chunks(ids, CHUNK_SIZE):
-            _sync(chunk, fixed_members=fixed_members, counts=counts)
+        else:
+            ids = sorted({int(pk) for pk in task_ids})
+            counts.tasks = len(ids)
+            for chunk in _chunks(ids, CHUNK_SIZE):
+                _sync(chunk, fixed_members=fixed_members, counts=counts)
+        if counts.created or counts.deleted:
+            announce(PLAN)  # the units of some tasks changed (the repair command's too)
     return counts
 
 
