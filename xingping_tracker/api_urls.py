@@ -11,11 +11,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from assessment.api.urls import extra_urlpatterns as assessment_extra
+from assessment.api.urls import router as assessment_router
 from dashboard.api.urls import extra_urlpatterns as dashboard_extra
 from dashboard.api.urls import router as dashboard_router
 from departments.api.urls import router as departments_router
+from evaluation.api.urls import extra_urlpatterns as evaluation_extra
+from evaluation.api.urls import router as evaluation_router
 from exports.api.urls import extra_urlpatterns as exports_extra
 from exports.api.urls import router as exports_router
+from indicators.api.urls import extra_urlpatterns as indicators_extra
+from indicators.api.urls import router as indicators_router
 from offline.api.urls import extra_urlpatterns as offline_extra
 from offline.api.urls import router as offline_router
 from progress.api.urls import router as progress_router
@@ -44,7 +50,8 @@ class ObtainTokenView(ObtainAuthToken):
         # Answered here rather than raised: a raised error would mark the transaction for rollback.
         if sign_in.is_locked_out(request):
             return Response(
-                error_body(str(ErrorCode.LOCKED_OUT), sign_in.lockout_message()), status=status.HTTP_429_TOO_MANY_REQUESTS
+                error_body(str(ErrorCode.LOCKED_OUT), sign_in.lockout_message()),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if not valid:
             return Response(
@@ -64,6 +71,9 @@ for app_router in (
     dashboard_router,
     exports_router,
     offline_router,
+    indicators_router,
+    assessment_router,
+    evaluation_router,
 ):
     router.registry.extend(app_router.registry)
 
@@ -73,5 +83,8 @@ urlpatterns = [
     *dashboard_extra,
     *exports_extra,
     *offline_extra,
+    *indicators_extra,
+    *assessment_extra,
+    *evaluation_extra,
     *router.urls,
 ]

@@ -37,5 +37,8 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("offline.urls")),
     path("", include("drafting.urls")),
+    path("", include("indicators.urls")),
+    path("", include("assessment.urls")),
+    path("", include("evaluation.urls")),
     path("", include("progress.urls")),
 ]

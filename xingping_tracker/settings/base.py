@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "exports",
     "offline",
     "drafting",
+    "indicators",
+    "assessment",
+    "evaluation",
     # last: its post_migrate handler gives the role groups permissions of every app above
     "access",
 ]
