@@ -39,6 +39,17 @@ else:  # pragma: no cover - openpyxl without lxml
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
+# The workbook's default (Normal) font sets the unit of column widths: one unit is the width of its
+# digit "0". Excel's own default (Calibri) is replaced by another font on a machine without it
+# (LibreOffice on Linux takes DejaVu Sans, 30% wider), so the same widths printed at different
+# scales. Arial is everywhere (Windows, WPS, and on Linux as the metric-compatible Liberation
+# Sans): one unit is 8 pixels (6 points) wherever the file is printed.
+DEFAULT_FONT = Font(name="Arial", size=11)
+BODY_POINTS = 10  # the body text size: printed at 100% when the sheet's columns fit the page
+# Column-width units that fit an A4 page at 100% between the margins of :func:`setup_print`
+# (measured with LibreOffice: 128 landscape, 87 portrait; a little room is kept).
+LANDSCAPE_UNITS = 124
+PORTRAIT_UNITS = 84
 
 # (fill, font colour) per light and per status key: Excel's own "good / neutral / bad" colours.
 GREEN_COLOURS = ("C6EFCE", "006100")
@@ -78,6 +89,7 @@ def register_styles(workbook: Workbook) -> None:
     """Add the named styles the sheets use (idempotent)."""
     if "xp_body" in workbook.named_styles:
         return
+    _use_default_font(workbook)
     wrap_left = Alignment(wrap_text=True, vertical="top", horizontal="left")
     wrap_center = Alignment(wrap_text=True, vertical="center", horizontal="center")
     styles = [
@@ -102,6 +114,14 @@ def register_styles(workbook: Workbook) -> None:
         )
     for style in styles:
         workbook.add_named_style(style)
+
+
+def _use_default_font(workbook: Workbook) -> None:
+    """Make :data:`DEFAULT_FONT` the workbook's first font (the Normal style's, which sets the width unit)."""
+    from openpyxl.utils.indexed_list import IndexedList
+
+    if len(workbook._fonts) == 1:  # a fresh workbook: only openpyxl's default font, not used by any style yet
+        workbook._fonts = IndexedList([copy(DEFAULT_FONT)])
 
 
 def colour_style(key: str) -> str:
@@ -255,13 +275,17 @@ def _cell_heads(index: int) -> str:
     return _HEADS[index]
 
 
-def setup_print(worksheet: Any, *, header_row: int | None, last_column: int, landscape: bool = True) -> None:
-    """A4 (landscape by default), fitted to the page width, header row repeated on every page,
-    narrow margins, page numbers in the footer. Sets only tail parts: call any time before close."""
+def setup_print(
+    worksheet: Any, *, header_row: int | None, last_column: int, landscape: bool = True, one_page: bool = False
+) -> None:
+    """A4 (landscape by default), fitted to the page width (``one_page``: to one whole page), header
+    row repeated on every page, narrow margins, page numbers in the footer. Sets only tail parts:
+    call any time before close. Fitting only shrinks: columns within :data:`LANDSCAPE_UNITS` /
+    :data:`PORTRAIT_UNITS` print at 100%, the body at :data:`BODY_POINTS`."""
     worksheet.page_setup.orientation = "landscape" if landscape else "portrait"
     worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0
+    worksheet.page_setup.fitToHeight = 1 if one_page else 0
     worksheet.print_options.horizontalCentered = True
     worksheet.page_margins.left = worksheet.page_margins.right = 0.4
     worksheet.page_margins.top = worksheet.page_margins.bottom = 0.6
@@ -286,7 +310,9 @@ class TableSheet:
 
     HEADER_ROW = 3
 
-    def __init__(self, workbook: Workbook, title: str, *, heading: str, subtitle: str, columns: Sequence[Column]):
+    def __init__(
+        self, workbook: Workbook, title: str, *, heading: str, subtitle: str, columns: Sequence[Column], landscape: bool = True
+    ):
         self.worksheet = workbook.create_sheet(title=title)
         self.columns = list(columns)
         self.rows_written = 0
@@ -294,15 +320,20 @@ class TableSheet:
         self.widths = [column.width for column in self.columns]
         ws, last = self.worksheet, len(self.columns)
         prepare_sheet(ws, columns=self.columns, freeze=f"A{self.HEADER_ROW + 1}")
-        ws.row_dimensions[1].height = 32
+        total = sum(self.widths)
+        ws.row_dimensions[1].height = title_height(heading, total)
+        subtitle_lines = text_lines(clean_text(subtitle), total)
+        if subtitle_lines > 1:
+            ws.row_dimensions[2].height = subtitle_lines * LINE_POINTS + ROW_PADDING_POINTS
         self.writer = RowWriter(ws)
         self.writer.append([(heading, "xp_title")])
         self.writer.append([(subtitle, "xp_subtitle")])
-        self.writer.append([(c.header, "xp_header") for c in self.columns])
+        headers = [(c.header, "xp_header") for c in self.columns]
+        self.writer.append(headers, height=row_height(headers, self.widths))
         end = get_column_letter(last)
         ws.merged_cells.add(f"A1:{end}1")
         ws.merged_cells.add(f"A2:{end}2")
-        setup_print(ws, header_row=self.HEADER_ROW, last_column=last)
+        setup_print(ws, header_row=self.HEADER_ROW, last_column=last, landscape=landscape)
 
     def append(self, values: Iterable[tuple[Any, str | None]]) -> None:
         """One row: (value, style or None for the column's style) per column; its height fits its text."""
@@ -346,8 +377,11 @@ ROW_PADDING_POINTS = 4.0
 MAX_ROW_POINTS = 409.0  # Excel's largest row height
 
 
+CJK_UNITS = 1.75  # a 10-point CJK character in width units (13.3 px of 8: 1.67, and a little room)
+
+
 def text_lines(text: str, width: float) -> int:
-    """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character counts two).
+    """Lines ``text`` wraps to in a column ``width`` units wide (a CJK character counts :data:`CJK_UNITS`).
 
     Neither Excel nor LibreOffice fits row heights to wrapped text when opening a generated file
     (LibreOffice prints every row one line high), so the sheets give each row its height.
@@ -355,12 +389,18 @@ def text_lines(text: str, width: float) -> int:
     per_line = max(width - 1.0, 1.0)
     lines = 0
     for line in text.split("\n"):
-        # Display width: ASCII 1, most others (CJK: 3 bytes in UTF-8) 2 — computed in C, not per character.
+        # Display width: ASCII 1, most others (CJK: 3 bytes in UTF-8) CJK_UNITS — computed in C, not per character.
         # (surrogatepass: a lone surrogate, dropped from the cell, must not fail the measure either)
         size = len(line)
-        display = size + (len(line.encode("utf-8", "surrogatepass")) - size) / 2
+        display = size + (len(line.encode("utf-8", "surrogatepass")) - size) / 2 * (CJK_UNITS - 1)
         lines += max(1, -int(-display // per_line))
     return lines
+
+
+def title_height(text: str, width: float, *, points: float = 16) -> float:
+    """The height (points) of a title row of ``points``-point text across ``width`` units (at least 32)."""
+    lines = text_lines(clean_text(text), width * BODY_POINTS / points)
+    return max(32.0, lines * points * 1.35 + ROW_PADDING_POINTS)
 
 
 def row_height(cells: Sequence[tuple[Any, str]], widths: Sequence[float]) -> float | None:
