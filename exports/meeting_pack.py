@@ -298,13 +298,13 @@ class _Portrait:
         self.writer.append(values, height=height or row_height(values, widths))
         return self.row
 
-    def blank(self, count: int = 1, *, height: float = 8) -> None:
+    def blank(self, count: int = 1, *, height: float = 5) -> None:
         for _ in range(count):
             self.row += 1
             self.writer.append([], height=height)
 
     def heading(self, text: str) -> None:
-        self.append([(text, "xp_heading")], merge_rest=True, height=20)
+        self.append([(text, "xp_heading")], merge_rest=True, height=18)
 
     def table(self, header: list[str], rows: Iterable[list[tuple[Any, str]]]) -> tuple[int, int]:
         """A header row and its rows: (header row, last row)."""

@@ -13,7 +13,7 @@ from typing import IO, Any
 from access.actor import actor_for
 from access.rules import check_can_view_board
 from exports.ledger import build_ledger, ledger_filename
-from exports.meeting_pack import build_meeting_pack, pack_filename
+from exports.meeting_pack import build_meeting_pack, pack_filename, parse_sheet_selection
 from exports.selectors import LedgerFilters, parse_ledger_filters, resolve_period
 from progress.models import ReviewPeriod
 
@@ -36,9 +36,17 @@ def ledger_for_tasks(*, user: Any, period: ReviewPeriod, task_ids: list[int]) ->
 
 
 def meeting_pack_for_request(*, user: Any, params: Mapping[str, Any]) -> tuple[IO[bytes], str]:
+    """The meeting pack of ``?period=`` with the sheets ``?sheets=`` chooses (default: the printed pack)."""
     check_can_view_board(actor_for(user))
     period = resolve_period(params)
-    return build_meeting_pack(period), pack_filename(period)
+    sheets = parse_sheet_selection(params)
+    return build_meeting_pack(period, sheets=sheets), pack_filename(period, sheets)
+
+
+def meeting_pack_options(*, user: Any, params: Mapping[str, Any]) -> ReviewPeriod:
+    """The period whose pack the options page offers (same permission as the download)."""
+    check_can_view_board(actor_for(user))
+    return resolve_period(params)
 
 
 def meeting_pack_for_period(*, user: Any, period: ReviewPeriod) -> tuple[IO[bytes], str]:

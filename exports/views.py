@@ -1,5 +1,6 @@
-"""Download pages: the ledger (``exports:ledger``, filters as query parameters) and the meeting
-pack (``exports:meeting_pack?period=``). Views parse, call one service and stream the file.
+"""Download pages: the ledger (``exports:ledger``, filters as query parameters), the meeting pack
+(``exports:meeting_pack?period=&sheets=``) and the page choosing its sheets
+(``exports:meeting_pack_options?period=``). Views parse, call one service and stream the file.
 
 A bad filter answers 400 with the Chinese message on a page; what the user may not see answers 404,
 what the user may see but not export answers 403 (both with the message).
@@ -41,7 +42,21 @@ def meeting_pack(request: HttpRequest) -> HttpResponse:
     return _download(request, lambda: services.meeting_pack_for_request(user=request.user, params=request.GET))
 
 
+@require_GET
+@login_required
+def meeting_pack_options(request: HttpRequest) -> HttpResponse:
+    from exports.meeting_pack import ATTENTION_LIMITS, SHEETS
+
+    try:
+        period = services.meeting_pack_options(user=request.user, params=request.GET)
+    except ApplicationError as exc:
+        return render(request, "exports/error.html", {"message": exc.message}, status=exc.http_status)
+    context = {"period": period, "sheets": SHEETS, "limits": ATTENTION_LIMITS}
+    return render(request, "exports/meeting_pack_options.html", context)
+
+
 urlpatterns = [
     path("exports/ledger/", ledger, name="ledger"),
     path("exports/meeting-pack/", meeting_pack, name="meeting_pack"),
+    path("exports/meeting-pack/options/", meeting_pack_options, name="meeting_pack_options"),
 ]

@@ -258,6 +258,8 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:extension_list", "GET"): lambda w: _form("get", "/extensions/"),
     ("progress:extension_approve", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/approve/"),
     ("progress:extension_refuse", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/refuse/", {"comment": "不同意"}),
+    # --- h7: choosing the meeting pack's sheets
+    ("exports:meeting_pack_options", "GET"): lambda w: _form("get", f"/exports/meeting-pack/options/?period={w.h2.pk}"),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -361,6 +363,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:extension_list", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200),
     ("progress:extension_approve", "POST"):      (302, 403, 404, 403, 404, 302, 403, 404),
     ("progress:extension_refuse", "POST"):       (302, 403, 404, 403, 404, 302, 403, 404),
+    # --- h7: choosing the meeting pack's sheets
+    ("exports:meeting_pack_options", "GET"):     (302, 404, 404, 404, 404, 200, 200, 404),
 }
 
 

@@ -45,6 +45,13 @@ ERRORS = {
     404: OpenApiResponse(ExportErrorSerializer, description="无权查看（会议材料仅限规划科和领导）"),
 }
 PERIOD = OpenApiParameter("period", OpenApiTypes.INT, description="填报期编号；缺省为最近开放的填报期")
+SHEETS_PARAMETER = OpenApiParameter(
+    "sheets",
+    OpenApiTypes.STR,
+    description="要下载的表（可重复或用逗号分隔）：cover 封面汇总、attention 逾期及风险任务、binding 约束性指标、"
+    "units 各单位完成情况、unit_sheets 各单位分表（含“其他单位”）、ledger 完整台账；"
+    "缺省为除完整台账外的全部表（可打印的会议材料）。未知的表返回 400 及中文说明。",
+)
 XLSX = {(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=".xlsx 文件（附件，中文文件名）")}
 
 
@@ -78,9 +85,10 @@ class MeetingPackExportView(APIView):
     @extend_schema(
         tags=[TAG],
         summary="下载会议材料（.xlsx）",
-        description="对标分析专题会（半年）或年度总结专题会的会议材料：封面汇总（含图表）、台账、逾期及风险任务、"
-        "约束性指标、各牵头单位分表。仅限规划科和领导。",
-        parameters=[PERIOD],
+        description="对标分析专题会（半年）或年度总结专题会的会议材料，按 A4 打印排版（正文10磅）：封面汇总（一页）、"
+        "逾期及风险任务（红灯、黄灯各有上限，注明未列出的项数）、约束性指标、各单位完成情况（含图表）、"
+        "有需研究任务的牵头单位分表及“其他单位”表；可选完整台账。仅限规划科和领导。",
+        parameters=[PERIOD, SHEETS_PARAMETER],
         responses={**XLSX, **ERRORS},
     )
     def get(self, request: Request) -> Any:
