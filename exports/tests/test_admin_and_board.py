@@ -28,7 +28,7 @@ def test_the_period_action_downloads_the_meeting_pack(pack_world, client):
     url = reverse("admin:progress_reviewperiod_changelist")
     response, body = post_action(client, pack_world.plan_office, url, "download_meeting_pack", [pack_world.h2.pk])
     assert response.status_code == 200 and "会议材料" in unquote(response["Content-Disposition"])
-    assert open_workbook(body).sheetnames[:2] == ["封面汇总", "台账"]
+    assert open_workbook(body).sheetnames[:2] == ["封面汇总", "逾期及风险任务"]
     response, _ = post_action(client, pack_world.plan_office, url, "download_meeting_pack", [pack_world.h1.pk, pack_world.h2.pk])
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboard.selectors.overview import period_overview
-from exports.meeting_pack import build_meeting_pack
+from exports.meeting_pack import SHEET_KEYS, build_meeting_pack
 from exports.tests.conftest import all_text, open_workbook, sheet_xml
 from tasks.tests.factories import LeadFactory, TaskFactory
 
@@ -44,9 +44,20 @@ def pack(pack_world, client):
     return body
 
 
-def test_the_pack_has_its_sheets_in_order(pack_world, pack):
-    workbook = open_workbook(pack)
-    assert workbook.sheetnames == ["封面汇总", "台账", "逾期及风险任务", "约束性指标", "市发改局", "市工信局", "市财政局"]
+@pytest.fixture
+def full_pack(pack_world, client):
+    """The pack with every sheet, the full ledger included."""
+    response, body = download(
+        client, pack_world.plan_office, reverse("exports:meeting_pack"), period=pack_world.h2.pk, sheets=",".join(SHEET_KEYS)
+    )
+    assert response.status_code == 200, body[:500]
+    return body
+
+
+def test_the_pack_has_its_sheets_in_order(pack_world, pack, full_pack):
+    # 市发改局 leads two tasks on the attention sheet: its own sheet; 市工信局 and 市财政局 lead one task each
+    assert open_workbook(pack).sheetnames == ["封面汇总", "逾期及风险任务", "约束性指标", "各单位完成情况", "市发改局", "其他单位"]
+    assert open_workbook(full_pack).sheetnames == [*open_workbook(pack).sheetnames, "台账"]
 
 
 def test_the_cover_names_the_meeting_and_the_period(pack_world, pack):
@@ -60,31 +71,35 @@ def test_the_cover_names_the_meeting_and_the_period(pack_world, pack):
     assert "对标分析专题会" in half_year["A1"].value
 
 
-def test_every_table_sheet_has_the_official_layout(pack):
-    workbook = open_workbook(pack)
+def test_every_table_sheet_has_the_official_layout(full_pack):
+    workbook = open_workbook(full_pack)
     for ws in workbook.worksheets:
-        assert ws.page_setup.orientation in ("landscape", "portrait")
         assert ws.page_setup.paperSize == 9  # A4
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToWidth == 1
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert "A1:" in " ".join(str(r) for r in ws.merged_cells.ranges)  # merged title row
-        if ws.title == "封面汇总":
+        if ws.title == "封面汇总":  # one page, portrait
+            assert (ws.page_setup.orientation, ws.page_setup.fitToHeight) == ("portrait", 1)
+            continue
+        assert ws.page_setup.fitToHeight == 0  # fitted to the width only: as many pages as the rows need
+        if ws.title == "各单位完成情况":
+            assert ws.page_setup.orientation == "portrait"
             continue
         assert ws.page_setup.orientation == "landscape"
         assert ws.freeze_panes == "A4"
         assert ws.print_title_rows == "$3:$3"
         assert ws.auto_filter.ref.startswith("A3:")
         assert ws["A1"].font.name == "黑体" and ws["A4"].font.name == "宋体"
-        assert ws["C4"].alignment.wrap_text
+        assert ws["B4"].alignment.wrap_text
     ledger = workbook["台账"]
     assert [c.value for c in ledger[3]][:5] == ["序号", "章节", "任务内容", "牵头单位", "配合单位"]
     assert ledger.auto_filter.ref == "A3:N8"
     assert ledger.column_dimensions["C"].width > ledger.column_dimensions["A"].width
 
 
-def test_the_ledger_sheets_offer_the_status_drop_down(pack):
+def test_the_ledger_sheets_offer_the_status_drop_down(full_pack):
     """The plan office may mark a status during the meeting: 推进状态 takes only the dashboard's statuses."""
-    workbook = open_workbook(pack)
+    workbook = open_workbook(full_pack)
     for title in ("台账", "逾期及风险任务", "市发改局"):
         ws = workbook[title]
         [validation] = ws.data_validations.dataValidation
@@ -96,44 +111,56 @@ def test_the_ledger_sheets_offer_the_status_drop_down(pack):
         assert validation.error.startswith("推进状态请从下拉列表中选择：未启动、")
         statuses = {row[0] for row in ws.iter_rows(min_row=4, min_col=status_column, max_col=status_column, values_only=True)}
         assert statuses <= set(validation.formula1.strip('"').split(","))  # what is written is allowed
-    assert not workbook["约束性指标"].data_validations.dataValidation
-    assert not workbook["封面汇总"].data_validations.dataValidation
+    for title in ("约束性指标", "封面汇总", "各单位完成情况", "其他单位"):
+        assert not workbook[title].data_validations.dataValidation
 
 
-def test_lights_and_statuses_are_coloured(pack_world, pack):
-    ledger = open_workbook(pack)["台账"]
+def test_lights_and_statuses_are_coloured(pack_world, full_pack):
+    workbook = open_workbook(full_pack)
+    ledger = workbook["台账"]
     rows = {str(r[0].value).rstrip("*"): r for r in ledger.iter_rows(min_row=4)}
     light = rows["4"][11]
     assert light.value.startswith("红灯") and light.fill.fgColor.rgb.endswith("FFC7CE")
     assert rows["4"][10].value == "滞后" and rows["4"][10].fill.fgColor.rgb.endswith("FFC7CE")
+    attention = {str(r[0].value): r for r in workbook["逾期及风险任务"].iter_rows(min_row=4) if r[0].value}
+    assert attention["4"][4].value.startswith("红灯") and attention["4"][4].fill.fgColor.rgb.endswith("FFC7CE")
+    assert attention["5"][4].value == "黄灯\n未落实牵头单位" and attention["5"][4].fill.fgColor.rgb.endswith("FFEB9C")
 
 
-def test_the_cover_has_native_bar_charts(pack):
+def test_the_units_sheet_has_native_bar_charts(pack):
     parts = sheet_xml(pack)
     charts = [name for name in parts if re.match(r"xl/charts/chart\d+\.xml", name)]
     assert len(charts) == 2
     assert all(re.search(r"<(c:)?barChart>", parts[name]) for name in charts)
-    assert any("封面汇总" in parts[name] for name in charts)  # the series read the cover's tables
+    assert all("各单位完成情况" in parts[name] for name in charts)  # the series read the units sheet's tables
     drawing_rels = [name for name in parts if name.startswith("xl/drawings/_rels/")]
     assert drawing_rels and "charts/chart" in parts[drawing_rels[0]]
 
 
-def test_the_ledger_sheets_hold_every_task_with_its_units(pack_world, pack):
-    workbook = open_workbook(pack)
-    assert ledger_numbers(pack) == ["1", "2", "3", "4", "5"]
+def test_the_ledger_sheets_hold_every_task_with_its_units(pack_world, full_pack):
+    workbook = open_workbook(full_pack)
+    assert ledger_numbers(full_pack) == ["1", "2", "3", "4", "5"]
     rows = {str(r[0]).rstrip("*"): r for r in workbook["台账"].iter_rows(min_row=4, values_only=True)}
     assert rows["2"][3:5] == ("市工信局", "市发改局、市财政局")
     assert rows["2"][0] == "2*"  # binding, as the plan marks it
     assert rows["2"][13] == "4.2%（截至2024-12-31）"
-    assert ledger_numbers(pack, "市发改局") == ["1", "3"]
-    assert ledger_numbers(pack, "市工信局") == ["2"]
+    # a unit's sheet: its led tasks, red before yellow
+    unit_rows = list(workbook["市发改局"].iter_rows(min_row=4, values_only=True))
+    assert sorted(str(r[0]) for r in unit_rows) == ["1", "3"]
+    lights = [r[3].split("\n")[0] for r in unit_rows]
+    assert lights == sorted(lights, key=["红灯", "黄灯", "绿灯"].index)
+    # the other lead units: a row each, with the numbers of their red and yellow tasks
+    others = {r[0]: r for r in workbook["其他单位"].iter_rows(min_row=4, values_only=True)}
+    assert others["市财政局"][1:] == (1, 0, 1, 0, 0, "红灯：4")
+    assert others["市工信局"][0] == "市工信局"
     binding = list(workbook["约束性指标"].iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in binding] == ["2*"] and binding[0][2] == "市工信局"
 
 
 def test_the_cover_numbers_are_the_dashboards(pack_world, pack, client):
     overview = period_overview(pack_world.h2)
-    cover = open_workbook(pack)["封面汇总"]
+    workbook = open_workbook(pack)
+    cover = workbook["封面汇总"]
     values = {row[0].value: [c.value for c in row] for row in cover.iter_rows() if row[0].value}
     headline_header = next(row for row in cover.iter_rows(values_only=True) if row[0] == "任务总数")
     headline = list(cover.iter_rows(values_only=True))[[r[0] for r in cover.iter_rows(values_only=True)].index("任务总数") + 1]
@@ -142,18 +169,20 @@ def test_the_cover_numbers_are_the_dashboards(pack_world, pack, client):
     assert numbers["已完成"] == overview.completed
     assert numbers["完成率"] == overview.completion_rate
     assert (numbers["红灯"], numbers["黄灯"], numbers["绿灯"]) == tuple(overview.light_counts[k] for k in ("red", "yellow", "green"))
+    units = {row[0].value: [c.value for c in row] for row in workbook["各单位完成情况"].iter_rows() if row[0].value}
     for unit in overview.lead_units:
-        assert values[unit.name][1:10] == [unit.tasks, unit.completed, unit.rate, unit.on_time, unit.late,
-                                           unit.not_submitted, unit.red, unit.yellow, unit.silent]
+        assert units[unit.name][1:10] == [unit.tasks, unit.completed, unit.rate, unit.on_time, unit.late,
+                                          unit.not_submitted, unit.red, unit.yellow, unit.silent]
     for chapter in overview.chapters:
         assert values[chapter.heading][1:4] == [chapter.total, chapter.completed, chapter.rate]
+        assert units[chapter.heading][1:4] == [chapter.total, chapter.completed, chapter.rate]
     # and the dashboard's API says the same
     client.force_login(pack_world.leader)
     api = client.get("/api/dashboard/", {"period": pack_world.h2.pk}).json()
     assert (api["total"], api["completed"], api["completion_rate"]) == (numbers["任务总数"], numbers["已完成"], numbers["完成率"])
     api_units = {u["name"]: u for u in api["lead_units"]}
     for unit in overview.lead_units:
-        assert values[unit.name][1:3] == [api_units[unit.name]["tasks"], api_units[unit.name]["completed"]]
+        assert units[unit.name][1:3] == [api_units[unit.name]["tasks"], api_units[unit.name]["completed"]]
     assert {light["light"]: light["count"] for light in api["lights"]} == overview.light_counts
 
 

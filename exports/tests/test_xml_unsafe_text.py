@@ -16,7 +16,7 @@ from departments.models import Department
 from exports.cells import clean_text, set_value
 from exports.layout import register_styles, safe_sheet_title
 from exports.ledger import build_ledger, save_to_temporary, write_ledger_sheet
-from exports.meeting_pack import build_meeting_pack
+from exports.meeting_pack import SHEET_KEYS, build_meeting_pack
 from exports.selectors import LedgerFilters, LedgerRow, TargetLine
 from exports.tests.conftest import all_text, open_workbook
 from offline.template import build_template
@@ -156,7 +156,7 @@ def test_ledger_meeting_pack_and_template_take_any_stored_text(pack_world, text)
     expected = clean_text(marker)
 
     ledger = build_ledger(LedgerFilters(period=world.h2)).read()
-    pack = build_meeting_pack(world.h2, today=world.today).read()
+    pack = build_meeting_pack(world.h2, today=world.today, sheets=SHEET_KEYS).read()  # with the full ledger
     template = build_template(user=world.gongxin_clerk, period_id=world.h2.pk).content
     for content in (ledger, pack, template):
         assert expected in all_text(content)
