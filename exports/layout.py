@@ -73,8 +73,15 @@ _thin = Side(style="thin", color="808080")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 
 
-def _named(name: str, *, font: Font, alignment: Alignment, fill: PatternFill | None = None, border: bool = True,
-           number_format: str | None = None) -> NamedStyle:
+def _named(
+    name: str,
+    *,
+    font: Font,
+    alignment: Alignment,
+    fill: PatternFill | None = None,
+    border: bool = True,
+    number_format: str | None = None,
+) -> NamedStyle:
     style = NamedStyle(name=name, font=font, alignment=alignment)
     if fill is not None:
         style.fill = fill
@@ -93,24 +100,48 @@ def register_styles(workbook: Workbook) -> None:
     wrap_left = Alignment(wrap_text=True, vertical="top", horizontal="left")
     wrap_center = Alignment(wrap_text=True, vertical="center", horizontal="center")
     styles = [
-        _named("xp_title", font=Font(name=HEADING_FONT, size=16, bold=True), border=False,
-               alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        _named("xp_subtitle", font=Font(name=BODY_FONT, size=10), border=False,
-               alignment=Alignment(horizontal="left", vertical="center", wrap_text=True)),
-        _named("xp_heading", font=Font(name=HEADING_FONT, size=12, bold=True), border=False,
-               alignment=Alignment(horizontal="left", vertical="center")),
-        _named("xp_header", font=Font(name=HEADING_FONT, size=10, bold=True), alignment=wrap_center,
-               fill=PatternFill("solid", fgColor="D9E1F2")),
+        _named(
+            "xp_title",
+            font=Font(name=HEADING_FONT, size=16, bold=True),
+            border=False,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        _named(
+            "xp_subtitle",
+            font=Font(name=BODY_FONT, size=10),
+            border=False,
+            alignment=Alignment(horizontal="left", vertical="center", wrap_text=True),
+        ),
+        _named(
+            "xp_heading",
+            font=Font(name=HEADING_FONT, size=12, bold=True),
+            border=False,
+            alignment=Alignment(horizontal="left", vertical="center"),
+        ),
+        _named(
+            "xp_header",
+            font=Font(name=HEADING_FONT, size=10, bold=True),
+            alignment=wrap_center,
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+        ),
         _named("xp_body", font=Font(name=BODY_FONT, size=10), alignment=wrap_left),
         _named("xp_center", font=Font(name=BODY_FONT, size=10), alignment=wrap_center),
         _named("xp_number", font=Font(name=BODY_FONT, size=10), alignment=wrap_center, number_format="0"),
         _named("xp_percent", font=Font(name=BODY_FONT, size=10), alignment=wrap_center, number_format="0.0%"),
     ]
-    for key, (fill, colour) in {"green": GREEN_COLOURS, "yellow": YELLOW_COLOURS, "red": RED_COLOURS,
-                                "grey": GREY_COLOURS}.items():
+    for key, (fill, colour) in {
+        "green": GREEN_COLOURS,
+        "yellow": YELLOW_COLOURS,
+        "red": RED_COLOURS,
+        "grey": GREY_COLOURS,
+    }.items():
         styles.append(
-            _named(f"xp_{key}", font=Font(name=BODY_FONT, size=10, color=colour), alignment=wrap_center,
-                   fill=PatternFill("solid", fgColor=fill))
+            _named(
+                f"xp_{key}",
+                font=Font(name=BODY_FONT, size=10, color=colour),
+                alignment=wrap_center,
+                fill=PatternFill("solid", fgColor=fill),
+            )
         )
     for style in styles:
         workbook.add_named_style(style)
@@ -311,7 +342,14 @@ class TableSheet:
     HEADER_ROW = 3
 
     def __init__(
-        self, workbook: Workbook, title: str, *, heading: str, subtitle: str, columns: Sequence[Column], landscape: bool = True
+        self,
+        workbook: Workbook,
+        title: str,
+        *,
+        heading: str,
+        subtitle: str,
+        columns: Sequence[Column],
+        landscape: bool = True,
     ):
         self.worksheet = workbook.create_sheet(title=title)
         self.columns = list(columns)
@@ -416,7 +454,7 @@ def row_height(cells: Sequence[tuple[Any, str]], widths: Sequence[float]) -> flo
 
 def safe_sheet_title(text: str, *, taken: set[str]) -> str:
     """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\), unique in ``taken`` (added)."""
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in clean_text(text)).strip("'") or "Sheet"
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in clean_text(text)).strip("'") or "Sheet"
     base = cleaned[:31]
     name, n = base, 2
     while name.lower() in {t.lower() for t in taken}:

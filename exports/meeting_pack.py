@@ -254,11 +254,16 @@ def build_meeting_pack(
     if "units" in chosen:
         _write_units(workbook, overview, heading=heading, filters=filters)
     if "unit_sheets" in chosen:
-        _write_unit_sheets(workbook, overview, heading=heading, filters=filters, rows=rows, attention=attention, taken=taken)
+        _write_unit_sheets(
+            workbook, overview, heading=heading, filters=filters, rows=rows, attention=attention, taken=taken
+        )
     if "ledger" in chosen:
         write_ledger_sheet(
-            workbook, LEDGER_TITLE, heading=f"{heading}任务推进台账",
-            subtitle=subtitle_for(filters, rows=len(rows), today=overview.today), rows=rows,
+            workbook,
+            LEDGER_TITLE,
+            heading=f"{heading}任务推进台账",
+            subtitle=subtitle_for(filters, rows=len(rows), today=overview.today),
+            rows=rows,
         )
     return save_to_temporary(workbook)
 
@@ -314,7 +319,9 @@ class _Portrait:
         return first, self.row
 
 
-def _write_cover(workbook: Workbook, overview: Any, *, heading: str, attention: AttentionList, chosen: set[str]) -> None:
+def _write_cover(
+    workbook: Workbook, overview: Any, *, heading: str, attention: AttentionList, chosen: set[str]
+) -> None:
     from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES
 
     period, plan = overview.period, overview.plan
@@ -338,7 +345,10 @@ def _write_cover(workbook: Workbook, overview: Any, *, heading: str, attention: 
         ("报送率", overview.submitted_rate, PERCENT),
         ("逾期未完成", overview.overdue, "xp_number"),
         ("报告逾期", overview.report_late, "xp_number"),
-        *[(LIGHT_LABELS[light], overview.light_counts.get(light, 0), colour_style(light)) for light in ("red", "yellow", "green")],
+        *[
+            (LIGHT_LABELS[light], overview.light_counts.get(light, 0), colour_style(light))
+            for light in ("red", "yellow", "green")
+        ],
     ]
     cover.table([label for label, _, _ in headline], [[(value, style) for _, value, style in headline]])
     cover.blank()
@@ -350,7 +360,9 @@ def _write_cover(workbook: Workbook, overview: Any, *, heading: str, attention: 
 
     cover.heading("三、推进状态分布")
     cover.append([("推进状态", "xp_header"), *[(s.label, "xp_header") for s in overview.status_counts]])
-    cover.append([("任务数", "xp_center"), *[(s.count, colour_style(_status_colour_key(s.key))) for s in overview.status_counts]])
+    cover.append(
+        [("任务数", "xp_center"), *[(s.count, colour_style(_status_colour_key(s.key))) for s in overview.status_counts]]
+    )
     cover.blank()
 
     cover.heading("四、各章节完成情况")
@@ -363,9 +375,14 @@ def _write_cover(workbook: Workbook, overview: Any, *, heading: str, attention: 
             ["填报期", "任务数", "已完成", "完成率", "已报送", "报送率", "红灯", "黄灯"],
             [
                 [
-                    (point.name, "xp_body"), (point.total, "xp_number"), (point.completed, "xp_number"),
-                    (point.completion_rate, PERCENT), (point.submitted, "xp_number"), (point.submitted_rate, PERCENT),
-                    (point.red, "xp_number"), (point.yellow, "xp_number"),
+                    (point.name, "xp_body"),
+                    (point.total, "xp_number"),
+                    (point.completed, "xp_number"),
+                    (point.completion_rate, PERCENT),
+                    (point.submitted, "xp_number"),
+                    (point.submitted_rate, PERCENT),
+                    (point.red, "xp_number"),
+                    (point.yellow, "xp_number"),
                 ]
                 for point in overview.trend
             ],
@@ -390,7 +407,10 @@ def _contents(overview: Any, attention: AttentionList, chosen: set[str]) -> list
     if "unit_sheets" in chosen:
         discussed = len(_discussed_units(overview, attention))
         lines.append(
-            ("各单位分表", f"逾期及风险任务表所列任务的{discussed}个牵头单位各一张表（牵头{UNIT_SHEET_MIN_TASKS}项以上的）；其余{len(overview.lead_units) - discussed}个单位见“{OTHER_UNITS_TITLE}”表。")
+            (
+                "各单位分表",
+                f"逾期及风险任务表所列任务的{discussed}个牵头单位各一张表（牵头{UNIT_SHEET_MIN_TASKS}项以上的）；其余{len(overview.lead_units) - discussed}个单位见“{OTHER_UNITS_TITLE}”表。",
+            )
         )
     if "ledger" in chosen:
         lines.append((LEDGER_TITLE, f"全部{overview.total}项任务的完整台账。"))
@@ -401,7 +421,8 @@ def _attention_summary(attention: AttentionList) -> str:
     from dashboard.selectors.overview import LIGHT_LABELS
 
     parts = [
-        f"{LIGHT_LABELS[light]}{attention.flagged[light]}项，列出{attention.listed[light]}项" for light in attention.flagged
+        f"{LIGHT_LABELS[light]}{attention.flagged[light]}项，列出{attention.listed[light]}项"
+        for light in attention.flagged
     ]
     omitted = sum(attention.omitted.values())
     text = "；".join(parts) + "。"
@@ -415,8 +436,13 @@ CHAPTER_HEADER = ["章节", "任务数", "已完成", "完成率", "红灯", "�
 
 def _chapter_values(chapter: Any) -> list[tuple[Any, str]]:
     return [
-        (chapter.heading, "xp_body"), (chapter.total, "xp_number"), (chapter.completed, "xp_number"),
-        (chapter.rate, PERCENT), (chapter.red, "xp_number"), (chapter.yellow, "xp_number"), (chapter.green, "xp_number"),
+        (chapter.heading, "xp_body"),
+        (chapter.total, "xp_number"),
+        (chapter.completed, "xp_number"),
+        (chapter.rate, PERCENT),
+        (chapter.red, "xp_number"),
+        (chapter.yellow, "xp_number"),
+        (chapter.green, "xp_number"),
     ]
 
 
@@ -426,14 +452,32 @@ def _write_units(workbook: Workbook, overview: Any, *, heading: str, filters: Le
     sheet.append([(title, "xp_title")], merge_rest=True, height=title_height(title, sum(sheet.widths)))
     sheet.append([(subtitle_for(filters, rows=None, today=overview.today), "xp_subtitle")], merge_rest=True)
     sheet.heading("一、各牵头单位完成情况")
-    unit_header = ["牵头单位", "牵头任务", "已完成", "完成率", "按时报送", "逾期报送", "未报送", "红灯", "黄灯", "配合未反馈"]
+    unit_header = [
+        "牵头单位",
+        "牵头任务",
+        "已完成",
+        "完成率",
+        "按时报送",
+        "逾期报送",
+        "未报送",
+        "红灯",
+        "黄灯",
+        "配合未反馈",
+    ]
     units_table = sheet.table(
         unit_header,
         [
             [
-                (unit.name, "xp_body"), (unit.tasks, "xp_number"), (unit.completed, "xp_number"), (unit.rate, PERCENT),
-                (unit.on_time, "xp_number"), (unit.late, "xp_number"), (unit.not_submitted, "xp_number"),
-                (unit.red, "xp_number"), (unit.yellow, "xp_number"), (unit.silent, "xp_number"),
+                (unit.name, "xp_body"),
+                (unit.tasks, "xp_number"),
+                (unit.completed, "xp_number"),
+                (unit.rate, PERCENT),
+                (unit.on_time, "xp_number"),
+                (unit.late, "xp_number"),
+                (unit.not_submitted, "xp_number"),
+                (unit.red, "xp_number"),
+                (unit.yellow, "xp_number"),
+                (unit.silent, "xp_number"),
             ]
             for unit in overview.lead_units
         ],
@@ -458,28 +502,38 @@ def _write_units(workbook: Workbook, overview: Any, *, heading: str, filters: Le
 
 
 def _write_attention(
-    workbook: Workbook, overview: Any, *, heading: str, filters: LedgerFilters, attention: AttentionList, chosen: set[str]
+    workbook: Workbook,
+    overview: Any,
+    *,
+    heading: str,
+    filters: LedgerFilters,
+    attention: AttentionList,
+    chosen: set[str],
 ) -> None:
     order = "排列：红灯在前、黄灯在后，同色中约束性指标、报告滞后、存在风险、填写了存在问题、未报送的在前，再按序号"
     sheet = TableSheet(
         workbook,
         ATTENTION_TITLE,
         heading=f"{heading}逾期及风险任务（需会议研究）",
-        subtitle=subtitle_for(filters, rows=None, extra=f"{_attention_summary(attention)}{order}。", today=overview.today),
+        subtitle=subtitle_for(
+            filters, rows=None, extra=f"{_attention_summary(attention)}{order}。", today=overview.today
+        ),
         columns=ATTENTION_COLUMNS,
     )
     for row in attention.rows:
-        sheet.append([
-            (row.number if not row.binding else f"{row.number}*", None),
-            (row.text, None),
-            (row.lead_units, None),
-            (row.deadline, None),
-            (_light_text(row), colour_style(row.light)),
-            (row.status, colour_style(row.status_key)),
-            (row.progress_text, None),
-            (row.problems_text, None),
-            (row.next_steps_text, None),
-        ])
+        sheet.append(
+            [
+                (row.number if not row.binding else f"{row.number}*", None),
+                (row.text, None),
+                (row.lead_units, None),
+                (row.deadline, None),
+                (_light_text(row), colour_style(row.light)),
+                (row.status, colour_style(row.status_key)),
+                (row.progress_text, None),
+                (row.problems_text, None),
+                (row.next_steps_text, None),
+            ]
+        )
     if sheet.rows_written == 0:
         sheet.append_note("本期没有逾期或存在风险的任务。")
     elif sum(attention.omitted.values()):
@@ -498,8 +552,14 @@ def _discussed_units(overview: Any, attention: AttentionList) -> list[Any]:
 
 
 def _write_unit_sheets(
-    workbook: Workbook, overview: Any, *, heading: str, filters: LedgerFilters, rows: list[LedgerRow],
-    attention: AttentionList, taken: set[str],
+    workbook: Workbook,
+    overview: Any,
+    *,
+    heading: str,
+    filters: LedgerFilters,
+    rows: list[LedgerRow],
+    attention: AttentionList,
+    taken: set[str],
 ) -> None:
     from dashboard.selectors.overview import LIGHT_LABELS
 
@@ -519,20 +579,24 @@ def _write_unit_sheets(
             workbook,
             safe_sheet_title(unit.name, taken=taken),
             heading=f"{heading}{unit.name}牵头任务",
-            subtitle=subtitle_for(filters, rows=None, extra=f"牵头单位：{unit.name}　{counts}；红灯、黄灯在前", today=overview.today),
+            subtitle=subtitle_for(
+                filters, rows=None, extra=f"牵头单位：{unit.name}　{counts}；红灯、黄灯在前", today=overview.today
+            ),
             columns=UNIT_COLUMNS,
         )
         for row in unit_rows:
-            sheet.append([
-                (row.number if not row.binding else f"{row.number}*", None),
-                (row.text, None),
-                (row.deadline, None),
-                (_light_text(row), colour_style(row.light)),
-                (row.status, colour_style(row.status_key)),
-                (row.progress_text, None),
-                (row.problems_text, None),
-                (row.next_steps_text, None),
-            ])
+            sheet.append(
+                [
+                    (row.number if not row.binding else f"{row.number}*", None),
+                    (row.text, None),
+                    (row.deadline, None),
+                    (_light_text(row), colour_style(row.light)),
+                    (row.status, colour_style(row.status_key)),
+                    (row.progress_text, None),
+                    (row.problems_text, None),
+                    (row.next_steps_text, None),
+                ]
+            )
         if sheet.rows_written == 0:
             sheet.append_note("本单位没有牵头任务。")
         sheet.finish()
@@ -544,7 +608,8 @@ def _write_unit_sheets(
         OTHER_UNITS_TITLE,
         heading=f"{heading}其他牵头单位",
         subtitle=subtitle_for(
-            filters, rows=None,
+            filters,
+            rows=None,
             extra=f"共{len(others)}个单位（未单独成表的牵头单位）；各任务全文见完整台账（下载时选择“台账”表）",
             today=overview.today,
         ),
@@ -556,10 +621,17 @@ def _write_unit_sheets(
             found = [_number(r) for r in led.get(unit.unit_id, []) if r.light == light]
             if found:
                 numbers.append(f"{LIGHT_LABELS[light]}：{'、'.join(found)}")
-        sheet.append([
-            (unit.name, None), (unit.tasks, None), (unit.completed, None), (unit.red, None), (unit.yellow, None),
-            (unit.not_submitted, None), ("；".join(numbers) or "无", None),
-        ])
+        sheet.append(
+            [
+                (unit.name, None),
+                (unit.tasks, None),
+                (unit.completed, None),
+                (unit.red, None),
+                (unit.yellow, None),
+                (unit.not_submitted, None),
+                ("；".join(numbers) or "无", None),
+            ]
+        )
     if sheet.rows_written == 0:
         sheet.append_note("各牵头单位均已单独成表。")
     sheet.finish()
@@ -606,24 +678,30 @@ def _write_binding(workbook: Workbook, overview: Any, *, heading: str, filters: 
         workbook,
         BINDING_TITLE,
         heading=f"{heading}约束性指标",
-        subtitle=subtitle_for(filters, rows=None, extra=f"共{len(overview.binding)}项指标；约束性指标未完成的，责任单位年度考核一票否优", today=overview.today),
+        subtitle=subtitle_for(
+            filters,
+            rows=None,
+            extra=f"共{len(overview.binding)}项指标；约束性指标未完成的，责任单位年度考核一票否优",
+            today=overview.today,
+        ),
         columns=BINDING_COLUMNS,
     )
     for row in overview.binding:
         units = "、".join(name for name in overview.unit_names(row.lead_unit_ids) if name)
-        sheet.append([
-            (f"{row.number}*", None),
-            (row.indicator, None),
-            (units, None),
-            (row.target_text, None),
-            (row.actual_text, None),
-            (f"{row.data_date:%Y-%m-%d}" if row.data_date else "", None),
-            (row.actual_period, None),
-            (LIGHT_LABELS.get(row.light, ""), colour_style(row.light)),
-            ("是" if row.veto_risk else "否", "xp_red" if row.veto_risk else None),
-            (row.veto_reason, None),
-        ])
+        sheet.append(
+            [
+                (f"{row.number}*", None),
+                (row.indicator, None),
+                (units, None),
+                (row.target_text, None),
+                (row.actual_text, None),
+                (f"{row.data_date:%Y-%m-%d}" if row.data_date else "", None),
+                (row.actual_period, None),
+                (LIGHT_LABELS.get(row.light, ""), colour_style(row.light)),
+                ("是" if row.veto_risk else "否", "xp_red" if row.veto_risk else None),
+                (row.veto_reason, None),
+            ]
+        )
     if sheet.rows_written == 0:
         sheet.append_note("本方案没有约束性指标。")
     sheet.finish()
-

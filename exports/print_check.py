@@ -43,9 +43,20 @@ def convert_to_pdf(workbook: Path, out_dir: Path, *, soffice: str | None = None)
     with tempfile.TemporaryDirectory(prefix="print-check-lo-") as tmp:
         profile = Path(tmp) / "lo-profile"
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(out_dir), str(workbook)],
-            check=True, capture_output=True, timeout=300, env={**os.environ, "HOME": tmp},
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                str(workbook),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+            env={**os.environ, "HOME": tmp},
         )
     return out_dir / f"{workbook.stem}.pdf"
 
@@ -126,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     pages = pdf_text_sizes(pdf)
     smallest = min((page.smallest for page in pages if page.smallest is not None), default=None)
-    print(f"{workbook.name} → {pdf.name}: {len(pages)} pages (at most {MAX_PAGES}); smallest text {smallest} pt (at least {MIN_BODY_POINTS})")
+    print(
+        f"{workbook.name} → {pdf.name}: {len(pages)} pages (at most {MAX_PAGES}); smallest text {smallest} pt (at least {MIN_BODY_POINTS})"
+    )
     for page in pages:
         common = max(page.sizes, key=page.sizes.get) if page.sizes else None
         print(f"  p.{page.number:>3}  body {common} pt, smallest {page.smallest} pt  {page.first_line[:60]}")
