@@ -64,8 +64,13 @@ def convert_to_pdf(workbook: Path, out_dir: Path, *, soffice: str | None = None)
 @dataclass
 class PageText:
     number: int
-    first_line: str
+    text: str
     sizes: dict[float, int]  # printed size (points, one decimal) -> characters
+
+    @property
+    def first_line(self) -> str:
+        lines = [line.strip() for line in self.text.splitlines() if line.strip() and not line.startswith("第 ")]
+        return lines[0] if lines else ""
 
     @property
     def smallest(self) -> float | None:
@@ -91,9 +96,7 @@ def pdf_text_sizes(pdf: Path) -> list[PageText]:
             printed = round(size * (c * c + d * d) ** 0.5, 1)
             sizes[printed] = sizes.get(printed, 0) + len(stripped)
 
-        text = page.extract_text(visitor_text=visit)
-        lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("第 ")]
-        pages.append(PageText(number, lines[0] if lines else "", sizes))
+        pages.append(PageText(number, page.extract_text(visitor_text=visit), sizes))
     return pages
 
 

@@ -73,6 +73,8 @@ fi
 
 # The browser tests need Debian's chromium and a CJK font: installed here when missing (a failure under CI=true).
 bash scripts/ensure_browser.sh || exit $?
+# The meeting pack's print test needs LibreOffice: installed here when missing, quietly (a failure under CI=true).
+bash scripts/ensure_libreoffice.sh || exit $?
 
 status=0
 run_pass SQLite "$TEST_SQLITE_URL" "$@" || status=1
