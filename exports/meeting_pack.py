@@ -351,23 +351,19 @@ def _write_cover(
         ],
     ]
     cover.table([label for label, _, _ in headline], [[(value, style) for _, value, style in headline]])
-    cover.blank()
 
     cover.heading("二、红黄绿灯规则")
     for light, rule in LIGHT_RULES:
         cover.append([(LIGHT_LABELS[light], colour_style(light)), (rule, "xp_body")], merge_rest=True)
-    cover.blank()
 
     cover.heading("三、推进状态分布")
     cover.append([("推进状态", "xp_header"), *[(s.label, "xp_header") for s in overview.status_counts]])
     cover.append(
         [("任务数", "xp_center"), *[(s.count, colour_style(_status_colour_key(s.key))) for s in overview.status_counts]]
     )
-    cover.blank()
 
     cover.heading("四、各章节完成情况")
     cover.table(CHAPTER_HEADER, [_chapter_values(chapter) for chapter in overview.chapters])
-    cover.blank()
 
     if overview.trend:
         cover.heading("五、历次填报期对比")
@@ -387,23 +383,18 @@ def _write_cover(
                 for point in overview.trend
             ],
         )
-        cover.blank()
 
-    cover.heading("本材料包括")
+    cover.heading("本材料说明")
     for label, text in _contents(overview, attention, chosen):
         cover.append([(label, "xp_body"), (text, "xp_body")], merge_rest=True)
     setup_print(cover.ws, header_row=None, last_column=cover.width, landscape=False, one_page=True)
 
 
 def _contents(overview: Any, attention: AttentionList, chosen: set[str]) -> list[tuple[str, str]]:
-    """What the pack holds, a line per sheet (the cover's last table)."""
+    """Where to find what the attention sheet leaves out (the cover's last table; the other sheets say what they are)."""
     lines = []
     if "attention" in chosen:
         lines.append((ATTENTION_TITLE, _attention_summary(attention)))
-    if "binding" in chosen:
-        lines.append((BINDING_TITLE, f"共{len(overview.binding)}项指标的目标、最新实际值和一票否优风险。"))
-    if "units" in chosen:
-        lines.append((UNITS_TITLE, f"{len(overview.lead_units)}个牵头单位和各章节的完成情况及柱状图。"))
     if "unit_sheets" in chosen:
         discussed = len(_discussed_units(overview, attention))
         lines.append(
