@@ -384,8 +384,10 @@ def _write_cover(
             ],
         )
 
-    cover.heading("本材料说明")
-    for label, text in _contents(overview, attention, chosen):
+    contents = _contents(overview, attention, chosen)
+    if contents:
+        cover.heading("本材料说明")
+    for label, text in contents:
         cover.append([(label, "xp_body"), (text, "xp_body")], merge_rest=True)
     setup_print(cover.ws, header_row=None, last_column=cover.width, landscape=False, one_page=True)
 
