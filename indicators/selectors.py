@@ -166,11 +166,9 @@ def plan_targets(
     two sources of actuals (plus the actor's unit for unit staff)."""
     from access.querysets import targets_visible_to
 
-    queryset = (
-        Target.objects.filter(task__plan_id=plan_id)
-        .select_related("task__plan")
-        .order_by("task__number", "position", "pk")
-    )
+    queryset = Target.objects.select_related("task__plan").order_by("task__plan_id", "task__number", "position", "pk")
+    if plan_id is not None:
+        queryset = queryset.filter(task__plan_id=plan_id)
     if kind == KIND_BINDING:
         queryset = queryset.filter(task__binding=True)
     elif kind == KIND_INCENTIVE:

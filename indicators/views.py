@@ -110,18 +110,25 @@ def _visible_target(request: HttpRequest, target_id: int) -> Target:
     return target
 
 
+# The fields are checked by the service (one rule for the page and the API), so none is required here.
 class ActualForm(forms.Form):
-    year = forms.CharField(label="年份", max_length=8)
-    value = forms.CharField(label="实际值", max_length=40)
+    year = forms.CharField(label="年份", required=False, max_length=8, help_text="必填，规划期内的年份")
+    value = forms.CharField(label="实际值", required=False, max_length=40, help_text="必填，数字，按目标的计量单位")
     data_date = forms.CharField(label="数据截至日期", required=False, max_length=10, help_text="如 2024-12-31")
     source = forms.CharField(label="数据来源", required=False, max_length=200, help_text="如 2024年兴平市统计公报")
     document_number = forms.CharField(label="文号", required=False, max_length=100)
-    reason = forms.CharField(label="录入或更正理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="录入或更正理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="必填",
+    )
 
 
 class BaselineForm(forms.Form):
     baseline_value = forms.CharField(label="基期值", required=False, max_length=40)
-    baseline_year = forms.CharField(label="基期年份", max_length=8)
+    baseline_year = forms.CharField(label="基期年份", required=False, max_length=8, help_text="必填，如 2020")
     baseline_note = forms.CharField(
         label="说明", required=False, max_length=300, help_text="如 2020年地区生产总值（亿元）"
     )
