@@ -62,41 +62,64 @@ def target_spec(target: Target, *, years: PlanYears | None = None) -> TargetSpec
     )
 
 
-@dataclass(frozen=True)
-class _Ranked:
-    rank: tuple
-    reading: Reading
+# Above this many targets the actuals are selected by a subquery on the targets (``within``) or by a
+# join, not by a list of ids (SQLite's limit on parameters; a shorter statement).
+_ID_LIST_LIMIT = 500
 
 
-def actual_series(target_ids: Iterable[int], *, as_of: dt.date | None = None) -> dict[int, list[Reading]]:
+def actual_series(
+    target_ids: Iterable[int], *, as_of: dt.date | None = None, within: Any = None
+) -> dict[int, list[Reading]]:
     """Each target's readings, one per year in year order (see the module docstring for the
     sources): two queries. ``as_of``: only values whose data date (a plan office entry without
-    one: its year) is on or before that day. Every asked target has a (possibly empty) list."""
+    one: its year) is on or before that day. Every asked target has a (possibly empty) list.
+    ``within``: a Target queryset holding the asked targets (e.g. a plan's), used in SQL instead
+    of the list of ids when that list is long."""
     ids = sorted({int(pk) for pk in target_ids})
-    series: dict[int, dict[int, _Ranked]] = {pk: {} for pk in ids}
     if not ids:
         return {}
-    # Filtered in Python, not SQL (as the dashboard's binding board does): a condition on the report
-    # would let SQLite start from the reports instead of the targets' index.
-    reported = TargetActual.objects.filter(target_id__in=ids, state=ActualState.REPORTED).values_list(
-        "target_id", "value", "data_date", "report_id", "report__role", "report__status"
+    if len(ids) <= _ID_LIST_LIMIT:
+        which: Any = ids
+    elif within is not None:
+        which = within.order_by().values("pk")
+    else:
+        which = Target.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).values("pk")
+    # The conditions on the report are checked in Python, not SQL (as the dashboard's binding board
+    # does): in SQL they would let SQLite start from the reports instead of the targets' index.
+    reported = (
+        TargetActual.objects.filter(target_id__in=which, state=ActualState.REPORTED)
+        .order_by()
+        .values_list("target_id", "data_date", "report_id", "value", "report__role", "report__status")
     )
-    for target_id, value, data_date, report_id, role, status in reported:
-        if role != AssignmentRole.LEAD or status not in DELIVERED_REPORT_STATES or value is None or data_date is None:
+    lead, delivered = AssignmentRole.LEAD, DELIVERED_REPORT_STATES
+    best: dict[tuple[int, int], tuple] = {}  # (target, year) → (data date, report id, value)
+    for target_id, data_date, report_id, value, role, status in reported:
+        if role != lead or status not in delivered or value is None or data_date is None:
             continue
         if as_of is not None and data_date > as_of:
             continue
-        year_map = series[target_id]
-        ranked = _Ranked((0, data_date, report_id), Reading(year=data_date.year, value=value, data_date=data_date))
-        current = year_map.get(data_date.year)
-        if current is None or ranked.rank > current.rank:
-            year_map[data_date.year] = ranked
-    official = OfficialActual.objects.filter(target_id__in=ids).values_list("target_id", "year", "value", "data_date")
+        key = (target_id, data_date.year)
+        current = best.get(key)
+        if current is None or (data_date, report_id) > current[:2]:
+            best[key] = (data_date, report_id, value)
+    readings: dict[tuple[int, int], Reading] = {
+        (target_id, year): Reading(year=year, value=value, data_date=data_date)
+        for (target_id, year), (data_date, _r, value) in best.items()
+    }
+    official = (
+        OfficialActual.objects.filter(target_id__in=which)
+        .order_by()
+        .values_list("target_id", "year", "value", "data_date")
+    )
     for target_id, year, value, data_date in official:
         if as_of is not None and (data_date > as_of if data_date else year > as_of.year):
             continue
-        series[target_id][year] = _Ranked((1,), Reading(year=year, value=value, data_date=data_date))
-    return {pk: [series[pk][year].reading for year in sorted(series[pk])] for pk in ids}
+        readings[(target_id, year)] = Reading(year=year, value=value, data_date=data_date)  # wins over the reports
+    series: dict[int, list[Reading]] = {pk: [] for pk in ids}
+    for (target_id, _year), reading in sorted(readings.items()):
+        if target_id in series:
+            series[target_id].append(reading)
+    return series
 
 
 def evaluations(
@@ -166,7 +189,11 @@ def plan_targets(
     two sources of actuals (plus the actor's unit for unit staff)."""
     from access.querysets import targets_visible_to
 
-    queryset = Target.objects.select_related("task__plan").order_by("task__plan_id", "task__number", "position", "pk")
+    queryset = (
+        Target.objects.select_related("task__plan")
+        .defer("task__plan__source_text", "task__text")  # the whole document per row otherwise
+        .order_by("task__plan_id", "task__number", "position", "pk")
+    )
     if plan_id is not None:
         queryset = queryset.filter(task__plan_id=plan_id)
     if kind == KIND_BINDING:
@@ -181,10 +208,11 @@ def plan_targets(
                 department_id=unit_id, is_primary=True, role=AssignmentRole.LEAD
             ).values("task_id")
         )
-    targets = list(targets_visible_to(queryset, user=user))
+    visible = targets_visible_to(queryset, user=user)
+    targets = list(visible)
     if not targets:
         return []
-    series = actual_series([t.pk for t in targets])
+    series = actual_series([t.pk for t in targets], within=visible)
     leads = lead_unit_names({t.task_id for t in targets})
     rows = []
     for t in targets:

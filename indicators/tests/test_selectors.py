@@ -114,3 +114,19 @@ def test_the_binding_board_shows_the_plan_office_entry_that_wins_in_the_same_que
     OfficialActual.objects.filter(year=2024).update(year=2023)
     (row,) = period_overview(world.h2, today=day).binding
     assert row.actual_value == Decimal("5.2")
+
+
+def test_a_long_list_of_targets_is_read_by_subquery_with_the_same_result(world, monkeypatch):
+    from indicators import selectors
+
+    accepted = _report(world, world.gongxin, ReportStatus.ACCEPTED)
+    _actual(accepted, world.target, Decimal("4.2"), dt.date(2024, 12, 31))
+    OfficialActual.objects.create(
+        target=world.target, year=2023, value=Decimal("3.9"), reason="补录", entered_at=timezone.now()
+    )
+    ids = list(type(world.target).objects.values_list("pk", flat=True))
+    by_list = actual_series(ids)
+    monkeypatch.setattr(selectors, "_ID_LIST_LIMIT", 0)
+    assert actual_series(ids) == by_list
+    assert actual_series(ids, within=type(world.target).objects.filter(task__plan=world.plan)) == by_list
+    assert [r.value for r in by_list[world.target.pk]] == [Decimal("3.9"), Decimal("4.2")]
