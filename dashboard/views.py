@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET
 from access.actor import actor_for
 from access.rules import check_can_view_board
 from dashboard.selectors.cached import dashboard_overview
-from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from dashboard.selectors.periods import default_period
 from dashboard.selectors.tasks import (
     LIGHT_CHOICES,
@@ -40,6 +39,7 @@ from dashboard.selectors.tasks import (
     task_listing,
 )
 from progress.models import PeriodStatus, ReviewPeriod
+from progress.states import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
 

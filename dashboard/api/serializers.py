@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dashboard.selectors.overview import LIGHT_LABELS, LIGHTS, Overview, SectionRow
+from dashboard.selectors.overview import Overview, SectionRow
+from progress.states import LIGHT_LABELS, LIGHTS
 
 ATTENTION_LIMIT = 200  # default number of attention tasks in a response (a big plan has thousands)
 ATTENTION_MAX = 10_000
@@ -166,7 +167,7 @@ class OverviewSerializer(serializers.Serializer):
 
     @extend_schema_field(LightCountSerializer(many=True))
     def get_lights(self, obj: Overview) -> list[dict[str, Any]]:
-        from dashboard.selectors.overview import LIGHT_RULES
+        from progress.states import LIGHT_RULES
 
         rules = dict(LIGHT_RULES)
         return [

@@ -1,7 +1,8 @@
 """The dashboard's click-through list: the tasks behind each number of the overview.
 
-Every filter works on the same task states as :func:`dashboard.selectors.overview.period_overview`
-(so a count on the dashboard and the length of its list agree); only the page shown is read in full.
+Every filter works on the same task states (:mod:`progress.states`) as
+:func:`dashboard.selectors.overview.period_overview` (so a count on the dashboard and the length of
+its list agree); only the page shown is read in full.
 Seven queries whatever the plan's size: the task states (five), the page's task texts and the page's
 silent supporting units.
 """
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from dashboard.selectors.overview import (
+from progress.models import ProgressStatus, ReviewPeriod
+from progress.states import (
     DELIVERED_STATES,
     GREEN,
     LIGHT_LABELS,
@@ -25,10 +27,9 @@ from dashboard.selectors.overview import (
     NOT_SUBMITTED,
     NOT_SUBMITTED_LABEL,
     TaskState,
-    _read_states,
+    read_states,
     silent_units_of,
 )
-from progress.models import ProgressStatus, ReviewPeriod
 from tasks.models import Section, Task
 
 TASK_PAGE_SIZE = 50
@@ -131,7 +132,7 @@ def task_listing(
     number gives the nearest one)."""
     filters = filters or TaskFilters()
     today = today or timezone.localdate()
-    reads = _read_states(period, today=today, task_ids=None)
+    reads = read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
     for task_id, unit_id, status, on_time in reads.lead_cells:
         lead_cells[task_id][unit_id] = (status, on_time)
