@@ -22,6 +22,11 @@ Definitions:
   every lead unit's report of the period is accepted and states 已完成.
 - ``is_overdue``: the effective deadline (an approved extension, else the task's deadline) is before
   the as-of day and the task is not completed. A task without a deadline is never overdue.
+  An overdue task whose delivered lead reports state 已完成 says why it is still overdue: the
+  claim awaits the plan office (``REASON_OVERDUE_UNCONFIRMED``) or only some lead units made it
+  (``REASON_OVERDUE_PARTLY``). Two words are kept apart wherever they are shown: a unit's claim
+  (``progress_status`` 已完成, "单位报告已完成") and the plan office's confirmation (``is_completed``:
+  办结, or every lead report accepted as 已完成, "规划科确认完成").
 - ``report_late``: the as-of day is after the period's report due date and some lead unit has not
   delivered its report.
 - **Veto risk** of a binding task's target, on the task's side (:func:`task_veto_reason`): the task
@@ -71,6 +76,9 @@ REASON_COMPLETED = "已完成"
 REASON_CLOSED = "已办结"
 REASON_ON_TRACK = "正常推进"
 REASON_NOT_DUE = "本期尚未报送（未到截止日）"
+# Overdue although a lead report says 已完成: the reason says why the task is not completed.
+REASON_OVERDUE_UNCONFIRMED = "逾期未完成（单位报告已完成，待规划科审核确认或办结）"
+REASON_OVERDUE_PARTLY = "逾期未完成（仅部分牵头单位报告已完成）"
 
 DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
 NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
@@ -130,13 +138,23 @@ class TaskState:
 
 
 def _light(
-    *, completed: bool, closed: bool, overdue: bool, progress: str, report_late: bool, has_lead: bool, delivered: bool
+    *,
+    completed: bool,
+    closed: bool,
+    overdue: bool,
+    progress: str,
+    report_late: bool,
+    has_lead: bool,
+    delivered: bool,
+    claims: str = "",
 ) -> tuple[str, str]:
-    """The light and its reason, by ``LIGHT_RULES`` (completion first, then red, then yellow)."""
+    """The light and its reason, by ``LIGHT_RULES`` (completion first, then red, then yellow).
+    ``claims``: ``"all"`` when every lead unit delivered a report stating 已完成 (not all accepted),
+    ``"some"`` when only some did, ``""`` when none did."""
     if completed:
         return GREEN, REASON_CLOSED if closed else REASON_COMPLETED
     if overdue:
-        return RED, REASON_OVERDUE
+        return RED, _OVERDUE_REASONS[claims]
     if progress == ProgressStatus.DELAYED:
         return RED, REASON_DELAYED
     if progress == ProgressStatus.AT_RISK:
@@ -146,6 +164,9 @@ def _light(
     if report_late:
         return YELLOW, REASON_REPORT_LATE
     return GREEN, REASON_ON_TRACK if delivered else REASON_NOT_DUE
+
+
+_OVERDUE_REASONS = {"": REASON_OVERDUE, "all": REASON_OVERDUE_UNCONFIRMED, "some": REASON_OVERDUE_PARTLY}
 
 
 # --- SQL -------------------------------------------------------------------------------------
@@ -320,6 +341,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
     delayed_status, at_risk_status = ProgressStatus.DELAYED, ProgressStatus.AT_RISK
     dates: dict[Any, dt.date | None] = {}  # deadlines parsed once per distinct value (SQLite gives text)
     chapter_of = top.get
+    overdue_reasons = _OVERDUE_REASONS
     # TaskState is frozen: its fields are set at once through its __dict__ (the generated __init__
     # sets them one by one through object.__setattr__, the largest Python cost for 10,000 tasks).
     new_state, set_fields = object.__new__, object.__setattr__
@@ -328,7 +350,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         lead_list = leads_of(pk)
         if lead_list is None:
             has_lead = delivered = reported_done = False
-            report_status, progress, percent, lead_ids = "", "", None, ()
+            report_status, progress, percent, lead_ids, claims = "", "", None, (), ""
         elif len(lead_list) == 1:  # the common case, without the general path's lists
             has_lead = True
             unit_id, status, stated, stated_percent = lead_list[0]
@@ -337,6 +359,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             report_status = status
             progress, percent = (stated, stated_percent) if delivered else ("", None)
             reported_done = status == accepted and stated == completed_status
+            claims = "all" if delivered and stated == completed_status else ""
         else:
             has_lead = True
             lead_list.sort(key=unit_order)
@@ -352,6 +375,8 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             else:
                 progress, percent = "", None
             reported_done = all(c[1] == accepted and c[2] == completed_status for c in lead_list)
+            claimed = sum(c[2] == completed_status for c in delivered_cells)
+            claims = "" if not claimed else "all" if claimed == len(lead_list) else "some"
         is_closed = closed == 1
         completed = is_closed or reported_done
         overdue = passed == 1 and not completed
@@ -360,7 +385,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         if completed:
             light, reason = GREEN, REASON_CLOSED if is_closed else REASON_COMPLETED
         elif overdue:
-            light, reason = RED, REASON_OVERDUE
+            light, reason = RED, overdue_reasons[claims]
         elif progress == delayed_status:
             light, reason = RED, REASON_DELAYED
         elif progress == at_risk_status:

@@ -7,6 +7,9 @@ by the exports and the review pages); this module adds up the overview from them
 
 - The as-of day is ``today`` (default: the local date). For earlier periods in the trend it is the
   day after their report due date (or ``today`` when sooner), read with today's records.
+- **The trend** holds the periods of the plan up to the one shown that were ever opened; a period
+  never opened (planned) has no reports to count and is left out, except the period shown, which is
+  marked ``opened=False`` with no counts.
 - **Stored trend points** (:class:`dashboard.models.TrendSnapshot`): a closed period is frozen, so
   its trend point is computed once, by the first overview that reads it after the closing, and
   stored. A closed period's point is therefore the period *as it stood when closed* (its reports
@@ -120,6 +123,7 @@ class LeadUnitRow:
     red: int = 0
     yellow: int = 0
     silent: int = 0
+    silent_tasks: int = 0  # its tasks with at least one such supporting unit (the list it opens)
 
     @property
     def submitted(self) -> int:
@@ -161,6 +165,7 @@ class TrendPoint:
     submitted: int  # tasks whose lead reports are all delivered
     red: int
     yellow: int
+    opened: bool = True  # False: a period never opened (only the one shown is in the trend), no counts
 
     @property
     def completion_rate(self) -> float:
@@ -193,6 +198,13 @@ class Overview:
     overdue: int = 0
     report_late: int = 0
     attention_total: int = 0  # len(attention) before a cached summary shortened it
+    binding_tasks: int = 0  # binding tasks (the list 约束性指标 opens); ``binding`` has their targets
+
+    @property
+    def claimed_completed(self) -> int:
+        """Tasks whose delivered lead reports state 已完成 (the units' claim, not yet the plan
+        office's confirmation: ``completed``)."""
+        return next((s.count for s in self.status_counts if s.key == ProgressStatus.COMPLETED), 0)
 
     @property
     def past_due(self) -> bool:
@@ -280,6 +292,7 @@ def _lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
         row.red += state.light == RED
         row.yellow += state.light == YELLOW
         row.silent += silent.get(task_id, 0)
+        row.silent_tasks += task_id in silent
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
 
@@ -547,6 +560,8 @@ def _trend_points(
     points = []
     for p in periods:
         total, completed, submitted, red, yellow = counts.get(p.pk, (0, 0, 0, 0, 0))
+        if p.status == PeriodStatus.PLANNED:  # the period shown, never opened: no counts to show
+            total = completed = submitted = red = yellow = 0
         points.append(
             TrendPoint(
                 period_id=p.pk,
@@ -557,6 +572,7 @@ def _trend_points(
                 submitted=submitted,
                 red=red,
                 yellow=yellow,
+                opened=p.status != PeriodStatus.PLANNED,
             )
         )
     return points
@@ -575,7 +591,7 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
     progress_counts = dict.fromkeys(ProgressStatus.values, 0)
     progress_counts[""] = 0  # no delivered lead report
     light_counts = dict.fromkeys(LIGHTS, 0)
-    completed = submitted = overdue = report_late = 0
+    completed = submitted = overdue = report_late = binding = 0
     flagged = []
     for state in values:  # one pass for every count
         light = state.light
@@ -585,6 +601,7 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         submitted += state.delivered
         overdue += state.is_overdue
         report_late += state.report_late
+        binding += state.binding
         if light != GREEN:
             flagged.append(state)
     not_submitted = progress_counts.pop("")
@@ -599,6 +616,8 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         .only("pk", "name", "starts_on", "report_due_on", "plan_id", "status", "closed_at", *_SNAPSHOT_COLUMNS)
     )
     current = (len(values), completed, submitted, light_counts[RED], light_counts[YELLOW])
+    # Periods never opened have no reports: not in the trend (the one shown stays, marked as such).
+    trend_periods = [p for p in periods if p.status != PeriodStatus.PLANNED or p.pk == period.pk]
     return Overview(
         period=period,
         plan=plan,
@@ -612,7 +631,7 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         lead_units=_lead_unit_rows(reads),
         binding=_binding_rows(periods, states),
         attention=attention,
-        trend=_trend_points(periods, selected=period, today=today, current=current) if with_trend else [],
+        trend=_trend_points(trend_periods, selected=period, today=today, current=current) if with_trend else [],
         states=states,
         units={pk: name for pk, (name, _order) in reads.units.items()},
         sections=reads.sections,
@@ -620,4 +639,5 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         overdue=overdue,
         report_late=report_late,
         attention_total=len(attention),
+        binding_tasks=binding,
     )
