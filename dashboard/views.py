@@ -233,6 +233,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "attention_url": links(attention=1),
             "trend": trend,
             "total_url": links(),
+            "red_url": links(light=RED),
+            "yellow_url": links(light=YELLOW),
             "completed_url": links(completed=1),
             "submitted_url": links(report=REPORT_DELIVERED),
             "overdue_url": links(overdue=1),
