@@ -120,21 +120,25 @@ def lead_problems(
     leads = {s.task_id: s.lead_unit_ids for s in states if s.lead_unit_ids}
     if not leads:
         return {}
+    # By the (task, unit, period) index; the period and the state are checked here (SQLite would
+    # otherwise read every delivered report of the period through its (period, status) index).
+    units = sorted({u for ids in leads.values() for u in ids})
     rows = (
-        ProgressReport.objects.filter(period=period, task_id__in=list(leads), status__in=DELIVERED_STATES)
+        ProgressReport.objects.filter(task_id__in=list(leads), department_id__in=units)
         .exclude(problems_text="")
-        .values_list("task_id", "department_id", "problems_text")
+        .order_by()
+        .values_list("task_id", "department_id", "period_id", "status", "problems_text")
     )
     found: dict[int, dict[int, str]] = defaultdict(dict)
-    for task_id, unit_id, text in rows:
-        if unit_id in leads[task_id]:
+    for task_id, unit_id, period_id, status, text in rows:
+        if period_id == period.pk and status in DELIVERED_STATES and unit_id in leads[task_id]:
             found[task_id][unit_id] = Truncator(" ".join(text.split())).chars(PROBLEMS_CHARS)
     result: dict[int, list[str]] = {}
     for task_id, by_unit in found.items():
-        units = leads[task_id]
-        several = len(units) > 1 and names is not None
+        lead_ids = leads[task_id]
+        several = len(lead_ids) > 1 and names is not None
         result[task_id] = [
-            f"{names.get(u, '')}：{by_unit[u]}" if several else by_unit[u] for u in units if u in by_unit
+            f"{names.get(u, '')}：{by_unit[u]}" if several else by_unit[u] for u in lead_ids if u in by_unit
         ]
     return result
 
