@@ -187,6 +187,18 @@ def test_completed_is_shown_in_its_two_meanings(client, reported):
     assert (again.completed, again.claimed_completed) == (1, 1)
 
 
+def test_the_api_has_the_same_labelled_numbers(client, reported):
+    client.force_login(reported.leader)
+    data = client.get("/api/dashboard/", {"period": reported.h2.pk}).json()
+    assert (data["completed"], data["claimed_completed"], data["binding_tasks"]) == (0, 1, 1)
+    assert [(p["name"], p["opened"]) for p in data["trend"]] == [("2024年上半年", True), ("2024年下半年", True)]
+    page = client.get(HOME, {"period": reported.h2.pk}).context["overview"]
+    assert [(u["unit_id"], u["silent"], u["silent_tasks"]) for u in data["lead_units"]] == [
+        (u.unit_id, u.silent, u.silent_tasks) for u in page.lead_units
+    ]
+    assert any(u["silent_tasks"] for u in data["lead_units"])
+
+
 def test_the_red_list_and_the_attention_list_show_the_problems(client, reported):
     client.force_login(reported.leader)
     listing = client.get(LIST, {"period": reported.h2.pk, "light": RED})

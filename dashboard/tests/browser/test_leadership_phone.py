@@ -140,7 +140,7 @@ def test_on_a_phone_labels_do_not_overlap_and_red_yellow_columns_show(open_page,
         assert result["texts"] >= 3, (chart, result)
         assert not result["overlaps"], (chart, result["overlaps"])
     width = page.viewport_size["width"]
-    for table in ("table.dash-chapters", "table.dash-units"):
+    for table in ("table.dash-chapters", "table.dash-units", "table.dash-trend"):
         for label in ("红灯", "黄灯"):
             header = page.locator(f"{table} thead th", has_text=label).first
             header.scroll_into_view_if_needed()
