@@ -120,6 +120,7 @@ def test_leadership_reaches_the_red_tasks_on_a_phone_in_two_actions(open_page, c
     actions.click(red_count, "红灯")
     rows = page.locator("table.dash-tasklist tbody tr")
     expect(rows).to_have_count(len(red))
+    expect(rows.first).to_be_in_viewport()  # the tasks come before the filters, on the first screen
     assert [int(n) for n in rows.evaluate_all("rows => rows.map(r => r.dataset.task)")] == red
     expect(page.locator("table.dash-tasklist")).to_contain_text("征地进度慢")  # 存在问题 shown
     shot(page, "dashboard-red-tasks-phone-leadership")
