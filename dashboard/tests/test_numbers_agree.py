@@ -119,6 +119,13 @@ def test_every_link_opens_exactly_the_tasks_it_counts(client, reported, viewer, 
         assert "data-count" in a, a  # every link to a list says how many tasks it opens
         total, rows = _rows_of(client, a["href"])
         assert total == rows == int(a["data-count"]), a["href"]
+    # The charts' bars open the same lists: each bar's number is its list's length.
+    charts = client.get(HOME, {"period": reported.h2.pk}).context["chart_data"]
+    bars = [(i["url"], i["value"]) for key in ("lights", "statuses") for i in charts[key]]
+    bars += [(c["url"], c["total"]) for c in charts["chapters"]]
+    assert len(bars) >= 9
+    for url, value in bars:
+        assert _rows_of(client, url) == (value, value), url
     # The silent supporting units: the link counts tasks; the 人次 beside it are the list's cells.
     silent = [a for a in links if "silent=1" in a["href"]]
     assert silent
