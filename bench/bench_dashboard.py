@@ -104,9 +104,10 @@ def measure(*, repeats: int = 10, warmups: int = 2) -> tuple[list[Figures], Any]
     """The figures for the latest open period (the selectors, the page, the list, the API)."""
     from django.urls import reverse
 
-    from dashboard.selectors.overview import period_overview, task_states
+    from dashboard.selectors.overview import period_overview
     from dashboard.tasks import refresh_overview
     from progress.selectors.review import latest_open_period
+    from progress.states import task_states
 
     period = latest_open_period()
     if period is None:

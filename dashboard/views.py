@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET
 from access.actor import actor_for
 from access.rules import check_can_view_board
 from dashboard.selectors.cached import dashboard_overview
-from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from dashboard.selectors.periods import default_period
 from dashboard.selectors.tasks import (
     LIGHT_CHOICES,
@@ -37,11 +36,17 @@ from dashboard.selectors.tasks import (
     REPORT_OVERDUE,
     STATUS_CHOICES,
     TaskFilters,
+    lead_problems,
     task_listing,
 )
-from progress.models import PeriodStatus, ReviewPeriod
+from progress.models import PeriodStatus, ProgressStatus, ReviewPeriod
+from progress.states import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
+
+# 已完成 has two meanings, kept apart and labelled wherever the page shows it.
+CONFIRMED_LABEL = "规划科确认完成"  # Overview.completed: 办结, or every lead report accepted as 已完成
+CLAIMED_LABEL = "单位报告已完成"  # the status distribution's 已完成: what delivered lead reports state
 
 REFUSAL = "领导看板仅供规划科和市领导查看。如需查看本单位任务，请使用“本期待填报”。"
 
@@ -134,7 +139,7 @@ def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
             for light in LIGHTS
         ],
         "statuses": [
-            {"key": s.key, "name": s.label, "value": s.count, "url": links(status=s.key)}
+            {"key": s.key, "name": _status_label(s), "value": s.count, "url": links(status=s.key)}
             for s in overview.status_counts
         ],
         "chapters": [
@@ -156,8 +161,14 @@ def _chart_data(overview: Any, links: _Links) -> dict[str, Any]:
                 "yellow": p.yellow,
             }
             for p in overview.trend
+            if p.opened
         ],
     }
+
+
+def _status_label(count: Any) -> str:
+    """The status distribution's label (its 已完成 is the units' claim, said so)."""
+    return CLAIMED_LABEL if count.key == ProgressStatus.COMPLETED else count.label
 
 
 # Read-only: outside ATOMIC_REQUESTS, so that the cached overview may be used (dashboard.selectors.cached).
@@ -172,18 +183,25 @@ def home(request: HttpRequest) -> HttpResponse:
     links = _Links(period)
     periods = _plan_periods(period)
     by_id = {p.pk: p for p in periods}
-    trend = [_trend_row(point, by_id.get(point.period_id, period), selected=period) for point in overview.trend]
+    trend = [
+        _trend_row(point, by_id.get(point.period_id, period), selected=period)
+        for point in overview.trend
+        if point.period_id in by_id or point.period_id == period.pk
+    ]
     attention_ids = [s.task_id for s in overview.attention[:ATTENTION_SHOWN]]
     texts = dict(Task.objects.filter(pk__in=attention_ids).values_list("pk", "text")) if attention_ids else {}
     head, _, tail = reverse("progress:task_detail", args=[2147483647]).partition("2147483647")
+    shown = overview.attention[:ATTENTION_SHOWN]
+    problems = lead_problems(period, shown, names=overview.units)
     attention = [
         {
             "state": s,
             "text": texts.get(s.task_id, ""),
             "url": f"{head}{s.task_id}{tail}",
             "units": "、".join(overview.unit_names(s.lead_unit_ids)) or "未落实",
+            "problems": problems.get(s.task_id, []),
         }
-        for s in overview.attention[:ATTENTION_SHOWN]
+        for s in shown
     ]
     binding = [
         {
@@ -203,7 +221,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "links": links,
             "rules": [(light, LIGHT_LABELS[light], text) for light, text in LIGHT_RULES],
             "light_links": [(light, label, count, links(light=light)) for light, label, count in overview.light_items],
-            "status_links": [(s, links(status=s.key)) for s in overview.status_counts],
+            "status_links": [(s, _status_label(s), links(status=s.key)) for s in overview.status_counts],
+            "claimed_url": links(status=ProgressStatus.COMPLETED),
+            "confirmed_label": CONFIRMED_LABEL,
+            "claimed_label": CLAIMED_LABEL,
             "chapter_rows_html": _section_rows_html(overview.chapters, links),
             "unit_rows_html": _unit_rows_html(overview, links),
             "binding_rows_html": _binding_rows_html(binding),
@@ -212,6 +233,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "attention_url": links(attention=1),
             "trend": trend,
             "total_url": links(),
+            "red_url": links(light=RED),
+            "yellow_url": links(light=YELLOW),
             "completed_url": links(completed=1),
             "submitted_url": links(report=REPORT_DELIVERED),
             "overdue_url": links(overdue=1),
@@ -226,7 +249,10 @@ ATTENTION_SHOWN = 30
 
 
 def _trend_row(point: Any, period: ReviewPeriod, *, selected: ReviewPeriod) -> dict[str, Any]:
-    """A trend point with its links: an earlier period's list is read as of the point's day."""
+    """A trend point with its links: an earlier period's list is read as of the point's day. A
+    period never opened has no links (it is shown as such)."""
+    if not point.opened:
+        return {"point": point}
     links = _Links(period, on=None if period.pk == selected.pk else point.as_of)
     return {
         "point": point,
@@ -255,11 +281,11 @@ def _section_rows_html(chapters: list[Any], links: _Links) -> SafeString:
         section = row.section_id
         rows.append(
             f'<tr class="level-{row.level}"><th scope="row">{escape(row.heading)}</th>'
+            f"<td>{_num(row.red, links(section=section, light=RED), warn='red')}</td>"
+            f"<td>{_num(row.yellow, links(section=section, light=YELLOW), warn='yellow')}</td>"
             f"<td>{_num(row.total, links(section=section))}</td>"
             f"<td>{_num(row.completed, links(section=section, completed=1))}</td>"
-            f'<td><span class="bar" style="--rate: {row.rate}%">{row.rate}%</span></td>'
-            f"<td>{_num(row.red, links(section=section, light=RED), warn='red')}</td>"
-            f"<td>{_num(row.yellow, links(section=section, light=YELLOW), warn='yellow')}</td></tr>"
+            f'<td><span class="bar" style="--rate: {row.rate}%">{row.rate}%</span></td></tr>'
         )
         for child in row.children:
             walk(child)
@@ -276,16 +302,18 @@ def _unit_rows_html(overview: Any, links: _Links) -> SafeString:
     for u in overview.lead_units:
         unit = u.unit_id
         late_warn = "red" if overview.past_due else ""
+        # The link counts tasks (the list it opens); the unit×task pairs beside it, as text.
+        silent = f'<span class="small muted" data-silent="{u.silent}">（{u.silent}人次）</span>' if u.silent else ""
         rows.append(
             f'<tr><th scope="row">{escape(u.name)}</th>'
+            f"<td>{_num(u.red, links(unit=unit, light=RED), warn='red')}</td>"
+            f"<td>{_num(u.yellow, links(unit=unit, light=YELLOW), warn='yellow')}</td>"
             f"<td>{_num(u.tasks, links(unit=unit))}</td>"
             f"<td>{_num(u.on_time, links(unit=unit, report=REPORT_ON_TIME))}</td>"
             f"<td>{_num(u.late, links(unit=unit, report=REPORT_LATE), warn='yellow')}</td>"
             f"<td>{_num(u.not_submitted, links(unit=unit, report=REPORT_NOT_SUBMITTED), warn=late_warn)}</td>"
             f"<td>{_num(u.completed, links(unit=unit, completed=1))}</td>"
-            f"<td>{_num(u.red, links(unit=unit, light=RED), warn='red')}</td>"
-            f"<td>{_num(u.yellow, links(unit=unit, light=YELLOW), warn='yellow')}</td>"
-            f"<td>{_num(u.silent, links(unit=unit, silent=1), warn='yellow', attr='silent')}</td></tr>"
+            f"<td>{_num(u.silent_tasks, links(unit=unit, silent=1), warn='yellow')}{silent}</td></tr>"
         )
     if not rows:
         rows.append('<tr><td colspan="9" class="muted">本方案的任务还没有明确的牵头单位。</td></tr>')
@@ -326,7 +354,7 @@ class TaskFilterForm(forms.Form):
     section = forms.TypedChoiceField(label="章节", required=False, coerce=int, empty_value=None, choices=[])
     unit = forms.TypedChoiceField(label="牵头单位", required=False, coerce=int, empty_value=None, choices=[])
     completed = forms.ChoiceField(
-        label="完成情况", required=False, choices=[("", "全部"), ("1", "已完成"), ("0", "未完成")]
+        label=CONFIRMED_LABEL, required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")]
     )
     overdue = forms.BooleanField(label="只看逾期未完成", required=False)
     binding = forms.BooleanField(label="只看约束性指标", required=False)

@@ -131,7 +131,7 @@ def _ledger_workbook(filters: LedgerFilters, *, task_ids: list[int], states: Map
 
 def build_ledger(filters: LedgerFilters, *, states: Mapping[int, Any] | None = None) -> IO[bytes]:
     """The ledger workbook for ``filters`` (a write-only workbook in a temporary file)."""
-    from dashboard.selectors.overview import task_states
+    from progress.states import task_states
 
     if states is None:
         states = task_states(filters.period)

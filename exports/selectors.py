@@ -8,7 +8,7 @@ task's targets.
   lead report's texts and actual values appear once it has reached the plan office (已报送 or
   已审核, the dashboard's "delivered"). A draft, even the reader's own unit's, shows as 未报送; a
   returned report as 已退回 without its texts (it is being revised). So no export carries a draft.
-- **Status and light are the dashboard's** (:func:`dashboard.selectors.overview.task_states`),
+- **Status and light are the dashboard's** (:func:`progress.states.task_states`),
   never computed here, so the pack, the ledger and the dashboard always agree.
 - **Units are the effective units** (:mod:`tasks.effective`): a placeholder the plan office
   expanded for the task is shown as written with the expansion in brackets (相关镇办（南城镇）);
@@ -57,7 +57,7 @@ UNREPORTED_LABEL = "未报送"
 STATUS_CHOICES: list[tuple[str, str]] = [*ProgressStatus.choices, (UNREPORTED, UNREPORTED_LABEL)]
 ROLE_CHOICES: list[tuple[str, str]] = list(AssignmentRole.choices)
 def _light_choices() -> dict[str, str]:
-    from dashboard.selectors.overview import LIGHT_LABELS
+    from progress.states import LIGHT_LABELS
 
     return dict(LIGHT_LABELS)
 
@@ -332,7 +332,7 @@ def ledger_rows(
     if not task_ids:
         return
     context = _PlanContext(period.plan_id)
-    from dashboard.selectors.overview import LIGHT_LABELS
+    from progress.states import LIGHT_LABELS
 
     if whole_plan:
         # Every task of the plan (the meeting pack): read by plan, not by a list of 10,000 ids.

@@ -26,8 +26,8 @@ def ledger_for_request(*, user: Any, params: Mapping[str, Any]) -> tuple[IO[byte
 
 def ledger_for_tasks(*, user: Any, period: ReviewPeriod, task_ids: list[int]) -> tuple[IO[bytes], str]:
     """The ledger of chosen tasks (the admin's selection), for the plan office and leadership."""
-    from dashboard.selectors.overview import task_states
     from exports.ledger import build_ledger_for_ids
+    from progress.states import task_states
 
     check_can_view_board(actor_for(user))
     filters = LedgerFilters(period=period)

@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dashboard.selectors.overview import LIGHT_LABELS, LIGHTS, Overview, SectionRow
+from dashboard.selectors.overview import Overview, SectionRow
+from progress.states import LIGHT_LABELS, LIGHTS
 
 ATTENTION_LIMIT = 200  # default number of attention tasks in a response (a big plan has thousands)
 ATTENTION_MAX = 10_000
@@ -67,6 +68,7 @@ class LeadUnitSerializer(serializers.Serializer):
     red = serializers.IntegerField()
     yellow = serializers.IntegerField()
     silent = serializers.IntegerField(help_text="其牵头任务中未报送配合情况的配合单位人次")
+    silent_tasks = serializers.IntegerField(help_text="其牵头任务中有配合单位未报送配合情况的任务数")
 
 
 class BindingSerializer(serializers.Serializer):
@@ -114,6 +116,9 @@ class TrendPointSerializer(serializers.Serializer):
     submitted_rate = serializers.FloatField()
     red = serializers.IntegerField()
     yellow = serializers.IntegerField()
+    opened = serializers.BooleanField(
+        help_text="是否开放过填报（从未开放的期次不列入趋势，仅当前所看期次以 false 标明）"
+    )
 
 
 class UnitNameSerializer(serializers.Serializer):
@@ -146,7 +151,8 @@ class OverviewSerializer(serializers.Serializer):
     plan = PlanBriefSerializer()
     today = serializers.DateField(help_text="统计日期")
     total = serializers.IntegerField()
-    completed = serializers.IntegerField()
+    completed = serializers.IntegerField(help_text="规划科确认完成：已办结，或牵头单位报告均经审核为已完成")
+    claimed_completed = serializers.IntegerField(help_text="单位报告已完成：牵头单位已报送的报告所述（含待审核）")
     completion_rate = serializers.FloatField()
     submitted = serializers.IntegerField(help_text="牵头单位均已报送的任务数")
     submitted_rate = serializers.FloatField()
@@ -157,6 +163,7 @@ class OverviewSerializer(serializers.Serializer):
     sections = serializers.SerializerMethodField(help_text="各章节（先序，含下级节）")
     lead_units = LeadUnitSerializer(many=True)
     binding = BindingSerializer(many=True)
+    binding_tasks = serializers.IntegerField(help_text="约束性任务数（binding 为其目标）")
     attention = serializers.SerializerMethodField(
         help_text="红灯、黄灯任务：红灯在前，再按序号（至多 attention_limit 项）"
     )
@@ -166,7 +173,7 @@ class OverviewSerializer(serializers.Serializer):
 
     @extend_schema_field(LightCountSerializer(many=True))
     def get_lights(self, obj: Overview) -> list[dict[str, Any]]:
-        from dashboard.selectors.overview import LIGHT_RULES
+        from progress.states import LIGHT_RULES
 
         rules = dict(LIGHT_RULES)
         return [

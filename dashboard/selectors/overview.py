@@ -1,27 +1,15 @@
 """Where the plan stands in one review period: every task's traffic light, and the overview the
-leadership dashboard and the meeting pack both show. THE shared numbers: the dashboard page, its
-API and the Excel meeting pack read them from here, so they always agree.
+leadership dashboard and the meeting pack both show: the dashboard page, its API and the Excel
+meeting pack read the overview from here, so they always agree.
 
-Definitions (the same words are on the dashboard page, see ``LIGHT_RULES``):
+The task states, lights and "delivered" are :mod:`progress.states` (the one definition, also read
+by the exports and the review pages); this module adds up the overview from them:
 
-- **Lead units** of a task are its effective lead units (:mod:`tasks.effective`: a named unit, the
-  plan office's expansion of a placeholder, or the members of a FIXED group, read from the
-  effective-assignment table); a unit that both leads and supports a task counts as lead. They are listed in the unit order (``sort_order``, name).
-- **Delivered**: a report that reached the plan office, i.e. ``submitted`` or ``accepted``.
-- ``report_status``: the least advanced lead report of the period (none < draft < returned <
-  submitted < accepted), ``""`` when a lead unit has no report at all (or the task has no lead unit).
-- ``progress_status``: what the delivered lead reports state, the most severe one when several lead
-  units report (滞后 > 存在风险 > 未启动 > 正常推进 > 已完成); ``""``
-  when no lead report is delivered (no report, a draft, or a returned one).
-- ``percent``: the lowest percent among the delivered lead reports.
-- ``is_completed`` (完成): the task was closed (办结, TaskProgress) on or before the as-of day, or
-  every lead unit's report of the period is accepted and states 已完成.
-- ``is_overdue``: the effective deadline (an approved extension, else the task's deadline) is before
-  the as-of day and the task is not completed. A task without a deadline is never overdue.
-- ``report_late``: the as-of day is after the period's report due date and some lead unit has not
-  delivered its report.
 - The as-of day is ``today`` (default: the local date). For earlier periods in the trend it is the
   day after their report due date (or ``today`` when sooner), read with today's records.
+- **The trend** holds the periods of the plan up to the one shown that were ever opened; a period
+  never opened (planned) has no reports to count and is left out, except the period shown, which is
+  marked ``opened=False`` with no counts.
 - **Stored trend points** (:class:`dashboard.models.TrendSnapshot`): a closed period is frozen, so
   its trend point is computed once, by the first overview that reads it after the closing, and
   stored. A closed period's point is therefore the period *as it stood when closed* (its reports
@@ -40,18 +28,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import CharField, Value
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
-from departments.models import Department
 from indicators.models import OfficialActual
 from indicators.trajectory import TargetSpec, is_met
 from progress.formatting import plain_decimal, target_text
@@ -66,398 +51,34 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from progress.workflow import DELIVERED_REPORT_STATES
-from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Section, Target, Task
+from progress.states import (  # noqa: F401 - LIGHT_RULES, NOT_SUBMITTED_LABEL, task_states: also read from here
+    DELIVERED_STATES,
+    GREEN,
+    LIGHT_LABELS,
+    LIGHT_ORDER,
+    LIGHT_RULES,
+    LIGHTS,
+    NOT_SUBMITTED,
+    NOT_SUBMITTED_LABEL,
+    REASON_AT_RISK,
+    REASON_NO_LEAD,
+    RED,
+    YELLOW,
+    StateReads,
+    TaskState,
+    end_of_day,
+    fetch_rows,
+    pairs_sql,
+    read_states,
+    table_name,
+    task_states,
+    task_veto_reason,
+)
+from tasks.models import AssignmentRole, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
 
-GREEN, YELLOW, RED = "green", "yellow", "red"
-LIGHTS = (RED, YELLOW, GREEN)
-LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
-LIGHT_RULES: tuple[tuple[str, str], ...] = (
-    (RED, "红灯：超过完成时限（含批准延期后的时限）仍未完成，或牵头单位报告推进状态为“滞后”。"),
-    (
-        YELLOW,
-        "黄灯：牵头单位报告推进状态为“存在风险”，或已过本期报送截止日牵头单位仍未报送，或尚未落实牵头单位。",
-    ),
-    (GREEN, "绿灯：已完成，或按计划推进（已报送且无上述情形；未到报送截止日尚未报送的也为绿灯）。"),
-)
-
-# Light reasons (Chinese, shown beside a task).
-REASON_OVERDUE = "逾期未完成"
-REASON_DELAYED = "进展滞后"
-REASON_AT_RISK = "存在风险"
-REASON_REPORT_LATE = "报告逾期未报送"
-REASON_NO_LEAD = "未落实牵头单位"
-REASON_COMPLETED = "已完成"
-REASON_CLOSED = "已办结"
-REASON_ON_TRACK = "正常推进"
-REASON_NOT_DUE = "本期尚未报送（未到截止日）"
-
-DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
 _OFFICIAL = "official"  # marks the plan office's entries among the binding board's actual rows
-NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
-NOT_SUBMITTED_LABEL = "未报送"
-# Report states from least to most advanced ("" = no report).
-_REPORT_ORDER = {
-    "": 0,
-    ReportStatus.DRAFT: 1,
-    ReportStatus.RETURNED: 2,
-    ReportStatus.SUBMITTED: 3,
-    ReportStatus.ACCEPTED: 4,
-}
-# Progress states from most to least severe.
-_SEVERITY = {
-    ProgressStatus.DELAYED: 0,
-    ProgressStatus.AT_RISK: 1,
-    ProgressStatus.NOT_STARTED: 2,
-    ProgressStatus.ON_TRACK: 3,
-    ProgressStatus.COMPLETED: 4,
-}
-_LIGHT_ORDER = {RED: 0, YELLOW: 1, GREEN: 2}
-
-
-@dataclass(frozen=True)
-class TaskState:
-    """One task's standing in one period (see the module docstring for each definition)."""
-
-    task_id: int
-    number: int
-    chapter_id: int | None  # the top-level section (一、…) the task is in
-    section_id: int | None  # the task's own section
-    lead_unit_ids: tuple[int, ...]
-    report_status: str
-    progress_status: str
-    percent: int | None
-    is_completed: bool
-    is_overdue: bool
-    report_late: bool
-    light: str
-    light_reason: str
-    binding: bool = False
-    deadline: dt.date | None = None  # the effective deadline
-    is_closed: bool = False  # 办结 (TaskProgress)
-    delivered: bool = False  # every lead unit delivered its report
-
-    @property
-    def light_label(self) -> str:
-        return LIGHT_LABELS[self.light]
-
-    @property
-    def report_status_label(self) -> str:
-        return ReportStatus(self.report_status).label if self.report_status else "未填报"
-
-    @property
-    def progress_status_label(self) -> str:
-        return ProgressStatus(self.progress_status).label if self.progress_status else NOT_SUBMITTED_LABEL
-
-
-def _light(
-    *, completed: bool, closed: bool, overdue: bool, progress: str, report_late: bool, has_lead: bool, delivered: bool
-) -> tuple[str, str]:
-    """The light and its reason, by ``LIGHT_RULES`` (completion first, then red, then yellow)."""
-    if completed:
-        return GREEN, REASON_CLOSED if closed else REASON_COMPLETED
-    if overdue:
-        return RED, REASON_OVERDUE
-    if progress == ProgressStatus.DELAYED:
-        return RED, REASON_DELAYED
-    if progress == ProgressStatus.AT_RISK:
-        return YELLOW, REASON_AT_RISK
-    if not has_lead:
-        return YELLOW, REASON_NO_LEAD
-    if report_late:
-        return YELLOW, REASON_REPORT_LATE
-    return GREEN, REASON_ON_TRACK if delivered else REASON_NOT_DUE
-
-
-# --- SQL -------------------------------------------------------------------------------------
-
-
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tuple[str, list[Any]]:
-    """(task_id, unit_id) rows, one per effective (task, unit) cell whose role on the task is
-    ``role`` (lead wins: a unit both leading and supporting a task is among its lead pairs only), on
-    the tasks matching ``task_condition`` (on ``t``, the task table): the primary rows of the
-    effective-assignment table (:mod:`tasks.effective`)."""
-    cells, task = _table(EffectiveAssignment), _table(Task)
-    sql = f"""
-        SELECT ea.task_id AS task_id, ea.department_id AS unit_id
-        FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
-        WHERE ea.is_primary AND ea.role = %s AND ({task_condition})
-    """
-    return sql, [role, *task_params]
-
-
-def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
-    """``WITH`` lead pairs in ``lp`` and the supporting cells (not also leading the task) without a
-    non-draft report in the period, as (task_id, unit_id) rows in ``silent``."""
-    lead, lead_params = _pairs_sql(role=AssignmentRole.LEAD, task_condition=task_condition, task_params=task_params)
-    supporting, supporting_params = _pairs_sql(
-        role=AssignmentRole.SUPPORTING, task_condition=task_condition, task_params=task_params
-    )
-    report = _table(ProgressReport)
-    sql = f"""
-        WITH lp AS ({lead}), sp AS ({supporting}),
-        silent AS (
-            SELECT sp.task_id AS task_id, sp.unit_id AS unit_id FROM sp
-            LEFT JOIN {report} r ON r.task_id = sp.task_id AND r.department_id = sp.unit_id AND r.period_id = %s
-            WHERE r.id IS NULL OR r.status = %s
-        )
-    """
-    return sql, [*lead_params, *supporting_params, period_id, ReportStatus.DRAFT]
-
-
-def _fetch(sql: str, params: list[Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (local time), aware."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
-def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
-    """The plan's sections by id (only the fields shown) and each section's top-level section (one query)."""
-    rows = list(
-        Section.objects.filter(plan_id=plan_id)
-        .order_by("position", "pk")
-        .values_list("pk", "parent_id", "label", "title", "position")
-    )
-    sections = {
-        pk: Section(pk=pk, plan_id=plan_id, parent_id=parent_id, label=label, title=title, position=position)
-        for pk, parent_id, label, title, position in rows
-    }
-    top: dict[int, int] = {}
-    for pk in sections:
-        seen, current = set(), pk
-        while sections[current].parent_id is not None and sections[current].parent_id in sections:
-            if current in seen:  # a cycle would be a data error; stop rather than loop
-                break
-            seen.add(current)
-            current = sections[current].parent_id
-        top[pk] = current
-    return sections, top
-
-
-# --- task states -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Reads:
-    """What :func:`task_states` reads, kept for the overview and the task list."""
-
-    states: dict[int, TaskState]
-    # (task_id, unit_id, report status or "", delivered by the end of the due date) of every lead cell
-    lead_cells: list[tuple[int, int, str, bool]]
-    silent: dict[int, int]  # task id → its silent supporting cells
-    sections: dict[int, Section]
-    units: dict[int, tuple[str, int]]  # unit id → (name, sort_order), every unit
-
-
-def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int] | None) -> _Reads:
-    """Four queries: sections, units, tasks, and the lead cells with their reports together with the
-    silent supporting cells per task."""
-    plan_id = period.plan_id
-    sections, top = _chapters(plan_id)
-    units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
-    task_condition, task_params = "t.plan_id = %s", [plan_id]
-    if task_ids is not None:
-        wanted = sorted({int(pk) for pk in task_ids})
-        if not wanted:
-            return _Reads({}, [], {}, sections, units)
-        task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
-        task_params += wanted
-    task, progress, report = _table(Task), _table(TaskProgress), _table(ProgressReport)
-    # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
-    task_rows = _fetch(
-        f"""
-        SELECT t.id, t.number, t.section_id, t.binding, COALESCE(tp.extended_deadline, t.deadline),
-               CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < %s THEN 1 ELSE 0 END,
-               CASE WHEN tp.status = %s AND (tp.completed_at IS NULL OR tp.completed_at < %s) THEN 1 ELSE 0 END
-        FROM {task} t LEFT JOIN {progress} tp ON tp.task_id = t.id
-        WHERE {task_condition}
-        ORDER BY t.number, t.id
-        """,
-        [
-            connection.ops.adapt_datefield_value(today),
-            TaskStatus.COMPLETED,
-            connection.ops.adapt_datetimefield_value(_end_of_day(today)),
-            *task_params,
-        ],
-    )
-    # One query for the lead cells with their reports and the silent supporting cells per task (rows
-    # without a unit): the lead pairs are computed once for both.
-    silent_sql, silent_params = _silent_cells_sql(
-        task_condition=task_condition, task_params=task_params, period_id=period.pk
-    )
-    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
-    cell_rows = _fetch(
-        f"""{silent_sql}
-        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
-        FROM lp
-        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
-        UNION ALL
-        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
-        """,
-        [*silent_params, due_end, period.pk],
-    )
-
-    leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
-    lead_cells: list[tuple[int, int, str, bool]] = []
-    silent: dict[int, int] = {}
-    add_cell, leads_of = lead_cells.append, leads.get
-    for task_id, unit_id, status, progress_status, percent, on_time in cell_rows:
-        if unit_id is None:  # the task's silent supporting cells, counted
-            silent[task_id] = int(percent)
-            continue
-        status = status or ""
-        add_cell((task_id, unit_id, status, on_time == 1))
-        cell = (unit_id, status, progress_status or "", percent)
-        cells = leads_of(task_id)
-        if cells is None:
-            leads[task_id] = [cell]
-        else:
-            cells.append(cell)
-    unknown = ("", 0)
-
-    def unit_order(cell: tuple[int, str, str, int | None]) -> tuple[int, str, int]:
-        name, order = units.get(cell[0], unknown)
-        return order, name, cell[0]
-
-    past_due = today > period.report_due_on
-    severity, report_order = _SEVERITY.get, _REPORT_ORDER.__getitem__
-    accepted, completed_status = ReportStatus.ACCEPTED, ProgressStatus.COMPLETED
-    delayed_status, at_risk_status = ProgressStatus.DELAYED, ProgressStatus.AT_RISK
-    dates: dict[Any, dt.date | None] = {}  # deadlines parsed once per distinct value (SQLite gives text)
-    chapter_of = top.get
-    # TaskState is frozen: its fields are set at once through its __dict__ (the generated __init__
-    # sets them one by one through object.__setattr__, the largest Python cost for 10,000 tasks).
-    new_state, set_fields = object.__new__, object.__setattr__
-    states: dict[int, TaskState] = {}
-    for pk, number, section_id, binding, deadline, passed, closed in task_rows:
-        lead_list = leads_of(pk)
-        if lead_list is None:
-            has_lead = delivered = reported_done = False
-            report_status, progress, percent, lead_ids = "", "", None, ()
-        elif len(lead_list) == 1:  # the common case, without the general path's lists
-            has_lead = True
-            unit_id, status, stated, stated_percent = lead_list[0]
-            lead_ids = (unit_id,)
-            delivered = status in DELIVERED_STATES
-            report_status = status
-            progress, percent = (stated, stated_percent) if delivered else ("", None)
-            reported_done = status == accepted and stated == completed_status
-        else:
-            has_lead = True
-            lead_list.sort(key=unit_order)
-            lead_ids = tuple(c[0] for c in lead_list)
-            statuses = [c[1] for c in lead_list]
-            delivered_cells = [c for c in lead_list if c[1] in DELIVERED_STATES]
-            delivered = len(delivered_cells) == len(lead_list)
-            report_status = "" if "" in statuses else min(statuses, key=report_order)
-            if delivered_cells:
-                progress = min((c[2] for c in delivered_cells), key=lambda s: severity(s, 2))
-                percents = [c[3] for c in delivered_cells if c[3] is not None]
-                percent = min(percents) if percents else None
-            else:
-                progress, percent = "", None
-            reported_done = all(c[1] == accepted and c[2] == completed_status for c in lead_list)
-        is_closed = closed == 1
-        completed = is_closed or reported_done
-        overdue = passed == 1 and not completed
-        late = past_due and has_lead and not delivered
-        # The light by LIGHT_RULES, as _light() (inlined: one call less per task).
-        if completed:
-            light, reason = GREEN, REASON_CLOSED if is_closed else REASON_COMPLETED
-        elif overdue:
-            light, reason = RED, REASON_OVERDUE
-        elif progress == delayed_status:
-            light, reason = RED, REASON_DELAYED
-        elif progress == at_risk_status:
-            light, reason = YELLOW, REASON_AT_RISK
-        elif not has_lead:
-            light, reason = YELLOW, REASON_NO_LEAD
-        elif late:
-            light, reason = YELLOW, REASON_REPORT_LATE
-        else:
-            light, reason = GREEN, REASON_ON_TRACK if delivered else REASON_NOT_DUE
-        if deadline is not None:
-            parsed = dates.get(deadline)
-            if parsed is None:
-                parsed = dates[deadline] = _as_date(deadline)
-            deadline = parsed
-        state = new_state(TaskState)
-        set_fields(
-            state,
-            "__dict__",
-            {
-                "task_id": pk,
-                "number": number,
-                "chapter_id": chapter_of(section_id),
-                "section_id": section_id,
-                "lead_unit_ids": lead_ids,
-                "report_status": report_status,
-                "progress_status": progress,
-                "percent": percent,
-                "is_completed": completed,
-                "is_overdue": overdue,
-                "report_late": late,
-                "light": light,
-                "light_reason": reason,
-                "binding": bool(binding),
-                "deadline": deadline,
-                "is_closed": is_closed,
-                "delivered": delivered,
-            },
-        )
-        states[pk] = state
-    return _Reads(states, lead_cells, silent, sections, units)
-
-
-def silent_units_of(period: ReviewPeriod, task_ids: Iterable[int]) -> dict[int, list[int]]:
-    """The silent supporting units of each of ``task_ids`` in the period, in unit order (one query;
-    for a page of tasks, not the whole plan)."""
-    wanted = sorted({int(pk) for pk in task_ids})
-    if not wanted:
-        return {}
-    condition = f"t.plan_id = %s AND t.id IN ({', '.join(['%s'] * len(wanted))})"
-    sql, params = _silent_cells_sql(
-        task_condition=condition, task_params=[period.plan_id, *wanted], period_id=period.pk
-    )
-    department = _table(Department)
-    rows = _fetch(
-        f"{sql} SELECT s.task_id, s.unit_id FROM silent s JOIN {department} d ON d.id = s.unit_id"
-        " ORDER BY s.task_id, d.sort_order, d.name, d.id",
-        params,
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in rows:
-        found[task_id].append(unit_id)
-    return dict(found)
-
-
-def task_states(
-    period: ReviewPeriod, *, today: dt.date | None = None, task_ids: Iterable[int] | None = None
-) -> dict[int, TaskState]:
-    """Every task of the period's plan (or those of ``task_ids``) by id, in task-number order, with
-    its standing in ``period`` as of ``today`` (four queries whatever the plan's size)."""
-    return _read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
-
-
-# --- the overview ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -508,6 +129,7 @@ class LeadUnitRow:
     red: int = 0
     yellow: int = 0
     silent: int = 0
+    silent_tasks: int = 0  # its tasks with at least one such supporting unit (the list it opens)
 
     @property
     def submitted(self) -> int:
@@ -549,6 +171,7 @@ class TrendPoint:
     submitted: int  # tasks whose lead reports are all delivered
     red: int
     yellow: int
+    opened: bool = True  # False: a period never opened (only the one shown is in the trend), no counts
 
     @property
     def completion_rate(self) -> float:
@@ -581,6 +204,13 @@ class Overview:
     overdue: int = 0
     report_late: int = 0
     attention_total: int = 0  # len(attention) before a cached summary shortened it
+    binding_tasks: int = 0  # binding tasks (the list 约束性指标 opens); ``binding`` has their targets
+
+    @property
+    def claimed_completed(self) -> int:
+        """Tasks whose delivered lead reports state 已完成 (the units' claim, not yet the plan
+        office's confirmation: ``completed``)."""
+        return next((s.count for s in self.status_counts if s.key == ProgressStatus.COMPLETED), 0)
 
     @property
     def past_due(self) -> bool:
@@ -645,7 +275,7 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
-def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
+def _lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
     states, silent = reads.states, reads.silent
     rows: dict[int, LeadUnitRow] = {}
     for task_id, unit_id, status, on_time in reads.lead_cells:
@@ -668,6 +298,7 @@ def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
         row.red += state.light == RED
         row.yellow += state.light == YELLOW
         row.silent += silent.get(task_id, 0)
+        row.silent_tasks += task_id in silent
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
 
@@ -760,8 +391,9 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
         _t, actual_state, actual_value, data_date, period_name, _y = latest.get(pk, (pk, "", None, None, "", 0))
         reasons = []
         # The task itself in danger: red, or at risk / without a lead unit (a late report alone is not).
-        if state.light == RED or state.light_reason in (REASON_AT_RISK, REASON_NO_LEAD):
-            reasons.append(f"任务{state.light_reason}")
+        task_reason = task_veto_reason(state)
+        if task_reason:
+            reasons.append(task_reason)
         if actual_state == ActualState.REPORTED and actual_value is not None:
             actual_text = f"{plain_decimal(actual_value)}{unit}"
             spec = TargetSpec(direction=direction, basis=basis, value=value, value_max=value_max, unit=unit, year=year)
@@ -822,13 +454,13 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         constant_params += [
             p.pk,
             connection.ops.adapt_datefield_value(as_of),
-            connection.ops.adapt_datetimefield_value(_end_of_day(as_of)),
+            connection.ops.adapt_datetimefield_value(end_of_day(as_of)),
             1 if as_of > p.report_due_on else 0,
         ]
-    lead, lead_params = _pairs_sql(
+    lead, lead_params = pairs_sql(
         role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[selected.plan_id]
     )
-    report, task, progress = _table(ProgressReport), _table(Task), _table(TaskProgress)
+    report, task, progress = table_name(ProgressReport), table_name(Task), table_name(TaskProgress)
     period_ids = [p.pk for p in periods]
     id_list = ", ".join(["%s"] * len(period_ids))
     delivered = "r.status IN (%s, %s)"
@@ -884,7 +516,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         *constant_params,
         selected.plan_id,
     ]
-    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in _fetch(sql, params)}
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in fetch_rows(sql, params)}
 
 
 _SNAPSHOT_FIELDS = ("total", "completed", "submitted", "red", "yellow")
@@ -970,6 +602,8 @@ def _trend_points(
     points = []
     for p in periods:
         total, completed, submitted, red, yellow = counts.get(p.pk, (0, 0, 0, 0, 0))
+        if p.status == PeriodStatus.PLANNED:  # the period shown, never opened: no counts to show
+            total = completed = submitted = red = yellow = 0
         points.append(
             TrendPoint(
                 period_id=p.pk,
@@ -980,6 +614,7 @@ def _trend_points(
                 submitted=submitted,
                 red=red,
                 yellow=yellow,
+                opened=p.status != PeriodStatus.PLANNED,
             )
         )
     return points
@@ -992,13 +627,13 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
     for the trend and the upsert of the closed periods' points (in a savepoint)."""
     today = today or timezone.localdate()
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
-    reads = _read_states(period, today=today, task_ids=None)
+    reads = read_states(period, today=today, task_ids=None)
     states = reads.states
     values = list(states.values())
     progress_counts = dict.fromkeys(ProgressStatus.values, 0)
     progress_counts[""] = 0  # no delivered lead report
     light_counts = dict.fromkeys(LIGHTS, 0)
-    completed = submitted = overdue = report_late = 0
+    completed = submitted = overdue = report_late = binding = 0
     flagged = []
     for state in values:  # one pass for every count
         light = state.light
@@ -1008,13 +643,14 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         submitted += state.delivered
         overdue += state.is_overdue
         report_late += state.report_late
+        binding += state.binding
         if light != GREEN:
             flagged.append(state)
     not_submitted = progress_counts.pop("")
     status_counts = [StatusCount(key, label, progress_counts[key]) for key, label in ProgressStatus.choices]
     status_counts.append(StatusCount(NOT_SUBMITTED, NOT_SUBMITTED_LABEL, not_submitted))
     # Already in number order (then id): a stable sort by light alone keeps it within each light.
-    attention = sorted(flagged, key=lambda s: _LIGHT_ORDER[s.light])
+    attention = sorted(flagged, key=lambda s: LIGHT_ORDER[s.light])
     periods = list(
         ReviewPeriod.objects.filter(plan_id=period.plan_id, starts_on__lte=period.starts_on)
         .order_by("starts_on", "pk")
@@ -1022,6 +658,8 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         .only("pk", "name", "starts_on", "report_due_on", "plan_id", "status", "closed_at", *_SNAPSHOT_COLUMNS)
     )
     current = (len(values), completed, submitted, light_counts[RED], light_counts[YELLOW])
+    # Periods never opened have no reports: not in the trend (the one shown stays, marked as such).
+    trend_periods = [p for p in periods if p.status != PeriodStatus.PLANNED or p.pk == period.pk]
     return Overview(
         period=period,
         plan=plan,
@@ -1035,7 +673,7 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         lead_units=_lead_unit_rows(reads),
         binding=_binding_rows(periods, states),
         attention=attention,
-        trend=_trend_points(periods, selected=period, today=today, current=current) if with_trend else [],
+        trend=_trend_points(trend_periods, selected=period, today=today, current=current) if with_trend else [],
         states=states,
         units={pk: name for pk, (name, _order) in reads.units.items()},
         sections=reads.sections,
@@ -1043,4 +681,5 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         overdue=overdue,
         report_late=report_late,
         attention_total=len(attention),
+        binding_tasks=binding,
     )

@@ -1,9 +1,10 @@
 """The dashboard's click-through list: the tasks behind each number of the overview.
 
-Every filter works on the same task states as :func:`dashboard.selectors.overview.period_overview`
-(so a count on the dashboard and the length of its list agree); only the page shown is read in full.
-Seven queries whatever the plan's size: the task states (five), the page's task texts and the page's
-silent supporting units.
+Every filter works on the same task states (:mod:`progress.states`) as
+:func:`dashboard.selectors.overview.period_overview` (so a count on the dashboard and the length of
+its list agree); only the page shown is read in full.
+Eight queries whatever the plan's size: the task states (five), the page's task texts, the page's
+silent supporting units and the 存在问题 of the page's delivered lead reports.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from dashboard.selectors.overview import (
+from progress.models import ProgressReport, ProgressStatus, ReviewPeriod
+from progress.states import (
     DELIVERED_STATES,
     GREEN,
     LIGHT_LABELS,
@@ -25,14 +27,14 @@ from dashboard.selectors.overview import (
     NOT_SUBMITTED,
     NOT_SUBMITTED_LABEL,
     TaskState,
-    _read_states,
+    read_states,
     silent_units_of,
 )
-from progress.models import ProgressStatus, ReviewPeriod
 from tasks.models import Section, Task
 
 TASK_PAGE_SIZE = 50
 TASK_TEXT_CHARS = 80
+PROBLEMS_CHARS = 120  # 存在问题 shown beside a task (the task page has it whole)
 
 # ?report= values: the lead report of the unit filtered on (or of every lead unit of the task).
 REPORT_ON_TIME = "on_time"  # delivered by the end of the due date
@@ -90,6 +92,7 @@ class TaskRow:
     section_heading: str
     lead_units: list[str]
     silent_units: list[str]
+    problems: list[str] = field(default_factory=list)  # 存在问题 of its delivered lead reports
 
 
 @dataclass
@@ -105,6 +108,39 @@ class TaskListing:
     @property
     def total(self) -> int:
         return self.page.paginator.count
+
+
+def lead_problems(
+    period: ReviewPeriod, states: list[TaskState], *, names: dict[int, str] | None = None
+) -> dict[int, list[str]]:
+    """The 存在问题 of the delivered lead reports of ``states`` in the period, by task id, in the
+    task's lead-unit order, shortened; prefixed with the unit's name when the task has several lead
+    units (``names``: unit names by id). One query (none for no task); drafts and returned reports
+    are not shown (only what reached the plan office)."""
+    leads = {s.task_id: s.lead_unit_ids for s in states if s.lead_unit_ids}
+    if not leads:
+        return {}
+    # By the (task, unit, period) index; the period and the state are checked here (SQLite would
+    # otherwise read every delivered report of the period through its (period, status) index).
+    units = sorted({u for ids in leads.values() for u in ids})
+    rows = (
+        ProgressReport.objects.filter(task_id__in=list(leads), department_id__in=units)
+        .exclude(problems_text="")
+        .order_by()
+        .values_list("task_id", "department_id", "period_id", "status", "problems_text")
+    )
+    found: dict[int, dict[int, str]] = defaultdict(dict)
+    for task_id, unit_id, period_id, status, text in rows:
+        if period_id == period.pk and status in DELIVERED_STATES and unit_id in leads[task_id]:
+            found[task_id][unit_id] = Truncator(" ".join(text.split())).chars(PROBLEMS_CHARS)
+    result: dict[int, list[str]] = {}
+    for task_id, by_unit in found.items():
+        lead_ids = leads[task_id]
+        several = len(lead_ids) > 1 and names is not None
+        result[task_id] = [
+            f"{names.get(u, '')}：{by_unit[u]}" if several else by_unit[u] for u in lead_ids if u in by_unit
+        ]
+    return result
 
 
 def _descendants(sections: dict[int, Section], root: int) -> set[int]:
@@ -131,7 +167,7 @@ def task_listing(
     number gives the nearest one)."""
     filters = filters or TaskFilters()
     today = today or timezone.localdate()
-    reads = _read_states(period, today=today, task_ids=None)
+    reads = read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
     for task_id, unit_id, status, on_time in reads.lead_cells:
         lead_cells[task_id][unit_id] = (status, on_time)
@@ -188,6 +224,7 @@ def task_listing(
     texts = dict(Task.objects.filter(pk__in=ids).values_list("pk", "text")) if ids else {}
     silent_units = silent_units_of(period, [s.task_id for s in states if silent.get(s.task_id, 0)])
     names = {pk: name for pk, (name, _order) in reads.units.items()}
+    problems = lead_problems(period, states, names=names)
     head, _, tail = reverse("progress:task_detail", args=[2147483647]).partition("2147483647")
     rows = []
     for state in states:
@@ -200,6 +237,7 @@ def task_listing(
                 section_heading=section.heading if section else "",
                 lead_units=[names.get(u, "") for u in state.lead_unit_ids],
                 silent_units=[names.get(u, "") for u in silent_units.get(state.task_id, ())],
+                problems=problems.get(state.task_id, []),
             )
         )
     return TaskListing(

@@ -10,17 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dashboard.selectors.overview import (
-    GREEN,
-    LIGHT_LABELS,
-    LIGHT_RULES,
-    NOT_SUBMITTED,
-    RED,
-    YELLOW,
-    period_overview,
-    silent_units_of,
-    task_states,
-)
+from dashboard.selectors.overview import period_overview
 from progress.models import (
     ActualState,
     ProgressStatus,
@@ -30,6 +20,16 @@ from progress.models import (
     TaskStatus,
 )
 from progress.selectors.review import _effective_cells_sql
+from progress.states import (
+    GREEN,
+    LIGHT_LABELS,
+    LIGHT_RULES,
+    NOT_SUBMITTED,
+    RED,
+    YELLOW,
+    silent_units_of,
+    task_states,
+)
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import AssignmentRole
 from tasks.tests.factories import LeadFactory, build_many_tasks

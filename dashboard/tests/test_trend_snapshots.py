@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from dashboard.selectors import overview as overview_module
-from dashboard.selectors.overview import RED, YELLOW, period_overview
+from dashboard.selectors.overview import period_overview
 from progress.models import PeriodStatus, ProgressStatus, ReportStatus, ReviewPeriod
 from progress.services.periods import close_period, open_period
+from progress.states import RED, YELLOW
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import AssignmentRole
 from tasks.tests.factories import build_many_tasks
@@ -167,7 +168,7 @@ def test_task_states_carry_every_field(world):
     """The states are built through their ``__dict__`` (fast path): every field is there."""
     from dataclasses import fields
 
-    from dashboard.selectors.overview import TaskState, task_states
+    from progress.states import TaskState, task_states
 
     for state in task_states(world.h2, today=AFTER_DUE).values():
         assert set(vars(state)) == {f.name for f in fields(TaskState)}

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from access.actor import actor_for
-from dashboard.selectors.overview import task_states
 from exports.selectors import LedgerFilters, ledger_rows, ledger_task_ids, parse_ledger_filters
 from exports.tests.conftest import TODAY
 from progress.models import ProgressStatus, ReportStatus
+from progress.states import task_states
 from progress.tests.factories import ProgressReportFactory
 from tasks.tests.factories import LeadFactory, SupportingFactory, TargetFactory, TaskFactory
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
