@@ -453,6 +453,17 @@ def task_states(
     return _read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
 
 
+
+def period_standing(
+    period: ReviewPeriod, *, today: dt.date | None = None
+) -> tuple[dict[int, TaskState], list[LeadUnitRow]]:
+    """Every task's standing in ``period`` (as :func:`task_states`) and the overview's per-lead-unit
+    rows (on time / late / not submitted, by the definitions above), in the same four queries: what
+    the annual assessment (:mod:`assessment.selectors`) reads of each period of the year."""
+    reads = _read_states(period, today=today or timezone.localdate(), task_ids=None)
+    return reads.states, _lead_unit_rows(reads)
+
+
 # --- the overview ----------------------------------------------------------------------------
 
 
