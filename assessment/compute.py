@@ -212,7 +212,7 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
         if task.binding and rules.binding_veto:
             for target in task.targets:
                 if target.met is False or target.status == BEHIND:
-                    veto_causes.append(f"任务{task.number} {target.label}：{target.explanation}未完成，一票否优")
+                    veto_causes.append(f"任务{task.number} {target.label}：{target.explanation.rstrip('。；')}，一票否优")
         if task.incentive:
             for target in task.targets:
                 if target.status == AHEAD and target.met and target.years_early > 0:

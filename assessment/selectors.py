@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -212,3 +213,45 @@ def assessments_visible_to(actor: Actor) -> QuerySet[Assessment]:
     """The assessments ``actor`` may open (see :func:`access.rules.assessment.visible_states`)."""
     states = visible_states(actor)
     return Assessment.objects.filter(state__in=states).select_related("plan").order_by("-year", "plan_id")
+
+
+class AssessmentView:
+    """What one actor reads of one assessment: the stored results in its scope (the ranking, or the
+    unit's own result), the adjustments of those units, in rank order. The page, the API and the
+    Excel export all render this, so they agree."""
+
+    def __init__(self, assessment: Assessment, *, unit_id: int | None) -> None:
+        from assessment.models import UnitResult
+
+        self.assessment = assessment
+        self.unit_id = unit_id  # None: every unit (the ranking)
+        results = UnitResult.objects.filter(assessment=assessment).select_related("department")
+        adjustments = Adjustment.objects.filter(assessment=assessment).select_related("department", "created_by")
+        if unit_id is not None:
+            results = results.filter(department_id=unit_id)
+            adjustments = adjustments.filter(department_id=unit_id)
+        self.results = sorted(
+            results, key=lambda r: (r.rank is None, r.rank or 0, r.department.sort_order, r.department.name)
+        )
+        self.adjustments = list(adjustments.order_by("created_at", "pk"))
+
+    @property
+    def is_ranking(self) -> bool:
+        return self.unit_id is None
+
+
+def assessment_view(assessment: Assessment, *, actor: Actor) -> AssessmentView:
+    """The assessment as ``actor`` may read it (raises NOT_FOUND when not at all)."""
+    from access.rules import result_scope
+
+    return AssessmentView(assessment, unit_id=result_scope(actor, state=assessment.state))
+
+
+def get_assessment(pk: Any, *, actor: Actor) -> Assessment:
+    """The assessment ``pk`` when ``actor`` may open it, else NOT_FOUND (as if it did not exist)."""
+    if not str(pk).isdecimal():
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该年度考核，或您无权查看。")
+    found = assessments_visible_to(actor).filter(pk=int(pk)).first()
+    if found is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该年度考核，或您无权查看。")
+    return found
