@@ -21,6 +21,8 @@ The score, out of 100 before bonus and deductions:
 - minus deductions (late report, missing report, task 滞后, each in points, capped in total), plus
   the bonus (vision targets reached early, capped), plus the plan office's adjustments.
 
+Units that only support tasks are assessed only when the rules score supporting units.
+
 Grade: by thresholds, or by quota (the best ``excellent_quota`` % of graded units are 优秀 when
 they reach the 良好 line); a 一票否优 unit is never 优秀; an outstanding vision target (reached
 ``outstanding_years_early`` years early) makes a unit 优秀 when no veto applies.
@@ -212,7 +214,9 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
         if task.binding and rules.binding_veto:
             for target in task.targets:
                 if target.met is False or target.status == BEHIND:
-                    veto_causes.append(f"任务{task.number} {target.label}：{target.explanation.rstrip('。；')}，一票否优")
+                    veto_causes.append(
+                        f"任务{task.number} {target.label}：{target.explanation.rstrip('。；')}，一票否优"
+                    )
         if task.incentive:
             for target in task.targets:
                 if target.status == AHEAD and target.met and target.years_early > 0:
@@ -249,25 +253,45 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
     items: list[tuple[str, Decimal]] = []
     for name, count in unit.late_reports:
         if count:
-            items.append((f"{name}逾期报送{count}次，每次扣{plain(rules.late_report_points)}分", rules.late_report_points * count))
+            items.append(
+                (
+                    f"{name}逾期报送{count}次，每次扣{plain(rules.late_report_points)}分",
+                    rules.late_report_points * count,
+                )
+            )
     for name, count in unit.missing_reports:
         if count:
-            items.append((f"{name}未报送{count}次，每次扣{plain(rules.missing_report_points)}分", rules.missing_report_points * count))
+            items.append(
+                (
+                    f"{name}未报送{count}次，每次扣{plain(rules.missing_report_points)}分",
+                    rules.missing_report_points * count,
+                )
+            )
     for task in delayed:
         reason = f"（{task.delay_reason}）" if task.delay_reason else ""
-        items.append((f"任务{task.number}滞后{reason}，扣{plain(rules.delayed_task_points)}分", rules.delayed_task_points))
+        items.append(
+            (f"任务{task.number}滞后{reason}，扣{plain(rules.delayed_task_points)}分", rules.delayed_task_points)
+        )
     raw_deduction = sum((points for _, points in items), ZERO)
     deduction = q(min(raw_deduction, rules.deduction_cap))
     for text, points in items:
         lines.append(Line("deduction", text, -q(points)))
     if raw_deduction > rules.deduction_cap:
-        lines.append(Line("deduction", f"扣分合计{plain(q(raw_deduction))}分，超过上限，按{plain(rules.deduction_cap)}分扣", -deduction))
+        lines.append(
+            Line(
+                "deduction",
+                f"扣分合计{plain(q(raw_deduction))}分，超过上限，按{plain(rules.deduction_cap)}分扣",
+                -deduction,
+            )
+        )
 
     # Bonus.
     raw_bonus = rules.bonus_points * len(bonus_items)
     bonus = q(min(raw_bonus, rules.bonus_cap))
     for text, early in bonus_items:
-        lines.append(Line("bonus", f"远景目标提前{early}年实现：{text}加{plain(rules.bonus_points)}分", q(rules.bonus_points)))
+        lines.append(
+            Line("bonus", f"远景目标提前{early}年实现：{text}加{plain(rules.bonus_points)}分", q(rules.bonus_points))
+        )
     if raw_bonus > rules.bonus_cap:
         lines.append(Line("bonus", f"加分合计{plain(q(raw_bonus))}分，超过上限，按{plain(rules.bonus_cap)}分加", bonus))
     outstanding = rules.outstanding_is_excellent and any(
@@ -372,7 +396,9 @@ def compute(
     by_unit: dict[int, list[AdjustmentInput]] = {}
     for item in adjustments:
         by_unit.setdefault(item.unit_id, []).append(item)
-    outcomes = [_unit_outcome(unit, rules, by_unit.get(unit.unit_id, ()), year) for unit in units]
+    # A unit that only supports tasks is assessed only when the rules score supporting units.
+    assessed = [u for u in units if rules.score_supporting or any(t.role == LEAD for t in u.tasks)]
+    outcomes = [_unit_outcome(unit, rules, by_unit.get(unit.unit_id, ()), year) for unit in assessed]
     outcomes.sort(key=rank_key)
     previous: Decimal | None = None
     for position, outcome in enumerate(outcomes, start=1):
@@ -383,4 +409,3 @@ def compute(
         previous = outcome.score
     _grade(outcomes, rules)
     return outcomes
-

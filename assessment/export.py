@@ -83,7 +83,11 @@ def build_workbook(view: AssessmentView) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     register_styles(workbook)
     sheet = TableSheet(
-        workbook, RESULT_TITLE, heading=heading, subtitle=_subtitle(view, rows=len(view.results)), columns=RESULT_COLUMNS
+        workbook,
+        RESULT_TITLE,
+        heading=heading,
+        subtitle=_subtitle(view, rows=len(view.results)),
+        columns=RESULT_COLUMNS,
     )
     for result in view.results:
         reasons = "；".join(line["text"] for line in result.lines if line["category"] != "task")
@@ -108,7 +112,10 @@ def build_workbook(view: AssessmentView) -> IO[bytes]:
     sheet.finish()
 
     detail = TableSheet(
-        workbook, DETAIL_TITLE, heading=f"{heading}（计算明细）", subtitle=_subtitle(view, rows=len(view.results)),
+        workbook,
+        DETAIL_TITLE,
+        heading=f"{heading}（计算明细）",
+        subtitle=_subtitle(view, rows=len(view.results)),
         columns=DETAIL_COLUMNS,
     )
     for result in view.results:

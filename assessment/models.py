@@ -17,7 +17,12 @@ class RuleSet(models.Model):
     data = models.JSONField("规则", default=dict)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -41,15 +46,30 @@ class Assessment(models.Model):
     rules = models.JSONField("所用规则", default=dict)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="计算人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="计算人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
     finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="定稿人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="定稿人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="公布人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="公布人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -100,7 +120,9 @@ class UnitResult(models.Model):
 class Adjustment(models.Model):
     """The plan office's change of one unit's score, with its written reason (each change a row)."""
 
-    assessment = models.ForeignKey(Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="adjustments")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="考核", on_delete=models.CASCADE, related_name="adjustments"
+    )
     department = models.ForeignKey(Department, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     delta = models.DecimalField("调整分值", max_digits=6, decimal_places=2)
     reason = models.TextField("理由")

@@ -191,7 +191,9 @@ def validate_rules(rules: Rules) -> None:
     if rules.outstanding_years_early < 0:
         problems.append("提前几年实现为特别突出不能为负数")
     if problems:
-        raise ApplicationError(ErrorCode.INVALID, "考核规则有误：" + "；".join(problems) + "。", extra={"problems": problems})
+        raise ApplicationError(
+            ErrorCode.INVALID, "考核规则有误：" + "；".join(problems) + "。", extra={"problems": problems}
+        )
 
 
 def _plain(value: Decimal) -> str:

@@ -49,7 +49,9 @@ def check_year(plan: Plan, year: int) -> None:
     """Raise a Chinese INVALID error when ``year`` is outside the plan period."""
     years = plan_years(plan)
     if years is None:
-        raise ApplicationError(ErrorCode.INVALID, "该方案未设定规划期起止日期，请先在方案中填写规划期，再进行年度考核。")
+        raise ApplicationError(
+            ErrorCode.INVALID, "该方案未设定规划期起止日期，请先在方案中填写规划期，再进行年度考核。"
+        )
     first, last = years
     if not first <= year <= last:
         raise ApplicationError(
@@ -195,8 +197,10 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
 
 
 def adjustment_inputs(assessment: Assessment) -> list[AdjustmentInput]:
-    rows = Adjustment.objects.filter(assessment=assessment).order_by("created_at", "pk").values_list(
-        "department_id", "delta", "reason", "created_by__username", "created_at"
+    rows = (
+        Adjustment.objects.filter(assessment=assessment)
+        .order_by("created_at", "pk")
+        .values_list("department_id", "delta", "reason", "created_by__username", "created_at")
     )
     return [
         AdjustmentInput(

@@ -55,7 +55,9 @@ def _rules_of(assessment: Assessment) -> Rules:
     return rules_from_data(assessment.rules) if assessment.rules else plan_rules(assessment.plan)
 
 
-def outcomes_for(assessment: Assessment, *, today: dt.date | None = None, rules: Rules | None = None) -> list[UnitOutcome]:
+def outcomes_for(
+    assessment: Assessment, *, today: dt.date | None = None, rules: Rules | None = None
+) -> list[UnitOutcome]:
     """The assessment computed live from today's records (with its adjustments)."""
     rules = rules or _rules_of(assessment)
     units = assessment_inputs(assessment.plan, assessment.year, today=today)
@@ -107,7 +109,9 @@ def _locked(assessment_id: int) -> Assessment:
 def parse_year(raw: Any) -> int:
     text = str(raw if raw is not None else "").strip()
     if not text.isdecimal() or len(text) != 4:
-        raise ApplicationError(ErrorCode.INVALID, f"考核年度应为四位年份，如2024，收到“{text}”。", extra={"field": "year"})
+        raise ApplicationError(
+            ErrorCode.INVALID, f"考核年度应为四位年份，如2024，收到“{text}”。", extra={"field": "year"}
+        )
     return int(text)
 
 
@@ -137,7 +141,9 @@ def parse_delta(raw: Any) -> Decimal:
     try:
         delta = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ApplicationError(ErrorCode.INVALID, f"调整分值应为数字（如 -2 或 1.5），收到“{text}”。", extra={"field": "delta"}) from None
+        raise ApplicationError(
+            ErrorCode.INVALID, f"调整分值应为数字（如 -2 或 1.5），收到“{text}”。", extra={"field": "delta"}
+        ) from None
     if not delta.is_finite() or delta == 0:
         raise ApplicationError(ErrorCode.INVALID, "调整分值应为不等于0的数字。", extra={"field": "delta"})
     if abs(delta) > MAX_ADJUSTMENT or delta != delta.quantize(Decimal("0.01")):
@@ -162,7 +168,9 @@ def adjust(
     if len(reason) > REASON_MAX:
         raise ApplicationError(ErrorCode.INVALID, f"理由不能超过{REASON_MAX}字。", extra={"field": "reason"})
     if not UnitResult.objects.filter(assessment=assessment, department_id=department_id).exists():
-        raise ApplicationError(ErrorCode.INVALID, "该单位不在本年度考核中，请从考核结果表中选择单位。", extra={"field": "department"})
+        raise ApplicationError(
+            ErrorCode.INVALID, "该单位不在本年度考核中，请从考核结果表中选择单位。", extra={"field": "department"}
+        )
     adjustment = Adjustment.objects.create(
         assessment=assessment, department_id=department_id, delta=amount, reason=reason, created_by=user
     )
@@ -234,7 +242,9 @@ class Difference:
         if self.frozen_grade != self.live_grade:
             parts.append(f"等次：定稿{self.frozen_grade}，按现有数据{self.live_grade}")
         if self.frozen_veto != self.live_veto:
-            parts.append(f"一票否优：定稿{'是' if self.frozen_veto else '否'}，按现有数据{'是' if self.live_veto else '否'}")
+            parts.append(
+                f"一票否优：定稿{'是' if self.frozen_veto else '否'}，按现有数据{'是' if self.live_veto else '否'}"
+            )
         return "；".join(parts) or "计算说明有变化"
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from access.actor import actor_for
@@ -25,6 +26,7 @@ from assessment.export import build_workbook, filename
 from assessment.models import AssessmentState
 from assessment.selectors import assessment_view, assessments_visible_to, get_assessment, plan_years
 from exports.downloads import xlsx_response
+from progress.models import ReviewPeriod
 from tasks.models import Plan
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -48,11 +50,18 @@ def _guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _plans_with_years() -> list[dict[str, Any]]:
+    """Plans with a period, each with its years and the default one: the latest year whose periods
+    have all ended (the year to assess), else the plan's first year."""
+    today = timezone.localdate()
+    ended: dict[int, int] = {}
+    for plan_id, ends_on in ReviewPeriod.objects.filter(ends_on__lt=today).values_list("plan_id", "ends_on"):
+        ended[plan_id] = max(ended.get(plan_id, 0), ends_on.year)
     plans = []
     for plan in Plan.objects.defer("source_text").order_by("-issued_on", "-id"):
         years = plan_years(plan)
         if years:
-            plans.append({"plan": plan, "years": list(range(years[0], years[1] + 1))})
+            default = ended.get(plan.pk, years[0])
+            plans.append({"plan": plan, "years": list(range(years[0], years[1] + 1)), "default": default})
     return plans
 
 

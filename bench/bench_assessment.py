@@ -123,14 +123,21 @@ def main(argv: list[str] | None = None) -> int:
         from tasks.models import Task
 
         plan, year = plan_and_year(args.year)
-        print(f"{name} ({origin}, set-up {setup_seconds:.1f} s): {Task.objects.filter(plan=plan).count()} tasks, year {year}")
+        print(
+            f"{name} ({origin}, set-up {setup_seconds:.1f} s): {Task.objects.filter(plan=plan).count()} tasks, year {year}"
+        )
         figures = measure(runs=max(1, args.runs), year=args.year)
         print_table(
             ["measurement", "units", "median ms", "p95 ms", "min ms", "max ms", "queries"],
-            [(label, units, s.median_ms, s.p95_ms, s.min_ms, s.max_ms, queries) for label, s, queries, units in figures],
+            [
+                (label, units, s.median_ms, s.p95_ms, s.min_ms, s.max_ms, queries)
+                for label, s, queries, units in figures
+            ],
         )
         draft = figures[0][1].median_ms
-        print(f"target: draft ≤ {TARGET_MS:.0f} ms median: {'met' if draft <= TARGET_MS else 'MISSED'} ({draft:.0f} ms)")
+        print(
+            f"target: draft ≤ {TARGET_MS:.0f} ms median: {'met' if draft <= TARGET_MS else 'MISSED'} ({draft:.0f} ms)"
+        )
     return 0
 
 

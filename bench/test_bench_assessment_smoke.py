@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_the_assessment_measurements_run_with_bounded_queries():
     generate(tasks=60, departments=12, reports=300, seed=1)
     figures = measure(runs=1, warmups=0)
-    assert [label for label, *_ in figures] == ["inputs + compute", "compute_draft (stored)", "GET /api/assessments/{id}/"]
+    assert [label for label, *_ in figures] == [
+        "inputs + compute",
+        "compute_draft (stored)",
+        "GET /api/assessments/{id}/",
+    ]
     draft_units = figures[0][3]
     assert draft_units > 5
     assert figures[1][3] == figures[2][3] == draft_units

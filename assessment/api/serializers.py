@@ -10,7 +10,9 @@ from assessment.models import Adjustment, Assessment, UnitResult
 
 
 class LineSerializer(serializers.Serializer):
-    category = serializers.CharField(help_text="task / kind / base / deduction / bonus / veto / adjustment / score / grade")
+    category = serializers.CharField(
+        help_text="task / kind / base / deduction / bonus / veto / adjustment / score / grade"
+    )
     text = serializers.CharField(help_text="中文说明")
     points = serializers.CharField(allow_null=True, help_text="分值或系数（字符串形式的小数），无则为 null")
 
@@ -23,8 +25,23 @@ class UnitResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitResult
         fields = [
-            "department", "department_name", "rank", "led", "supported", "completion", "base_score", "deduction",
-            "bonus", "adjustment", "score", "grade", "grade_label", "veto", "veto_reason", "outstanding", "lines",
+            "department",
+            "department_name",
+            "rank",
+            "led",
+            "supported",
+            "completion",
+            "base_score",
+            "deduction",
+            "bonus",
+            "adjustment",
+            "score",
+            "grade",
+            "grade_label",
+            "veto",
+            "veto_reason",
+            "outstanding",
+            "lines",
         ]
 
     def get_grade_label(self, obj: UnitResult) -> str:
@@ -46,7 +63,17 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "plan", "plan_title", "year", "state", "state_label", "computed_at", "finalised_at", "published_at"]
+        fields = [
+            "id",
+            "plan",
+            "plan_title",
+            "year",
+            "state",
+            "state_label",
+            "computed_at",
+            "finalised_at",
+            "published_at",
+        ]
 
 
 class DifferenceSerializer(serializers.Serializer):
@@ -67,7 +94,9 @@ class AssessmentDetailSerializer(AssessmentSerializer):
     rules = serializers.JSONField(read_only=True, help_text="计算所用规则")
     results = UnitResultSerializer(many=True)
     adjustments = AdjustmentSerializer(many=True)
-    differences = DifferenceSerializer(many=True, required=False, help_text="定稿后按现有数据重算与定稿结果的差异（compare=true 时给出）")
+    differences = DifferenceSerializer(
+        many=True, required=False, help_text="定稿后按现有数据重算与定稿结果的差异（compare=true 时给出）"
+    )
 
     class Meta(AssessmentSerializer.Meta):
         fields = [*AssessmentSerializer.Meta.fields, "rules", "scope", "results", "adjustments", "differences"]

@@ -69,7 +69,9 @@ class AssessmentViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         data = s.DraftInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        existed = Assessment.objects.filter(plan_id=data.validated_data["plan"], year=data.validated_data["year"]).exists()
+        existed = Assessment.objects.filter(
+            plan_id=data.validated_data["plan"], year=data.validated_data["year"]
+        ).exists()
         assessment = services.compute_draft(
             plan_id=data.validated_data["plan"], year=data.validated_data["year"], user=request.user
         )
@@ -138,6 +140,3 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         assessment = get_assessment(pk, actor=actor_for(request.user))
         assessment = services.publish(assessment_id=assessment.pk, user=request.user)
         return Response(_detail(assessment, request))
-
-
-

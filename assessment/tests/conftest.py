@@ -27,12 +27,21 @@ def xingping_plan():
 
 def periods_of(plan, year: int) -> tuple[ReviewPeriod, ReviewPeriod]:
     first = ReviewPeriod.objects.create(
-        plan=plan, name=f"{year}年上半年", starts_on=dt.date(year, 1, 1), ends_on=dt.date(year, 6, 30),
-        report_due_on=dt.date(year, 7, 10), status=PeriodStatus.CLOSED,
+        plan=plan,
+        name=f"{year}年上半年",
+        starts_on=dt.date(year, 1, 1),
+        ends_on=dt.date(year, 6, 30),
+        report_due_on=dt.date(year, 7, 10),
+        status=PeriodStatus.CLOSED,
     )
     second = ReviewPeriod.objects.create(
-        plan=plan, name=f"{year}年下半年", starts_on=dt.date(year, 7, 1), ends_on=dt.date(year, 12, 31),
-        report_due_on=dt.date(year + 1, 1, 10), is_annual_summary=True, status=PeriodStatus.OPEN,
+        plan=plan,
+        name=f"{year}年下半年",
+        starts_on=dt.date(year, 7, 1),
+        ends_on=dt.date(year, 12, 31),
+        report_due_on=dt.date(year + 1, 1, 10),
+        is_annual_summary=True,
+        status=PeriodStatus.OPEN,
     )
     return first, second
 

@@ -14,17 +14,34 @@ RULES = XINGPING_RULES
 
 def target(rate, *, control=False, status="on_track", met=None, early=0, label="指标达到1.5%", pk=1):
     return TargetInput(
-        target_id=pk, label=label, control=control, status=status, status_label=status, met=met,
-        rate=None if rate is None else D(rate), explanation="说明。", years_early=early,
+        target_id=pk,
+        label=label,
+        control=control,
+        status=status,
+        status_label=status,
+        met=met,
+        rate=None if rate is None else D(rate),
+        explanation="说明。",
+        years_early=early,
     )
 
 
 def task(number, *, kind="indicator", role="lead", targets=(), **kwargs):
-    return TaskInput(task_id=number, number=number, kind=kind, summary=f"任务{number}内容", role=role, targets=tuple(targets), **kwargs)
+    return TaskInput(
+        task_id=number,
+        number=number,
+        kind=kind,
+        summary=f"任务{number}内容",
+        role=role,
+        targets=tuple(targets),
+        **kwargs,
+    )
 
 
 def unit(*tasks, pk=1, name="市甲局", late=(), missing=()):
-    return UnitInput(unit_id=pk, name=name, sort_order=pk, tasks=tuple(tasks), late_reports=late, missing_reports=missing)
+    return UnitInput(
+        unit_id=pk, name=name, sort_order=pk, tasks=tuple(tasks), late_reports=late, missing_reports=missing
+    )
 
 
 def one(*tasks, rules=RULES, adjustments=(), **kwargs):
@@ -108,9 +125,11 @@ def test_vision_targets_reached_early_earn_a_capped_bonus():
 
 def test_a_binding_indicator_missed_is_a_veto_that_bars_excellent():
     missed = target("0.7", status="behind", met=False, label="单位GDP能耗累计降低12.5%")
-    outcome = one(task(29, binding=True, targets=[missed]), task(50, kind="measure", closed=True), adjustments=[
-        AdjustmentInput(unit_id=1, delta=D(40), reason="测试")
-    ])
+    outcome = one(
+        task(29, binding=True, targets=[missed]),
+        task(50, kind="measure", closed=True),
+        adjustments=[AdjustmentInput(unit_id=1, delta=D(40), reason="测试")],
+    )
     assert outcome.veto
     assert outcome.veto_causes == ("任务29 单位GDP能耗累计降低12.5%：说明，一票否优",)
     assert outcome.score >= RULES.excellent
@@ -126,7 +145,10 @@ def test_a_supported_binding_task_is_no_veto_for_the_supporting_unit():
 
 def test_an_outstanding_vision_target_makes_the_unit_excellent_unless_vetoed():
     outstanding = target("1.3", status="ahead", met=True, early=10, label="研发经费占比达到2%")
-    plain = one(task(50, kind="measure", delivered=True, percent=50), task(46, kind="vision", incentive=True, targets=[outstanding]))
+    plain = one(
+        task(50, kind="measure", delivered=True, percent=50),
+        task(46, kind="vision", incentive=True, targets=[outstanding]),
+    )
     assert plain.score == D("52.00") and plain.outstanding and plain.grade == EXCELLENT
     assert any("特别突出" in line.text for line in plain.lines)
     vetoed = one(
@@ -177,3 +199,11 @@ def test_a_unit_without_a_scored_task_is_not_graded():
     outcome = one(task(12, targets=[target(None)]))
     assert outcome.score is None and outcome.grade == "not_graded" and outcome.rank is None
     assert outcome.grade_label == "不定等"
+
+
+def test_a_unit_that_only_supports_is_assessed_only_by_rule():
+    supporter = unit(task(60, kind="measure", role="supporting", delivered=True, percent=20), pk=2, name="市乙局")
+    leader = unit(task(50, kind="measure", closed=True))
+    assert [o.name for o in compute(year=2024, rules=RULES, units=[leader, supporter])] == ["市甲局"]
+    scored = compute(year=2024, rules=replace(RULES, score_supporting=True), units=[leader, supporter])
+    assert [o.name for o in scored] == ["市甲局", "市乙局"] and scored[1].base_score == D("20.00")

@@ -50,7 +50,7 @@ def test_the_page_the_api_and_the_excel_agree(xingping, draft, django_assert_max
     html = page.content.decode()
     rows = workbook_rows(office.get(f"/assessment/{draft.pk}/export/"))
     stored = list(UnitResult.objects.filter(assessment=draft))
-    assert len(api["results"]) == len(rows) == len(stored) > 50
+    assert len(api["results"]) == len(rows) == len(stored) > 30
     by_name = {row[1]: row for row in rows}
     for item in api["results"]:
         row = by_name[item["department_name"]]
@@ -78,14 +78,21 @@ def test_the_plan_office_computes_adjusts_and_finalises_through_the_pages(xingpi
     response = office.post("/assessment/compute/", {"plan": xingping.plan.pk, "year": "2024"})
     assessment = Assessment.objects.get()
     assert response["Location"] == f"/assessment/{assessment.pk}/"
-    response = office.post(f"/assessment/{assessment.pk}/adjust/", {"department": xingping.fagai.pk, "delta": "2", "reason": ""})
+    response = office.post(
+        f"/assessment/{assessment.pk}/adjust/", {"department": xingping.fagai.pk, "delta": "2", "reason": ""}
+    )
     assert "调整分数必须写明理由。" in office.get(response["Location"]).content.decode()
-    office.post(f"/assessment/{assessment.pk}/adjust/", {"department": xingping.fagai.pk, "delta": "2", "reason": "专项工作突出"})
+    office.post(
+        f"/assessment/{assessment.pk}/adjust/",
+        {"department": xingping.fagai.pk, "delta": "2", "reason": "专项工作突出"},
+    )
     assert UnitResult.objects.get(assessment=assessment, department=xingping.fagai).adjustment == Decimal("2.00")
     office.post(f"/assessment/{assessment.pk}/finalise/")
     assessment.refresh_from_db()
     assert assessment.state == AssessmentState.FINALISED
-    response = office.post(f"/assessment/{assessment.pk}/adjust/", {"department": xingping.fagai.pk, "delta": "1", "reason": "再调"})
+    response = office.post(
+        f"/assessment/{assessment.pk}/adjust/", {"department": xingping.fagai.pk, "delta": "1", "reason": "再调"}
+    )
     assert "不能调整分数" in office.get(response["Location"]).content.decode()
     assert UnitResult.objects.get(assessment=assessment, department=xingping.fagai).adjustment == Decimal("2.00")
 
@@ -100,7 +107,7 @@ def test_who_sees_what(xingping, draft):
     finalise(assessment_id=draft.pk, user=xingping.plan_office)
     # Finalised: leadership reads the ranking with reasons, a unit its own result only.
     ranking = leader.get(f"/api/assessments/{draft.pk}/").json()
-    assert ranking["scope"] == "ranking" and len(ranking["results"]) > 50
+    assert ranking["scope"] == "ranking" and len(ranking["results"]) > 30
     assert leader.post(f"/api/assessments/{draft.pk}/publish/").status_code == 403
     own = clerk.get(f"/api/assessments/{draft.pk}/").json()
     assert own["scope"] == "own" and [r["department"] for r in own["results"]] == [xingping.fagai.pk]
@@ -116,18 +123,31 @@ def test_who_sees_what(xingping, draft):
 
 def test_the_api_computes_adjusts_finalises_and_publishes(xingping):
     office = client_for(xingping.plan_office)
-    response = office.post("/api/assessments/", {"plan": xingping.plan.pk, "year": 2026}, content_type="application/json")
+    response = office.post(
+        "/api/assessments/", {"plan": xingping.plan.pk, "year": 2026}, content_type="application/json"
+    )
     assert response.status_code == 400 and "规划期2021—2025年内" in response.json()["detail"]
-    response = office.post("/api/assessments/", {"plan": xingping.plan.pk, "year": 2024}, content_type="application/json")
+    response = office.post(
+        "/api/assessments/", {"plan": xingping.plan.pk, "year": 2024}, content_type="application/json"
+    )
     assert response.status_code == 201
     pk = response.json()["id"]
-    assert office.post("/api/assessments/", {"plan": xingping.plan.pk, "year": 2024}, content_type="application/json").status_code == 200
+    assert (
+        office.post(
+            "/api/assessments/", {"plan": xingping.plan.pk, "year": 2024}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     response = office.post(
-        f"/api/assessments/{pk}/adjust/", {"department": xingping.fagai.pk, "delta": "-1.5", "reason": ""}, content_type="application/json"
+        f"/api/assessments/{pk}/adjust/",
+        {"department": xingping.fagai.pk, "delta": "-1.5", "reason": ""},
+        content_type="application/json",
     )
     assert response.status_code == 400 and response.json()["detail"] == "调整分数必须写明理由。"
     response = office.post(
-        f"/api/assessments/{pk}/adjust/", {"department": xingping.fagai.pk, "delta": "-1.5", "reason": "数据报送不及时"}, content_type="application/json"
+        f"/api/assessments/{pk}/adjust/",
+        {"department": xingping.fagai.pk, "delta": "-1.5", "reason": "数据报送不及时"},
+        content_type="application/json",
     )
     assert response.status_code == 200
     [adjustment] = response.json()["adjustments"]
@@ -135,7 +155,9 @@ def test_the_api_computes_adjusts_finalises_and_publishes(xingping):
     assert office.post(f"/api/assessments/{pk}/publish/").status_code == 409
     assert office.post(f"/api/assessments/{pk}/finalise/").json()["state"] == "finalised"
     response = office.post(
-        f"/api/assessments/{pk}/adjust/", {"department": xingping.fagai.pk, "delta": "1", "reason": "再调"}, content_type="application/json"
+        f"/api/assessments/{pk}/adjust/",
+        {"department": xingping.fagai.pk, "delta": "1", "reason": "再调"},
+        content_type="application/json",
     )
     assert response.status_code == 409 and "已定稿" in response.json()["detail"]
     compared = office.get(f"/api/assessments/{pk}/?compare=true").json()
@@ -145,7 +167,13 @@ def test_the_api_computes_adjusts_finalises_and_publishes(xingping):
 
 def test_the_schema_documents_the_assessment_api(xingping):
     schema = client_for(xingping.plan_office).get("/api/schema/").content.decode()
-    for words in ("/api/assessments/{id}/adjust/", "/api/assessments/{id}/finalise/", "/api/assessments/{id}/publish/", "年度考核", "计算年度考核草稿"):
+    for words in (
+        "/api/assessments/{id}/adjust/",
+        "/api/assessments/{id}/finalise/",
+        "/api/assessments/{id}/publish/",
+        "年度考核",
+        "计算年度考核草稿",
+    ):
         assert words in schema
 
 

@@ -133,24 +133,53 @@ def test_an_adjustment_needs_a_reason_and_is_kept_in_the_history(xingping):
     assessment = compute_draft(plan_id=xingping.plan.pk, year=2024, user=xingping.plan_office, today=TODAY)
     before = result(assessment, xingping.fagai).score
     with pytest.raises(ApplicationError) as caught:
-        adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="3", reason="  ", user=xingping.plan_office)
+        adjust(
+            assessment_id=assessment.pk,
+            department_id=xingping.fagai.pk,
+            delta="3",
+            reason="  ",
+            user=xingping.plan_office,
+        )
     assert caught.value.message == "调整分数必须写明理由。"
     with pytest.raises(ApplicationError) as caught:
-        adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="三", reason="x", user=xingping.plan_office)
+        adjust(
+            assessment_id=assessment.pk,
+            department_id=xingping.fagai.pk,
+            delta="三",
+            reason="x",
+            user=xingping.plan_office,
+        )
     assert "调整分值应为数字" in caught.value.message
     with pytest.raises(ApplicationError) as caught:
-        adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="3", reason="x", user=xingping.leader)
+        adjust(
+            assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="3", reason="x", user=xingping.leader
+        )
     assert caught.value.code == ErrorCode.PERMISSION_DENIED
     assert not Adjustment.objects.exists()
 
-    adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="3", reason="牵头完成规划中期评估", user=xingping.plan_office, today=TODAY)
-    adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="-1", reason="材料报送质量不高", user=xingping.plan_office, today=TODAY)
+    adjust(
+        assessment_id=assessment.pk,
+        department_id=xingping.fagai.pk,
+        delta="3",
+        reason="牵头完成规划中期评估",
+        user=xingping.plan_office,
+        today=TODAY,
+    )
+    adjust(
+        assessment_id=assessment.pk,
+        department_id=xingping.fagai.pk,
+        delta="-1",
+        reason="材料报送质量不高",
+        user=xingping.plan_office,
+        today=TODAY,
+    )
     after = result(assessment, xingping.fagai)
     assert after.score == before + 2 and after.adjustment == Decimal("2.00")
     adjustments = [line["text"] for line in after.lines if line["category"] == "adjustment"]
     assert len(adjustments) == 2 and "牵头完成规划中期评估" in adjustments[0] and "材料报送质量不高" in adjustments[1]
     assert list(Adjustment.objects.values_list("delta", "reason")) == [
-        (Decimal("3.00"), "牵头完成规划中期评估"), (Decimal("-1.00"), "材料报送质量不高")
+        (Decimal("3.00"), "牵头完成规划中期评估"),
+        (Decimal("-1.00"), "材料报送质量不高"),
     ]
     # Recomputing the draft keeps the adjustments.
     compute_draft(plan_id=xingping.plan.pk, year=2024, user=xingping.plan_office, today=TODAY)
@@ -163,11 +192,19 @@ def test_finalisation_freezes_and_a_later_correction_shows_as_a_difference(xingp
     assessment = compute_draft(plan_id=xingping.plan.pk, year=2024, user=xingping.plan_office, today=TODAY)
     assessment = finalise(assessment_id=assessment.pk, user=xingping.plan_office)
     assert assessment.state == AssessmentState.FINALISED
-    frozen = {r.department_id: (r.score, r.grade, r.bonus, r.lines) for r in UnitResult.objects.filter(assessment=assessment)}
+    frozen = {
+        r.department_id: (r.score, r.grade, r.bonus, r.lines) for r in UnitResult.objects.filter(assessment=assessment)
+    }
     assert differences(assessment, today=TODAY) == []
 
     with pytest.raises(ApplicationError) as caught:
-        adjust(assessment_id=assessment.pk, department_id=xingping.fagai.pk, delta="1", reason="补记", user=xingping.plan_office)
+        adjust(
+            assessment_id=assessment.pk,
+            department_id=xingping.fagai.pk,
+            delta="1",
+            reason="补记",
+            user=xingping.plan_office,
+        )
     assert caught.value.code == ErrorCode.ILLEGAL_TRANSITION
     assert "已定稿" in caught.value.message and "不能调整分数" in caught.value.message
     with pytest.raises(ApplicationError) as caught:
@@ -178,7 +215,9 @@ def test_finalisation_freezes_and_a_later_correction_shows_as_a_difference(xingp
     # The statistics office corrects the actual: the frozen result stays, the difference shows.
     actual.value = Decimal("1.2")
     actual.save()
-    after = {r.department_id: (r.score, r.grade, r.bonus, r.lines) for r in UnitResult.objects.filter(assessment=assessment)}
+    after = {
+        r.department_id: (r.score, r.grade, r.bonus, r.lines) for r in UnitResult.objects.filter(assessment=assessment)
+    }
     assert after == frozen
     [difference] = differences(assessment, today=TODAY)
     assert difference.department_id == xingping.fagai.pk
