@@ -3,6 +3,7 @@ Excel export render the same rows); input serializers only parse, the services d
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessment.compute import GRADE_LABELS, NOT_GRADED_LABEL
@@ -17,10 +18,15 @@ class LineSerializer(serializers.Serializer):
     points = serializers.CharField(allow_null=True, help_text="分值或系数（字符串形式的小数），无则为 null")
 
 
+@extend_schema_field(LineSerializer(many=True))
+class LinesField(serializers.JSONField):
+    """The stored lines as they are (a list of {category, text, points}): no per-line serializer."""
+
+
 class UnitResultSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     grade_label = serializers.SerializerMethodField(help_text="等次：优秀 / 良好 / 一般 / 较差 / 不定等")
-    lines = LineSerializer(many=True, read_only=True)
+    lines = LinesField(read_only=True, help_text="逐项计算说明")
 
     class Meta:
         model = UnitResult

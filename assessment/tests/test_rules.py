@@ -61,3 +61,15 @@ def test_only_the_plan_office_saves_rules(xingping):
     with pytest.raises(ApplicationError) as caught:
         save_rules(plan_id=xingping.plan.pk, data={}, user=xingping.leader)
     assert caught.value.code == ErrorCode.PERMISSION_DENIED
+
+
+@pytest.mark.django_db
+def test_the_admin_form_refuses_bad_rules_in_chinese(xingping):
+    from assessment.admin import RuleSetForm
+
+    form = RuleSetForm(data={"plan": xingping.plan.pk, "data": '{"weights": {"measure": 50}}'})
+    assert not form.is_valid()
+    assert "各类任务权重之和应为100" in str(form.errors["data"])
+    good = RuleSetForm(data={"plan": xingping.plan.pk, "data": '{"bonus_cap": 6}'})
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["data"]["bonus_cap"] == "6"
