@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from progress.models import ActualState, TargetActual
 from progress.workflow import DELIVERED_REPORT_STATES
-from tasks.models import AssignmentRole, Target, Task
+from tasks.models import AssignmentRole, EffectiveAssignment, Target, Task
 
 from .models import OfficialActual
-from .trajectory import Reading, TargetEvaluation, TargetSpec, evaluate
+from .trajectory import Reading, TargetEvaluation, TargetSpec, TrajectoryStatus, evaluate
 
 PlanYears = tuple[int | None, int | None]  # the plan period's first and last year
 
@@ -111,3 +113,158 @@ def evaluations(
         t.pk: evaluate(target_spec(t, years=years.get(t.task_id, (None, None))), series[t.pk], as_of_year=as_of_year)
         for t in targets
     }
+
+
+# --- the pages and the API: the list of a plan's targets, one target's series ------------------
+
+
+STATUS_CHOICES = TrajectoryStatus.choices
+KIND_BINDING, KIND_INCENTIVE, KIND_EXPECTED = "binding", "incentive", "expected"
+KIND_CHOICES = [(KIND_BINDING, "约束性"), (KIND_INCENTIVE, "激励性（远景目标）"), (KIND_EXPECTED, "预期性")]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target as the list shows it."""
+
+    target: Target
+    spec: TargetSpec
+    evaluation: TargetEvaluation
+    lead_units: tuple[str, ...]
+
+    @property
+    def task(self) -> Task:
+        return self.target.task
+
+
+def lead_unit_names(task_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Each task's effective lead units' names, in the unit order: one query."""
+    rows = (
+        EffectiveAssignment.objects.filter(task_id__in=set(task_ids), is_primary=True, role=AssignmentRole.LEAD)
+        .order_by("department__sort_order", "department__name")
+        .values_list("task_id", "department__name")
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, name in rows:
+        names.setdefault(task_id, []).append(name)
+    return {pk: tuple(v) for pk, v in names.items()}
+
+
+def plan_targets(
+    *,
+    plan_id: int | None,
+    user: Any,
+    as_of_year: int,
+    kind: str = "",
+    status: str = "",
+    unit_id: int | None = None,
+) -> list[TargetRow]:
+    """The targets of a plan (every plan: None) ``user`` may see (:func:`access.querysets.targets_visible_to`), in task
+    order, with their evaluation as of ``as_of_year``; filtered by the task's kind (binding /
+    incentive / expected), the trajectory status, and a lead unit. A fixed number of queries
+    whatever the number of targets: the targets with their tasks and plan, the lead units, and the
+    two sources of actuals (plus the actor's unit for unit staff)."""
+    from access.querysets import targets_visible_to
+
+    queryset = Target.objects.select_related("task__plan").order_by("task__plan_id", "task__number", "position", "pk")
+    if plan_id is not None:
+        queryset = queryset.filter(task__plan_id=plan_id)
+    if kind == KIND_BINDING:
+        queryset = queryset.filter(task__binding=True)
+    elif kind == KIND_INCENTIVE:
+        queryset = queryset.filter(task__incentive=True)
+    elif kind == KIND_EXPECTED:
+        queryset = queryset.filter(task__binding=False, task__incentive=False)
+    if unit_id is not None:
+        queryset = queryset.filter(
+            task__in=EffectiveAssignment.objects.filter(
+                department_id=unit_id, is_primary=True, role=AssignmentRole.LEAD
+            ).values("task_id")
+        )
+    targets = list(targets_visible_to(queryset, user=user))
+    if not targets:
+        return []
+    series = actual_series([t.pk for t in targets])
+    leads = lead_unit_names({t.task_id for t in targets})
+    rows = []
+    for t in targets:
+        spec = target_spec(t)
+        evaluation = evaluate(spec, series[t.pk], as_of_year=as_of_year)
+        if status and evaluation.status != status:
+            continue
+        rows.append(TargetRow(target=t, spec=spec, evaluation=evaluation, lead_units=leads.get(t.task_id, ())))
+    return rows
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    """One actual value as the target's page lists it, with where it came from."""
+
+    year: int | None
+    value: Decimal | None  # None: 数据尚未发布
+    data_date: dt.date | None
+    origin: str  # "report" / "official"
+    source: str  # "市工信局 2024年下半年报告（已审核）" / "2024年统计公报"
+    document_number: str
+    entered_by: str
+    entered_at: dt.datetime | None
+    reason: str
+    counts: bool  # the value the evaluation reads for its year
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def series_entries(target: Target) -> list[SeriesEntry]:
+    """Every actual of ``target`` the evaluation may read (delivered lead reports, not-released
+    states included, and the plan office's entries), newest year first, each with its source and
+    who entered it, and whether it is the one counted for its year: two queries."""
+    counted = {(r.year, r.value, r.data_date) for r in actual_series([target.pk])[target.pk]}
+    official_years: set[int] = set()
+    entries: list[SeriesEntry] = []
+    for entry in OfficialActual.objects.filter(target=target).select_related("entered_by"):
+        official_years.add(entry.year)
+        entries.append(
+            SeriesEntry(
+                year=entry.year,
+                value=entry.value,
+                data_date=entry.data_date,
+                origin="official",
+                source=entry.source or "规划科录入",
+                document_number=entry.document_number,
+                entered_by=_person(entry.entered_by),
+                entered_at=entry.entered_at,
+                reason=entry.reason,
+                counts=True,
+            )
+        )
+    reported = (
+        TargetActual.objects.filter(
+            target=target, report__role=AssignmentRole.LEAD, report__status__in=DELIVERED_REPORT_STATES
+        )
+        .select_related("report__period", "report__department", "report__submitted_by")
+        .order_by("-data_date", "-report_id")
+    )
+    for actual in reported:
+        report = actual.report
+        year = actual.data_date.year if actual.data_date else None
+        value = actual.value if actual.state == ActualState.REPORTED else None
+        entries.append(
+            SeriesEntry(
+                year=year,
+                value=value,
+                data_date=actual.data_date,
+                origin="report",
+                source=f"{report.department.name} {report.period.name}报告（{report.get_status_display()}）",
+                document_number="",
+                entered_by=_person(report.submitted_by),
+                entered_at=report.submitted_at,
+                reason=actual.note,
+                counts=year not in official_years and (year, value, actual.data_date) in counted,
+            )
+        )
+    entries.sort(key=lambda e: (-(e.year or 0), e.origin != "official", -(e.data_date or dt.date.min).toordinal()))
+    return entries
