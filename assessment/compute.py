@@ -197,16 +197,16 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
     veto_causes: list[str] = []
     bonus_items: list[tuple[str, int]] = []
     delayed: list[TaskInput] = []
-    for task in sorted(unit.tasks, key=lambda t: (t.role != LEAD, t.number)):
-        scored = task.role == LEAD or rules.score_supporting
-        if scored:
-            rate, text = task_rate(task, rules)
-            share = ONE if task.role == LEAD else rules.supporting_share
-            if rate is not None and rules.weights.get(task.kind, ZERO) > 0 and share > 0:
-                by_kind.setdefault(task.kind, []).append((rate, share))
-            elif rate is not None and rules.weights.get(task.kind, ZERO) == 0:
-                text += f"（{rules.kind_label(task.kind)}类权重为0，不计入得分）"
-            lines.append(Line("task", text, q(rate) if rate is not None else None))
+    # A supported task matters only when supporting units are scored (no veto, bonus or deduction).
+    relevant = unit.tasks if rules.score_supporting else [t for t in unit.tasks if t.role == LEAD]
+    for task in sorted(relevant, key=lambda t: (t.role != LEAD, t.number)):
+        rate, text = task_rate(task, rules)
+        share = ONE if task.role == LEAD else rules.supporting_share
+        if rate is not None and rules.weights.get(task.kind, ZERO) > 0 and share > 0:
+            by_kind.setdefault(task.kind, []).append((rate, share))
+        elif rate is not None and rules.weights.get(task.kind, ZERO) == 0:
+            text += f"（{rules.kind_label(task.kind)}类权重为0，不计入得分）"
+        lines.append(Line("task", text, q(rate) if rate is not None else None))
         if task.role != LEAD:
             continue
         if task.delayed:
