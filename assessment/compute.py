@@ -35,12 +35,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.rules import EXCELLENT, FAIR, GOOD, GRADE_LABELS, POOR, QUOTA, Rules  # noqa: F401 - GRADE_LABELS re-exported
+from tasks.models import TaskKind
 
 ZERO, ONE, TWO, HUNDRED = Decimal(0), Decimal(1), Decimal(2), Decimal(100)
 CENT = Decimal("0.01")
 NOT_GRADED = "not_graded"
 NOT_GRADED_LABEL = "不定等"
 LEAD, SUPPORTING = "lead", "supporting"
+KIND_ORDER = list(TaskKind.values)
 BEHIND, AHEAD = "behind", "ahead"  # indicators.trajectory.TrajectoryStatus values
 
 
@@ -131,6 +133,11 @@ class UnitOutcome:
     def reasons(self) -> str:
         """The lines that are not per task, for a ranking's reason column."""
         return "；".join(line.text for line in self.lines if line.category != "task")
+
+
+def _kind_order(kind: str) -> int:
+    """Kinds in the plan's order (目标定位, 主要指标, 远景目标, 重要举措), whatever order the rules list them in."""
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def q(value: Decimal) -> Decimal:
@@ -230,7 +237,7 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
     base: Decimal | None = None
     if weight_sum > 0:
         total = ZERO
-        for kind in sorted(present, key=lambda k: list(rules.weights).index(k)):
+        for kind in sorted(present, key=_kind_order):
             rows = present[kind]
             mean = sum((r * s for r, s in rows), ZERO) / sum((s for _, s in rows), ZERO)
             weight = rules.weights[kind]
@@ -243,7 +250,11 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
                 )
             )
         base = q(total / weight_sum * HUNDRED)
-        missing = [rules.kind_label(k) for k, w in rules.weights.items() if w > 0 and k not in present]
+        missing = [
+            rules.kind_label(k)
+            for k in sorted(rules.weights, key=_kind_order)
+            if rules.weights[k] > 0 and k not in present
+        ]
         shared = f"（本单位无可计分的{'、'.join(missing)}类任务，其权重按比例分配）" if missing else ""
         lines.append(Line("base", f"基础得分{plain(base)}分{shared}", base))
     else:

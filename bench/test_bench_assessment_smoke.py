@@ -46,5 +46,5 @@ def test_the_draft_queries_do_not_grow_with_the_plan():
         SupportingFactory(task=task, department=DepartmentFactory())
         TargetFactory(task=task)
     units_after, large, _ = counted(draft)
-    assert units_after > units_before + 40
+    assert units_after >= units_before + 40
     assert small == large
