@@ -21,6 +21,11 @@ The score, out of 100 before bonus and deductions:
 - minus deductions (late report, missing report, task 滞后, each in points, capped in total), plus
   the bonus (vision targets reached early, capped), plus the plan office's adjustments.
 
+一票否优: a binding (约束性) target of a task the unit leads that is missed (its year reached, not met)
+or behind its expected trajectory in the assessment year (滞后), by :mod:`indicators.trajectory`; a
+target without data is no veto (the line says the data is not released). Bonus: each vision
+(incentive) target the unit leads reached before its year (超前).
+
 Units that only support tasks are assessed only when the rules score supporting units.
 
 Grade: by thresholds, or by quota (the best ``excellent_quota`` % of graded units are 优秀 when
