@@ -83,6 +83,7 @@ def _target_inputs(plan: Plan, year: int) -> dict[int, list[TargetInput]]:
     found = evaluations(targets, as_of_year=year)
     years = plan_years(plan) or (None, None)
     by_task: dict[int, list[TargetInput]] = {}
+    status_labels = dict(TrajectoryStatus.choices)  # not evaluation.status_label: an enum call per target
     for target in targets:
         evaluation = found[target.pk]
         spec = target_spec(target, years=years)
@@ -114,7 +115,7 @@ def _target_inputs(plan: Plan, year: int) -> dict[int, list[TargetInput]]:
                 label=(target.source_text or target.indicator)[:60],
                 control=target.direction == TargetDirection.AT_MOST,
                 status=str(evaluation.status),
-                status_label=evaluation.status_label,
+                status_label=status_labels.get(evaluation.status, str(evaluation.status)),
                 met=evaluation.met,
                 rate=rate,
                 explanation=explanation,
