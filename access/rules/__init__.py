@@ -4,6 +4,12 @@
 refused write or page, NOT_FOUND for something the actor may not see, so its existence is not revealed).
 """
 
+from access.rules.assessment import (
+    can_manage_assessment,
+    check_can_manage_assessment,
+    check_can_view_assessments,
+    result_scope,
+)
 from access.rules.board import can_view_board, check_can_view_board
 from access.rules.drafting import can_draft
 from access.rules.evidence import can_view_evidence, check_can_change_evidence, check_can_view_evidence
@@ -53,6 +59,10 @@ from access.rules.tasks import (
 )
 
 __all__ = [
+    "can_manage_assessment",
+    "check_can_manage_assessment",
+    "check_can_view_assessments",
+    "result_scope",
     "can_draft",
     "can_edit_report",
     "can_decide_extension",

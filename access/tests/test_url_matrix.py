@@ -108,6 +108,20 @@ def failed_delivery(world):
     return make_delivery(world, status=DeliveryStatus.FAILED)
 
 
+# --- h2: the annual assessment's objects
+def assessment_draft(world):
+    from assessment.services import compute_draft
+
+    return compute_draft(plan_id=world.plan.pk, year=2024, user=world.plan_office)
+
+
+def assessment_finalised(world):
+    from assessment.services import finalise
+
+    return finalise(assessment_id=assessment_draft(world).pk, user=world.plan_office)
+
+
+
 # --- the matrix -------------------------------------------------------------------------------
 
 
@@ -275,6 +289,24 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("indicators:baseline_edit", "POST"): lambda w: _form(
         "post", f"/indicators/{w.target.pk}/baseline/", {"baseline_value": "3.1", "baseline_year": "2020"}
     ),
+    # --- h2: the annual assessment (pages and API)
+    ("assessment:home", "GET"): lambda w: _form("get", "/assessment/"),
+    ("assessment:compute", "POST"): lambda w: _form("post", "/assessment/compute/", {"plan": w.plan.pk, "year": "2024"}),
+    ("assessment:detail", "GET"): lambda w: _form("get", f"/assessment/{assessment_finalised(w).pk}/"),
+    ("assessment:adjust", "POST"): lambda w: _form(
+        "post", f"/assessment/{assessment_draft(w).pk}/adjust/", {"department": w.fagai.pk, "delta": "1", "reason": "理由"}
+    ),
+    ("assessment:finalise", "POST"): lambda w: _form("post", f"/assessment/{assessment_draft(w).pk}/finalise/"),
+    ("assessment:publish", "POST"): lambda w: _form("post", f"/assessment/{assessment_finalised(w).pk}/publish/"),
+    ("assessment:export", "GET"): lambda w: _form("get", f"/assessment/{assessment_finalised(w).pk}/export/"),
+    ("api:assessment-list", "GET"): lambda w: _json("get", "/api/assessments/"),
+    ("api:assessment-list", "POST"): lambda w: _json("post", "/api/assessments/", {"plan": w.plan.pk, "year": 2024}),
+    ("api:assessment-detail", "GET"): lambda w: _json("get", f"/api/assessments/{assessment_finalised(w).pk}/"),
+    ("api:assessment-adjust", "POST"): lambda w: _json(
+        "post", f"/api/assessments/{assessment_draft(w).pk}/adjust/", {"department": w.fagai.pk, "delta": "1", "reason": "理由"}
+    ),
+    ("api:assessment-finalise", "POST"): lambda w: _json("post", f"/api/assessments/{assessment_draft(w).pk}/finalise/"),
+    ("api:assessment-publish", "POST"): lambda w: _json("post", f"/api/assessments/{assessment_finalised(w).pk}/publish/"),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -389,6 +421,20 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("indicators:target_detail", "GET"):         (302, 200, 200, 200, 404, 200, 200, 404),
     ("indicators:actual_enter", "POST"):         (302, 403, 403, 403, 404, 302, 403, 404),
     ("indicators:baseline_edit", "POST"):        (302, 403, 403, 403, 404, 302, 403, 404),
+    # --- h2: the annual assessment (drafts are the plan office's; finalised: leadership and units read)
+    ("assessment:home", "GET"):                  (302, 200, 200, 200, 404, 200, 200, 404),
+    ("assessment:compute", "POST"):              (302, 403, 403, 403, 403, 302, 403, 403),
+    ("assessment:detail", "GET"):                (302, 200, 200, 200, 404, 200, 200, 404),
+    ("assessment:adjust", "POST"):               (302, 404, 404, 404, 404, 302, 404, 404),
+    ("assessment:finalise", "POST"):             (302, 404, 404, 404, 404, 302, 404, 404),
+    ("assessment:publish", "POST"):              (302, 403, 403, 403, 404, 302, 403, 404),
+    ("assessment:export", "GET"):                (302, 200, 200, 200, 404, 200, 200, 404),
+    ("api:assessment-list", "GET"):              (401, 200, 200, 200, 404, 200, 200, 404),
+    ("api:assessment-list", "POST"):             (401, 403, 403, 403, 403, 201, 403, 403),
+    ("api:assessment-detail", "GET"):            (401, 200, 200, 200, 404, 200, 200, 404),
+    ("api:assessment-adjust", "POST"):           (401, 404, 404, 404, 404, 200, 404, 404),
+    ("api:assessment-finalise", "POST"):         (401, 404, 404, 404, 404, 200, 404, 404),
+    ("api:assessment-publish", "POST"):          (401, 403, 403, 403, 404, 200, 403, 404),
 }
 
 

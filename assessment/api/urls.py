@@ -2,5 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessment.api.views import AssessmentViewSet
+
 router = DefaultRouter()
+router.register("assessments", AssessmentViewSet, basename="assessment")
 extra_urlpatterns: list = []

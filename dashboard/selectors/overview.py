@@ -302,6 +302,16 @@ def _lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
 
+def period_standing(
+    period: ReviewPeriod, *, today: dt.date | None = None
+) -> tuple[dict[int, TaskState], list[LeadUnitRow]]:
+    """Every task's standing in ``period`` (as :func:`task_states`) and the overview's per-lead-unit
+    rows (on time / late / not submitted, by the definitions above), in the same four queries: what
+    the annual assessment (:mod:`assessment.selectors`) reads of each period of the year."""
+    reads = read_states(period, today=today or timezone.localdate(), task_ids=None)
+    return reads.states, _lead_unit_rows(reads)
+
+
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:
     """The binding tasks' targets with their latest actual up to the period shown: the latest of a
     delivered lead report in ``periods`` (the plan's periods up to the one shown), unless the plan
