@@ -3,8 +3,8 @@
 Chinese has no spaces between words, so a word diff means nothing and a character diff of a whole
 paragraph is noise. The texts are cut into clauses (after ，。；：！？、 and line ends); the clauses are
 compared with :class:`difflib.SequenceMatcher`, and a clause replaced by a similar one is compared
-again character by character, so "占比4.2%" → "占比4.1%" shows as one changed character inside an
-unchanged sentence. The result is a list of segments (``equal`` / ``insert`` / ``delete``) that the
+again character by character (a number as one token), so "占比4.2%" → "占比4.1%" shows as one changed
+number inside an unchanged sentence. The result is a list of segments (``equal`` / ``insert`` / ``delete``) that the
 template renders as plain text, ``<ins>`` and ``<del>``: no markup is built here.
 """
 
@@ -16,6 +16,8 @@ from difflib import SequenceMatcher
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 _CLAUSE_END = re.compile(r"(?<=[，。；：！？、,;:!?\n])")
+# Inside a clause a number is one token (3.9 → 4.2 reads as one change, not as "3"→"4" and "9"→"2").
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|.", re.S)
 # Replaced clauses this similar (ratio) are diffed character by character; below it they are shown
 # as deleted then inserted whole, which reads better than scattered single characters.
 SIMILAR_CLAUSES = 0.5
@@ -53,14 +55,20 @@ def _merge(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
 def _chars(old: str, new: str) -> list[Segment]:
+    """Characters (numbers whole) of two similar clauses."""
+    a, b = tokens(old), tokens(new)
     result: list[Segment] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            result.append(Segment(EQUAL, old[i1:i2]))
+            result.append(Segment(EQUAL, "".join(a[i1:i2])))
         else:
-            result.append(Segment(DELETE, old[i1:i2]))
-            result.append(Segment(INSERT, new[j1:j2]))
+            result.append(Segment(DELETE, "".join(a[i1:i2])))
+            result.append(Segment(INSERT, "".join(b[j1:j2])))
     return result
 
 

@@ -419,7 +419,9 @@ def unit_urge(request: HttpRequest, period_id: int, department_id: int) -> HttpR
         if not result.created:
             at = timezone.localtime(result.reminder.created_at)
             return f"{name}今天已于{at:%H:%M}催办过，不再重复发送（每个单位每天催办一次）。"
-        return f"已向{name}催办（{len(result.channels)}个渠道），可在发送记录中查看。"
+        waits = result.not_before is not None and result.not_before > timezone.now()
+        when = f"免打扰时段，将于{timezone.localtime(result.not_before):%m月%d日 %H:%M}发出" if waits else "正在发送"
+        return f"已向{name}催办（{len(result.channels)}个渠道，{when}），可在发送记录中查看。"
 
     _run(request, lambda: urge_unit(period_id=period.pk, department_id=department_id, user=request.user), done)
     return redirect(reverse("progress:silent_units", args=[period.pk]) + f"#unit-{department_id}")

@@ -41,6 +41,7 @@ class UrgeResult:
     reminder: Reminder
     created: bool  # False: the unit had been urged already today (nothing sent again)
     channels: tuple[str, ...] = ()
+    not_before: dt.datetime | None = None  # when the deliveries may go (the end of the quiet hours)
 
 
 def urge_key(period_id: int, department_id: int, day: dt.date) -> str:
@@ -150,4 +151,4 @@ def urge_unit(*, period_id: int, department_id: int, user: Any, now: dt.datetime
         for delivery_id in Delivery.objects.filter(reminder=reminder).order_by("pk").values_list("pk", flat=True):
             enqueue_delivery(delivery_id, eta=not_before if not_before > now else None)
     logger.info("urge %s sent by %s through %s", key, getattr(user, "username", user), ",".join(channels))
-    return UrgeResult(reminder, created=True, channels=tuple(channels))
+    return UrgeResult(reminder, created=True, channels=tuple(channels), not_before=not_before)
