@@ -558,3 +558,13 @@ def test_closing_asks_first_and_shows_what_is_still_open(client, mixed):
 def test_close_confirmation_is_refused_to_leadership(client, world):
     client.force_login(world.leader)
     assert client.get(reverse("progress:period_close_confirm", args=[world.h2.pk])).status_code == 403
+
+
+def test_report_page_shows_an_event_without_a_person_as_the_system(client, world):
+    """An event whose person was deleted (or written by the system) names 系统 instead of failing."""
+    report = _report(world, 2, world.gongxin, ReportStatus.SUBMITTED)
+    ReportEvent.objects.create(report=report, type=ReportEventType.SUBMITTED, actor=None, to_status=ReportStatus.SUBMITTED)
+    client.force_login(world.plan_office)
+    response = client.get(reverse("progress:report_detail", args=[report.pk]), {"queue": "all"})
+    assert response.status_code == 200
+    assert "系统" in response.content.decode()
