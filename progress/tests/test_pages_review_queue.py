@@ -563,8 +563,22 @@ def test_close_confirmation_is_refused_to_leadership(client, world):
 def test_report_page_shows_an_event_without_a_person_as_the_system(client, world):
     """An event whose person was deleted (or written by the system) names 系统 instead of failing."""
     report = _report(world, 2, world.gongxin, ReportStatus.SUBMITTED)
-    ReportEvent.objects.create(report=report, type=ReportEventType.SUBMITTED, actor=None, to_status=ReportStatus.SUBMITTED)
+    ReportEvent.objects.create(
+        report=report, type=ReportEventType.SUBMITTED, actor=None, to_status=ReportStatus.SUBMITTED
+    )
     client.force_login(world.plan_office)
     response = client.get(reverse("progress:report_detail", args=[report.pk]), {"queue": "all"})
     assert response.status_code == 200
     assert "系统" in response.content.decode()
+
+
+def test_the_waiting_counts_open_the_queue_of_lead_reports_they_count(client, queued):
+    world = queued
+    client.force_login(world.plan_office)
+    queue = reverse("progress:review_queue", args=[world.h2.pk]) + "?role=lead"
+    board = client.get(reverse("progress:period_board", args=[world.h2.pk]))
+    periods = client.get(reverse("progress:period_list"))
+    waiting = board.context["queue_total"]
+    assert f'<a href="{queue}">{waiting}份牵头单位报告</a>' in board.content.decode()
+    assert f'待审核<a href="{queue}">{waiting}</a>' in periods.content.decode()
+    assert len(_queue_ids(client, world.h2, "lead")) == waiting == 2
