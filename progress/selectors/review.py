@@ -671,15 +671,19 @@ class Comparison:
 NARRATIVE_LABELS = (("progress_text", "进展情况"), ("problems_text", "存在问题"), ("next_steps_text", "下步打算"))
 
 
-def report_comparison(report: ProgressReport, actuals: list[TargetActual]) -> Comparison:
+def report_comparison(report: ProgressReport, actuals: list[TargetActual], *, actor: Actor) -> Comparison:
     """The unit's report on the task in the previous period (the rule of
     :func:`progress.services.reports.previous_report`) and what changed since: the three texts
     (:mod:`progress.diffing`), status and percent, and last period's value beside each actual.
-    Two queries (the previous report, its actuals)."""
+    A previous report ``actor`` may not see (another unit's draft) is not compared. Two queries (the
+    previous report, its actuals)."""
+    from access.rules import can_view_report
     from progress.diffing import text_diff
     from progress.services.reports import previous_report
 
     previous = previous_report(task_id=report.task_id, department_id=report.department_id, period=report.period)
+    if previous is not None and not can_view_report(actor, previous):
+        previous = None
     if previous is None:
         return Comparison(previous=None, actual_rows=[ActualRow(actual) for actual in actuals])
     before = {a.target_id: a for a in TargetActual.objects.filter(report=previous)}

@@ -582,3 +582,22 @@ def test_the_waiting_counts_open_the_queue_of_lead_reports_they_count(client, qu
     assert f'<a href="{queue}">{waiting}份牵头单位报告</a>' in board.content.decode()
     assert f'待审核<a href="{queue}">{waiting}</a>' in periods.content.decode()
     assert len(_queue_ids(client, world.h2, "lead")) == waiting == 2
+
+
+def test_the_comparison_never_shows_another_units_draft(client, world):
+    """市发改局 supports task 2 and reads 市工信局's submitted report, not its last-period draft."""
+    draft = _report(
+        world, 2, world.gongxin, ReportStatus.DRAFT, period=world.h1, progress_text="上期未报送的草稿内容。"
+    )
+    report = _report(world, 2, world.gongxin, ReportStatus.SUBMITTED, progress_text="本期报送的内容。")
+    client.force_login(world.fagai_clerk)
+    response = client.get(reverse("progress:report_detail", args=[report.pk]))
+    assert response.status_code == 200
+    assert response.context["comparison"].previous is None
+    assert "上期未报送的草稿内容" not in response.content.decode()
+    # Its own unit and the plan office do compare with it.
+    for user in (world.gongxin_clerk, world.plan_office):
+        client.force_login(user)
+        response = client.get(reverse("progress:report_detail", args=[report.pk]))
+        assert response.context["comparison"].previous == draft
+        assert reverse("progress:report_detail", args=[draft.pk]) in response.content.decode()

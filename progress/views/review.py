@@ -464,7 +464,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "queue": queue,
             "queue_place": selectors.queue_place(report, role=queue) if queue else None,
             "queue_query": urlencode({"queue": queue}) if queue else "",
-            "comparison": selectors.report_comparison(report, context["actuals"]),
+            "comparison": selectors.report_comparison(report, context["actuals"], actor=actor),
             **context,
         },
     )
