@@ -1,5 +1,6 @@
-"""Reads for the plan office's pages (leadership reads them too): periods, the review board, one
-report with everything around it, and extension requests.
+"""Reads for the plan office's pages (leadership reads them too): periods, the review board and its
+units, the review queue, one report with everything around it (and last period's report to compare
+with), the silent supporting units, what closing a period leaves open, and extension requests.
 
 The board answers "who has submitted, who is late, who is silent" for one period. Its per-unit
 summary and its filters work in SQL on the effective (task, unit) cells of the whole plan; only

@@ -1,5 +1,9 @@
-"""Pages of the plan office (and, read-only, leadership): periods, the review board, reviewing
-reports, closing tasks, deciding extension requests.
+"""Pages of the plan office (and, read-only, leadership): periods (closing one asks first, showing
+what is still open), the review queue (oldest submission first; a report opened from it has
+previous/next and a review moves on to the next one), bulk acceptance of contributions, the review
+board (units sortable, each count a link to exactly its tasks), the silent supporting units with
+催办, reviewing reports (with last period's report and what changed), closing tasks, deciding
+extension requests.
 
 Views parse input, call one selector or service and render. Permission decisions are
 :mod:`access`': an object the user may not see answers 404, a write the user may see
