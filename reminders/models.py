@@ -89,6 +89,7 @@ class ReminderKind(models.TextChoices):
     ESCALATION = "escalation", "逾期上报"
     MEETING = "meeting", "专题会通知"
     MILESTONE = "milestone", "节点提醒"
+    URGE = "urge", "催办"  # the plan office's one-click reminder to a silent supporting unit
 
 
 class ReminderStage(models.TextChoices):

@@ -179,6 +179,7 @@ _STAGE_LABELS = {
     "overdue": "已逾期",
     "before_days": "截止前两周",
     "wd_before": "截止前工作日",
+    "urge": "规划科催办",
 }
 _STAGE_PATTERNS = [
     (re.compile(r"^before_(?:days_)?(\d+)$"), "截止前{}天"),

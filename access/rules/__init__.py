@@ -28,9 +28,11 @@ from access.rules.periods import check_can_manage_periods, check_period_open
 from access.rules.reminders import (
     can_edit_unit_settings,
     can_retry_deliveries,
+    can_urge,
     can_view_deliveries,
     check_can_edit_unit_settings,
     check_can_retry_deliveries,
+    check_can_urge,
     check_can_view_deliveries,
     check_can_view_unit_settings,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "can_retry_deliveries",
     "can_review",
     "can_submit_report",
+    "can_urge",
     "can_view_board",
     "can_view_deliveries",
     "can_view_evidence",
@@ -88,6 +91,7 @@ __all__ = [
     "check_can_review",
     "check_can_start_report",
     "check_can_submit_report",
+    "check_can_urge",
     "check_can_use_templates",
     "check_can_view_board",
     "check_can_view_deliveries",

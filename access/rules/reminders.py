@@ -39,3 +39,13 @@ def can_edit_unit_settings(actor: Actor) -> bool:
 def check_can_edit_unit_settings(actor: Actor) -> None:
     if not can_edit_unit_settings(actor):
         raise denied("只有规划科可以修改单位的提醒设置。")
+
+
+def can_urge(actor: Actor) -> bool:
+    """催办: the plan office sends a unit a reminder by hand."""
+    return actor.is_reviewer
+
+
+def check_can_urge(actor: Actor) -> None:
+    if not can_urge(actor):
+        raise denied("只有规划科可以催办。")

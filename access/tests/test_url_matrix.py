@@ -121,6 +121,14 @@ def assessment_finalised(world):
     return finalise(assessment_id=assessment_draft(world).pk, user=world.plan_office)
 
 
+def contribution(world):
+    """Unit B's submitted contribution (supporting) on task 2, waiting in the review queue."""
+    from progress.tests.factories import ProgressReportFactory
+
+    return ProgressReportFactory(
+        task=world.tasks[2], department=world.fagai, period=world.h2, role="supporting", status="submitted"
+    )
+
 
 # --- the matrix -------------------------------------------------------------------------------
 
@@ -307,6 +315,14 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ),
     ("api:assessment-finalise", "POST"): lambda w: _json("post", f"/api/assessments/{assessment_draft(w).pk}/finalise/"),
     ("api:assessment-publish", "POST"): lambda w: _json("post", f"/api/assessments/{assessment_finalised(w).pk}/publish/"),
+    # --- h5: the review queue, bulk accept, silent units and 催办, close confirmation (issue 15)
+    ("progress:review_queue", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/queue/"),
+    ("progress:queue_accept", "POST"): lambda w: _form(
+        "post", f"/periods/{w.h2.pk}/queue/accept/", {"report": [contribution(w).pk], "confirm": "yes"}
+    ),
+    ("progress:silent_units", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/silent/"),
+    ("progress:unit_urge", "POST"): lambda w: _form("post", f"/periods/{w.h2.pk}/silent/{w.fagai.pk}/urge/"),
+    ("progress:period_close_confirm", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/close/confirm/"),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -435,6 +451,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("api:assessment-adjust", "POST"):           (401, 404, 404, 404, 404, 200, 404, 404),
     ("api:assessment-finalise", "POST"):         (401, 404, 404, 404, 404, 200, 404, 404),
     ("api:assessment-publish", "POST"):          (401, 403, 403, 403, 404, 200, 403, 404),
+    # --- h5: the review queue, bulk accept, silent units and 催办, close confirmation (issue 15)
+    ("progress:review_queue", "GET"):            (302, 404, 404, 404, 404, 200, 200, 404),
+    ("progress:queue_accept", "POST"):           (302, 404, 404, 404, 404, 302, 403, 404),
+    ("progress:silent_units", "GET"):            (302, 404, 404, 404, 404, 200, 200, 404),
+    ("progress:unit_urge", "POST"):              (302, 404, 404, 404, 404, 302, 403, 404),
+    ("progress:period_close_confirm", "GET"):    (302, 404, 404, 404, 404, 200, 403, 404),
 }
 
 

@@ -1,5 +1,6 @@
-"""Reads for the plan office's pages (leadership reads them too): periods, the review board, one
-report with everything around it, and extension requests.
+"""Reads for the plan office's pages (leadership reads them too): periods, the review board and its
+units, the review queue, one report with everything around it (and last period's report to compare
+with), the silent supporting units, what closing a period leaves open, and extension requests.
 
 The board answers "who has submitted, who is late, who is silent" for one period. Its per-unit
 summary and its filters work in SQL on the effective (task, unit) cells of the whole plan; only
@@ -132,6 +133,9 @@ class BoardRow:
         return {cell.department.pk for cell in self.leads} | {cell.department.pk for cell in self.supporting}
 
 
+UNIT_ROLES = {"lead": 0, "supporting": 1}  # the board's cell column ``supporting`` per unit role
+
+
 @dataclass
 class UnitSummary:
     department: Department
@@ -145,6 +149,11 @@ class UnitSummary:
     supporting: int = 0
     silent: int = 0
 
+    @property
+    def problem(self) -> bool:
+        """A unit the plan office has to chase: late lead reports, silent contributions or returned reports."""
+        return bool(self.late or self.silent or self.returned)
+
 
 @dataclass(frozen=True, kw_only=True)
 class BoardFilters:
@@ -154,6 +163,11 @@ class BoardFilters:
     silent_only: bool = False
     binding_only: bool = False
     task_number: int | None = None
+    owed_only: bool = False  # a lead unit has not delivered its report (late or not yet due)
+    # With ``department_id``: "lead" or "supporting" reads ``status``, ``late_only``, ``owed_only`` and
+    # ``silent_only`` on that unit's own cell (the per-unit counts of the summary link here), not on
+    # any unit of the task.
+    unit_role: str | None = None
 
     @property
     def active(self) -> bool:
@@ -165,8 +179,14 @@ class BoardFilters:
                 self.silent_only,
                 self.binding_only,
                 self.task_number is not None,
+                self.owed_only,
+                self.unit_role,
             )
         )
+
+    @property
+    def on_unit_cell(self) -> bool:
+        return self.department_id is not None and self.unit_role in UNIT_ROLES
 
 
 @dataclass
@@ -275,9 +295,14 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         unit_sql, unit_params = unit_tasks.query.sql_with_params()
         task_condition += f" AND t.id IN ({unit_sql})"
         task_params += list(unit_params)
+    undelivered = "c.status NOT IN (%s, %s)"
+    if filters.on_unit_cell:
+        return _unit_cell_task_ids(tasks, period, filters, task_condition=task_condition, task_params=task_params)
     having: list[str] = []
     having_params: list[Any] = []
-    undelivered = "c.status NOT IN (%s, %s)"
+    if filters.owed_only:
+        having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
+        having_params.extend(sorted(DELIVERED_STATES))
     if filters.status:
         having.append("SUM(CASE WHEN c.supporting = 0 AND c.status = %s THEN 1 ELSE 0 END) > 0")
         having_params.append(filters.status)
@@ -291,6 +316,27 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         cells, params = _effective_cells_sql(task_condition=task_condition, task_params=task_params, period_id=period.pk)
         matching = f"SELECT c.task_id FROM ({cells}) c GROUP BY c.task_id HAVING {' AND '.join(having)}"
         tasks = tasks.filter(pk__in=RawSQL(matching, [*params, *having_params]))
+    return list(tasks.order_by("number", "pk").values_list("pk", flat=True))
+
+
+def _unit_cell_task_ids(
+    tasks: QuerySet[Task], period: ReviewPeriod, filters: BoardFilters, *, task_condition: str, task_params: list[Any]
+) -> list[int]:
+    """The tasks where the filtered unit's own cell (as lead or as supporting unit) matches: exactly
+    the cells a count of :func:`board_summary` counts for that unit (one query)."""
+    conditions = ["c.unit_id = %s", "c.supporting = %s"]
+    params: list[Any] = [filters.department_id, UNIT_ROLES[str(filters.unit_role)]]
+    if filters.status:
+        conditions.append("c.status = %s")
+        params.append(filters.status)
+    if filters.late_only or filters.owed_only or filters.silent_only:
+        conditions.append("c.status NOT IN (%s, %s)")
+        params.extend(sorted(DELIVERED_STATES))
+    cells, cell_params = _effective_cells_sql(
+        task_condition=task_condition, task_params=task_params, period_id=period.pk
+    )
+    matching = f"SELECT c.task_id FROM ({cells}) c WHERE {' AND '.join(conditions)}"
+    tasks = tasks.filter(pk__in=RawSQL(matching, [*cell_params, *params]))
     return list(tasks.order_by("number", "pk").values_list("pk", flat=True))
 
 
@@ -438,4 +484,329 @@ def extension_requests(queryset: QuerySet[ExtensionRequest] | None = None) -> Qu
         "-decided_at",
         "requested_at",
         "pk",
+    )
+
+
+# --- the units of the board: sorted, filtered, each count a link ------------------------------
+
+UNIT_SORTS: dict[str, str] = {
+    "order": "单位顺序",
+    "led": "牵头任务",
+    "not_started": "未填报",
+    "submitted": "待审核",
+    "returned": "已退回",
+    "late": "逾期",
+    "silent": "配合未反馈",
+}
+UNIT_SHOWS: dict[str, str] = {
+    "lead": "有牵头任务的单位",
+    "problem": "有问题的单位（逾期、配合未反馈或被退回）",
+    "all": "全部单位",
+}
+
+
+@dataclass
+class UnitRows:
+    rows: list[UnitSummary]
+    sort: str
+    show: str
+    hidden: int  # units of the plan not shown by ``show``
+
+
+def arrange_units(summary: list[UnitSummary], *, sort: str = "order", show: str = "lead") -> UnitRows:
+    """The board's units: ``show`` "lead" (default: units that lead at least one task; units that only
+    support are on the silent-units page), "problem" (:attr:`UnitSummary.problem`) or "all"; sorted by
+    the unit order or by a count, largest first (ties in the unit order)."""
+    sort = sort if sort in UNIT_SORTS else "order"
+    show = show if show in UNIT_SHOWS else "lead"
+    if show == "problem":
+        rows = [s for s in summary if s.problem]
+    elif show == "lead":
+        rows = [s for s in summary if s.led]
+    else:
+        rows = list(summary)
+    if sort != "order":
+        rows.sort(key=lambda s: -getattr(s, sort))  # stable: the unit order among equal counts
+    return UnitRows(rows=rows, sort=sort, show=show, hidden=len(summary) - len(rows))
+
+
+def unit_count_query(unit_id: int, column: str) -> dict[str, str]:
+    """The board's filters listing exactly the tasks a unit's count in ``column`` counts."""
+    if column in ("supporting", "silent"):
+        query = {"unit": str(unit_id), "role": "supporting"}
+        if column == "silent":
+            query["silent"] = "on"
+        return query
+    query = {"unit": str(unit_id), "role": "lead"}
+    if column == "late":
+        query["late"] = "on"
+    elif column != "led":
+        query["status"] = NOT_STARTED if column == "not_started" else column
+    return query
+
+
+# --- the review queue ------------------------------------------------------------------------
+
+QUEUE_ROLES: dict[str, str] = {"all": "全部", "lead": "牵头单位报告", "supporting": "配合单位反馈"}
+QUEUE_PAGE_SIZE = 100
+
+
+def queue_role(value: str | None) -> str:
+    return value if value in QUEUE_ROLES else "all"
+
+
+def review_queue(period: ReviewPeriod, *, role: str = "all") -> QuerySet[ProgressReport]:
+    """The reports of ``period`` waiting for the plan office (submitted), oldest submission first;
+    ``role`` "lead" or "supporting" keeps one kind."""
+    queryset = ProgressReport.objects.filter(period=period, status=ReportStatus.SUBMITTED)
+    if role in UNIT_ROLES:
+        queryset = queryset.filter(role=role)
+    return queryset.order_by("submitted_at", "pk")
+
+
+def queue_page(period: ReviewPeriod, *, role: str = "all", page: int | str | None = 1) -> Page:
+    """One page of the queue with each report's task and unit (two queries: the count and the page)."""
+    queryset = (
+        review_queue(period, role=role)
+        .select_related("task", "department")
+        .only(
+            "pk",
+            "role",
+            "status",
+            "submitted_at",
+            "progress_status",
+            "task_id",
+            "department_id",
+            "period_id",
+            "task__number",
+            "task__text",
+            "task__binding",
+            "department__name",
+        )
+    )
+    shown = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(page)
+    for report in shown.object_list:
+        report.task_summary = Truncator(report.task.text).chars(TASK_TEXT_CHARS)
+    return shown
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a report stands in the queue: its position (None when it is not waiting), the total,
+    and the neighbours' ids."""
+
+    role: str
+    total: int
+    position: int | None
+    previous_id: int | None
+    next_id: int | None
+    first_id: int | None
+
+
+def queue_place(report: ProgressReport, *, role: str = "all") -> QueuePlace:
+    """The report's place in its period's queue (one query: the queue's ids, in order)."""
+    ids = list(review_queue(report.period, role=role).values_list("pk", flat=True))
+    first = ids[0] if ids else None
+    if report.pk in ids:
+        index = ids.index(report.pk)
+        return QueuePlace(
+            role=role,
+            total=len(ids),
+            position=index + 1,
+            previous_id=ids[index - 1] if index > 0 else None,
+            next_id=ids[index + 1] if index + 1 < len(ids) else None,
+            first_id=first,
+        )
+    return QueuePlace(role=role, total=len(ids), position=None, previous_id=None, next_id=None, first_id=first)
+
+
+def queue_after(report: ProgressReport, *, role: str = "all") -> int | None:
+    """The report to review once ``report`` leaves the queue: the next one, or the one before it when
+    it was the last (None when nothing else waits)."""
+    place = queue_place(report, role=role)
+    if place.position is None:
+        return place.first_id
+    return place.next_id or place.previous_id
+
+
+# --- one report: the previous period's report and what changed ---------------------------------
+
+
+@dataclass
+class ActualRow:
+    actual: TargetActual
+    previous: TargetActual | None = None
+
+    @property
+    def change(self) -> Any:
+        """New value minus last period's, when both are reported values."""
+        if self.previous is None or self.actual.value is None or self.previous.value is None:
+            return None
+        return self.actual.value - self.previous.value
+
+    @property
+    def change_size(self) -> Any:
+        change = self.change
+        return abs(change) if change is not None else None
+
+
+@dataclass
+class Comparison:
+    previous: ProgressReport | None
+    texts: list[Any] = field(default_factory=list)  # diffing.TextDiff per narrative field
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after) that changed
+    actual_rows: list[ActualRow] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return (
+            bool(self.facts)
+            or any(diff.changed for diff in self.texts)
+            or any(
+                row.change not in (None, 0) or (row.previous is not None and row.previous.state != row.actual.state)
+                for row in self.actual_rows
+            )
+        )
+
+
+NARRATIVE_LABELS = (("progress_text", "进展情况"), ("problems_text", "存在问题"), ("next_steps_text", "下步打算"))
+
+
+def report_comparison(report: ProgressReport, actuals: list[TargetActual], *, actor: Actor) -> Comparison:
+    """The unit's report on the task in the previous period (the rule of
+    :func:`progress.services.reports.previous_report`) and what changed since: the three texts
+    (:mod:`progress.diffing`), status and percent, and last period's value beside each actual.
+    A previous report ``actor`` may not see (another unit's draft) is not compared. Two queries (the
+    previous report, its actuals)."""
+    from access.rules import can_view_report
+    from progress.diffing import text_diff
+    from progress.services.reports import previous_report
+
+    previous = previous_report(task_id=report.task_id, department_id=report.department_id, period=report.period)
+    if previous is not None and not can_view_report(actor, previous):
+        previous = None
+    if previous is None:
+        return Comparison(previous=None, actual_rows=[ActualRow(actual) for actual in actuals])
+    before = {a.target_id: a for a in TargetActual.objects.filter(report=previous)}
+    comparison = Comparison(
+        previous=previous,
+        texts=[text_diff(label, getattr(previous, name), getattr(report, name)) for name, label in NARRATIVE_LABELS],
+        actual_rows=[ActualRow(actual, before.get(actual.target_id)) for actual in actuals],
+    )
+    if previous.progress_status != report.progress_status:
+        comparison.facts.append(
+            ("推进状态", previous.get_progress_status_display(), report.get_progress_status_display())
+        )
+    if previous.percent != report.percent:
+        shown = [f"{p}%" if p is not None else "未填" for p in (previous.percent, report.percent)]
+        comparison.facts.append(("完成进度", shown[0], shown[1]))
+    return comparison
+
+
+# --- silent supporting units -----------------------------------------------------------------
+
+
+@dataclass
+class SilentUnit:
+    department: Department
+    tasks: list[tuple[int, int, str]]  # (task id, number, status) by number
+    urged_at: dt.datetime | None = None  # today's 催办, if any
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks)
+
+
+def silent_units(period: ReviewPeriod, *, today: dt.date | None = None) -> list[SilentUnit]:
+    """Per supporting unit, the tasks of ``period``'s plan on which it has delivered nothing (the
+    board's 配合未反馈 cells), most silent first, with the time of today's 催办 (Asia/Shanghai day).
+    Two queries."""
+    from reminders.models import Reminder, ReminderKind
+
+    today = today or timezone.localdate()
+    cells, params = _effective_cells_sql(
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+    )
+    department, task = _table(Department), _table(Task)
+    sql = f"""
+        SELECT d.id, d.name, d.sort_order, c.task_id, t.number, c.status
+        FROM ({cells}) c JOIN {department} d ON d.id = c.unit_id JOIN {task} t ON t.id = c.task_id
+        WHERE c.supporting = 1 AND c.status NOT IN (%s, %s)
+        ORDER BY d.sort_order, d.name, t.number
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *sorted(DELIVERED_STATES)])
+        rows = cursor.fetchall()
+    units: dict[int, SilentUnit] = {}
+    for unit_id, name, sort_order, task_id, number, status in rows:
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = SilentUnit(department=_unit((unit_id, name, sort_order)), tasks=[])
+        unit.tasks.append((task_id, number, status))
+    urged = Reminder.objects.filter(
+        kind=ReminderKind.URGE, period=period, decided_on=today, department_id__in=list(units)
+    ).values_list("department_id", "created_at")
+    for unit_id, created_at in urged:
+        units[unit_id].urged_at = created_at
+    return sorted(units.values(), key=lambda u: -u.count)  # stable: the unit order among equal counts
+
+
+def silent_tasks_of(period: ReviewPeriod, department_id: int) -> list[tuple[int, int, str]]:
+    """(task id, number, status) of the tasks on which the unit, as a supporting unit, has delivered
+    nothing in ``period`` (one query)."""
+    cells, params = _effective_cells_sql(
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+    )
+    sql = f"""
+        SELECT c.task_id, t.number, c.status FROM ({cells}) c JOIN {_table(Task)} t ON t.id = c.task_id
+        WHERE c.supporting = 1 AND c.unit_id = %s AND c.status NOT IN (%s, %s) ORDER BY t.number
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, department_id, *sorted(DELIVERED_STATES)])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+# --- closing a period: what is still open ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    unreviewed_lead: int  # lead reports submitted, not reviewed
+    unreviewed_supporting: int  # contributions submitted, not reviewed
+    unreported_tasks: int  # tasks with a lead unit that has not delivered its report
+    silent_cells: int  # (task, supporting unit) pairs with nothing delivered
+
+    @property
+    def unreviewed(self) -> int:
+        return self.unreviewed_lead + self.unreviewed_supporting
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.unreviewed or self.unreported_tasks or self.silent_cells)
+
+
+def open_items(period: ReviewPeriod) -> OpenItems:
+    """What closing ``period`` would leave open (two queries)."""
+    waiting = dict(
+        ProgressReport.objects.filter(period=period, status=ReportStatus.SUBMITTED)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    cells, params = _effective_cells_sql(
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+    )
+    sql = f"""
+        SELECT COUNT(DISTINCT CASE WHEN c.supporting = 0 THEN c.task_id END),
+               SUM(CASE WHEN c.supporting = 1 THEN 1 ELSE 0 END)
+        FROM ({cells}) c WHERE c.status NOT IN (%s, %s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *sorted(DELIVERED_STATES)])
+        unreported, silent = cursor.fetchone()
+    return OpenItems(
+        unreviewed_lead=waiting.get(AssignmentRole.LEAD, 0),
+        unreviewed_supporting=waiting.get(AssignmentRole.SUPPORTING, 0),
+        unreported_tasks=unreported or 0,
+        silent_cells=silent or 0,
     )

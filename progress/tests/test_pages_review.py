@@ -232,7 +232,7 @@ def test_writes_need_csrf(routes_world):
 def test_review_home_redirects_to_the_open_period_or_the_period_list(client, world):
     client.force_login(world.plan_office)
     response = client.get(reverse("progress:review_home"))
-    assert response["Location"] == reverse("progress:period_board", args=[world.h2.pk])
+    assert response["Location"] == reverse("progress:review_queue", args=[world.h2.pk])
     world.h2.status = PeriodStatus.CLOSED
     world.h2.save()
     response = client.get(reverse("progress:review_home"))

@@ -1,5 +1,9 @@
-"""Pages of the plan office (and, read-only, leadership): periods, the review board, reviewing
-reports, closing tasks, deciding extension requests.
+"""Pages of the plan office (and, read-only, leadership): periods (closing one asks first, showing
+what is still open), the review queue (oldest submission first; a report opened from it has
+previous/next and a review moves on to the next one), bulk acceptance of contributions, the review
+board (units sortable, each count a link to exactly its tasks), the silent supporting units with
+催办, reviewing reports (with last period's report and what changed), closing tasks, deciding
+extension requests.
 
 Views parse input, call one selector or service and render. Permission decisions are
 :mod:`access`': an object the user may not see answers 404, a write the user may see
@@ -21,6 +25,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,17 +34,20 @@ from access.querysets import extension_requests_visible_to
 from access.rules import (
     can_decide_extension,
     can_review,
+    can_urge,
     check_can_manage_periods,
+    check_can_review,
     check_can_view_board,
     check_can_view_report,
     check_can_view_task,
 )
 from progress.models import ExtensionRequest, ExtensionStatus, PeriodStatus, ReviewPeriod
 from progress.selectors import review as selectors
+from progress.services import bulk_review, task_review
 from progress.services import periods as period_services
 from progress.services import reports as report_services
-from progress.services import task_review
 from progress.workflow import REPORT_TRANSITIONS, allowed_actions
+from reminders.services.urge import urge_unit
 from tasks.models import Plan, Task
 from tasks.selectors import parse_task_number
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -115,7 +123,8 @@ def review_home(request: HttpRequest) -> HttpResponse:
     if period is None:
         messages.info(request, "目前没有开放填报的填报期，请在下表中开放一期。")
         return redirect("progress:period_list")
-    return redirect("progress:period_board", period_id=period.pk)
+    # The plan office starts from what waits for it: the review queue (the board is one link away).
+    return redirect("progress:review_queue", period_id=period.pk)
 
 
 @require_GET
@@ -160,6 +169,27 @@ def period_close(request: HttpRequest, period_id: int) -> HttpResponse:
     return _move_period(request, period_id, "close")
 
 
+@require_GET
+@login_required
+def period_close_confirm(request: HttpRequest, period_id: int) -> HttpResponse:
+    """关闭填报期 asks first, showing what is still open (unreviewed reports, unreported tasks)."""
+    actor = _overseer(request)
+    period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
+    _check(check_can_manage_periods, actor)
+    if period.status != PeriodStatus.OPEN:
+        messages.info(request, f"“{period.name}”填报期{period.get_status_display()}，无需关闭。")
+        return redirect("progress:period_list")
+    return render(
+        request,
+        "progress/period_close_confirm.html",
+        {
+            "period": period,
+            "open": selectors.open_items(period),
+            "past_due": timezone.localdate() > period.report_due_on,
+        },
+    )
+
+
 @require_POST
 @login_required
 def period_generate(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -189,6 +219,11 @@ class BoardFilterForm(forms.Form):
     late = forms.BooleanField(label="只看逾期", required=False)
     silent = forms.BooleanField(label="只看有配合单位未反馈", required=False)
     binding = forms.BooleanField(label="只看约束性指标", required=False)
+    owed = forms.BooleanField(label="只看牵头单位未报送", required=False)
+    # Set by the per-unit counts (each links to exactly the tasks it counts): the unit's own role.
+    role = forms.ChoiceField(
+        label="单位身份", required=False, choices=[("", "牵头或配合"), ("lead", "牵头"), ("supporting", "配合")]
+    )
 
     def __init__(self, *args: Any, units: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -214,7 +249,31 @@ class BoardFilterForm(forms.Form):
             silent_only=bool(data.get("silent")),
             binding_only=bool(data.get("binding")),
             task_number=data.get("number"),
+            owed_only=bool(data.get("owed")),
+            unit_role=(data.get("role") or None) if data.get("unit") else None,
         )
+
+
+UNIT_COLUMNS = ("led", "not_started", "draft", "submitted", "accepted", "returned", "late", "supporting", "silent")
+ALERT_COLUMNS = {"late", "silent", "returned"}
+
+
+def _unit_lines(rows: list[selectors.UnitSummary]) -> list[tuple[selectors.UnitSummary, list[tuple[int, str, bool]]]]:
+    """Each unit with its counts, each count with the board link that lists exactly what it counts."""
+    return [
+        (
+            s,
+            [
+                (
+                    getattr(s, column),
+                    "?" + urlencode(selectors.unit_count_query(s.department.pk, column)),
+                    column in ALERT_COLUMNS and getattr(s, column) > 0,
+                )
+                for column in UNIT_COLUMNS
+            ],
+        )
+        for s in rows
+    ]
 
 
 @require_GET
@@ -228,6 +287,7 @@ def period_board(request: HttpRequest, period_id: int) -> HttpResponse:
     board = selectors.review_board(
         period, filters=filters, page=request.GET.get("page"), per_page=BOARD_PAGE_SIZE, summary=summary
     )
+    units = selectors.arrange_units(summary, sort=request.GET.get("sort", ""), show=request.GET.get("show", ""))
     other_periods = ReviewPeriod.objects.filter(plan_id=period.plan_id).order_by("starts_on").only("pk", "name")
     return render(
         request,
@@ -241,10 +301,134 @@ def period_board(request: HttpRequest, period_id: int) -> HttpResponse:
             "row_count": board.row_count,
             "other_periods": other_periods,
             "can_review": can_review(actor),
+            "units": units,
+            "unit_lines": _unit_lines(units.rows),
+            "unit_sorts": selectors.UNIT_SORTS,
+            "unit_shows": selectors.UNIT_SHOWS,
+            "queue_total": sum(s.submitted for s in summary),
             # Report links come back here (with the filters and the page) after a review.
             "next_query": "?next=" + quote(request.get_full_path(), safe="/"),
         },
     )
+
+
+# --- the review queue ------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest, period_id: int) -> HttpResponse:
+    actor = _overseer(request)
+    period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
+    role = selectors.queue_role(request.GET.get("role"))
+    page = selectors.queue_page(period, role=role, page=request.GET.get("page"))
+    other_periods = (
+        ReviewPeriod.objects.filter(plan_id=period.plan_id).order_by("starts_on").only("pk", "name", "status")
+    )
+    return render(
+        request,
+        "progress/review_queue.html",
+        {
+            "period": period,
+            "page": page,
+            "role": role,
+            "roles": selectors.QUEUE_ROLES,
+            "other_periods": other_periods,
+            "can_review": can_review(actor),
+            "queue_query": urlencode({"queue": role}),
+            "first_offset": page.start_index(),
+        },
+    )
+
+
+def _selected_ids(request: HttpRequest) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("report"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            raise ApplicationError(ErrorCode.INVALID, "所选反馈有误，请刷新后重新选择。") from None
+    return ids
+
+
+@require_POST
+@login_required
+def queue_accept(request: HttpRequest, period_id: int) -> HttpResponse:
+    """Bulk 审核通过 of contributions: the first post shows what will be accepted (one confirmation),
+    the second (``confirm``) accepts them all or none."""
+    actor = _overseer(request)
+    period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
+    _check(check_can_review, actor)
+    back = reverse("progress:review_queue", args=[period.pk]) + "?role=supporting"
+    try:
+        ids = _selected_ids(request)
+        if not ids:
+            raise ApplicationError(ErrorCode.INVALID, "请先勾选要审核通过的配合单位反馈。")
+        if request.POST.get("confirm") != "yes":
+            reports = list(
+                selectors.review_queue(period, role="supporting")
+                .filter(pk__in=ids)
+                .select_related("task", "department")
+                .only(
+                    "pk", "task__number", "task__text", "department__name", "submitted_at", "task_id", "department_id"
+                )
+            )
+            return render(
+                request,
+                "progress/queue_accept_confirm.html",
+                {"period": period, "reports": reports, "missing": len(set(ids)) - len(reports)},
+            )
+        accepted = bulk_review.accept_contributions(
+            period=period, report_ids=ids, user=request.user, comment=request.POST.get("comment", "")
+        )
+    except ApplicationError as exc:
+        _refuse(exc)
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, f"已审核通过{len(accepted)}份配合单位反馈。")
+    return redirect(back)
+
+
+# --- silent supporting units and 催办 ---------------------------------------------------------
+
+
+@require_GET
+@login_required
+def silent_units(request: HttpRequest, period_id: int) -> HttpResponse:
+    actor = _overseer(request)
+    period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
+    units = selectors.silent_units(period)
+    board = reverse("progress:period_board", args=[period.pk])
+    lines = [(unit, f"{board}?{urlencode(selectors.unit_count_query(unit.department.pk, 'silent'))}") for unit in units]
+    return render(
+        request,
+        "progress/silent_units.html",
+        {
+            "period": period,
+            "lines": lines,
+            "can_urge": can_urge(actor) and period.is_open,
+            "cells": sum(u.count for u in units),
+        },
+    )
+
+
+@require_POST
+@login_required
+def unit_urge(request: HttpRequest, period_id: int, department_id: int) -> HttpResponse:
+    _overseer(request)
+    period = get_object_or_404(ReviewPeriod, pk=period_id)
+
+    def done(result: Any) -> str:
+        name = result.reminder.department.name if result.reminder.department_id else ""
+        if not result.created:
+            at = timezone.localtime(result.reminder.created_at)
+            return f"{name}今天已于{at:%H:%M}催办过，不再重复发送（每个单位每天催办一次）。"
+        waits = result.not_before is not None and result.not_before > timezone.now()
+        when = f"免打扰时段，将于{timezone.localtime(result.not_before):%m月%d日 %H:%M}发出" if waits else "正在发送"
+        return f"已向{name}催办（{len(result.channels)}个渠道，{when}），可在发送记录中查看。"
+
+    _run(request, lambda: urge_unit(period_id=period.pk, department_id=department_id, user=request.user), done)
+    return redirect(reverse("progress:silent_units", args=[period.pk]) + f"#unit-{department_id}")
 
 
 # --- one report ------------------------------------------------------------------------------
@@ -259,11 +443,19 @@ def _visible_report(request: HttpRequest, report_id: int) -> tuple[Actor, Any]:
     return actor, report
 
 
+def _queue_param(data: Any) -> str | None:
+    """The queue the report was opened from ("all", "lead", "supporting"), or None."""
+    value = data.get("queue")
+    return selectors.queue_role(value) if value else None
+
+
 @require_GET
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     actor, report = _visible_report(request, report_id)
     actions = allowed_actions(REPORT_TRANSITIONS, report.status) if can_review(actor) else []
+    context = selectors.report_detail_context(report, actor=actor)
+    queue = _queue_param(request.GET) if actor.sees_everything else None
     return render(
         request,
         "progress/review_report.html",
@@ -273,13 +465,20 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "can_accept": "accept" in actions,
             "can_return": "return" in actions,
             "next": _local(request, request.GET.get("next", "")),
-            **selectors.report_detail_context(report, actor=actor),
+            "queue": queue,
+            "queue_place": selectors.queue_place(report, role=queue) if queue else None,
+            "queue_query": urlencode({"queue": queue}) if queue else "",
+            "comparison": selectors.report_comparison(report, context["actuals"], actor=actor),
+            **context,
         },
     )
 
 
 def _review(request: HttpRequest, report_id: int, action: str) -> HttpResponse:
     _, report = _visible_report(request, report_id)
+    queue = _queue_param(request.POST)
+    # Where the queue goes on once this report leaves it: read before the review changes it.
+    following = selectors.queue_after(report, role=queue) if queue else None
     comment = request.POST.get("comment", "")
     label = f"任务{report.task.number} · {report.department.name}的报告"
     if action == "accept":
@@ -295,8 +494,15 @@ def _review(request: HttpRequest, report_id: int, action: str) -> HttpResponse:
             f"已退回{label}，单位将看到您的意见。",
         )
     detail = reverse("progress:report_detail", args=[report.pk])
+    if done and queue:
+        if following is None:
+            messages.info(request, "待审核队列已全部处理完。")
+            return redirect(reverse("progress:review_queue", args=[report.period_id]) + f"?role={queue}")
+        return redirect(reverse("progress:report_detail", args=[following]) + "?" + urlencode({"queue": queue}))
     if done:
         return _back(request, detail)
+    if queue:
+        return redirect(f"{detail}?{urlencode({'queue': queue})}")
     # Refused: stay on the report (keeping where to go back to afterwards).
     target = _local(request, request.POST.get("next", ""))
     return redirect(f"{detail}?{urlencode({'next': target})}" if target else detail)
@@ -407,6 +613,11 @@ urlpatterns = [
     path("periods/<int:period_id>/open/", period_open, name="period_open"),
     path("periods/<int:period_id>/close/", period_close, name="period_close"),
     path("periods/<int:period_id>/board/", period_board, name="period_board"),
+    path("periods/<int:period_id>/close/confirm/", period_close_confirm, name="period_close_confirm"),
+    path("periods/<int:period_id>/queue/", review_queue, name="review_queue"),
+    path("periods/<int:period_id>/queue/accept/", queue_accept, name="queue_accept"),
+    path("periods/<int:period_id>/silent/", silent_units, name="silent_units"),
+    path("periods/<int:period_id>/silent/<int:department_id>/urge/", unit_urge, name="unit_urge"),
     path("plans/<int:plan_id>/periods/generate/", period_generate, name="period_generate"),
     path("reports/<int:report_id>/", report_detail, name="report_detail"),
     path("reports/<int:report_id>/accept/", report_accept, name="report_accept"),

@@ -131,6 +131,10 @@ def test_plan_office_pages_fit_a_small_phone(open_page, filled_world, shot):
             ("board", reverse("progress:period_board", args=[world.h2.pk]), "审核台"),
             ("report-detail", reverse("progress:report_detail", args=[world.caizheng_report.pk]), "市财政局的报告"),
             ("period-list", reverse("progress:period_list"), "填报期"),
+            ("review-queue", reverse("progress:review_queue", args=[world.h2.pk]), "待审核队列"),
+            ("silent-units", reverse("progress:silent_units", args=[world.h2.pk]), "配合单位未反馈"),
+            ("close-confirm", reverse("progress:period_close_confirm", args=[world.h2.pk]), "关闭"),
+            ("report-in-queue", reverse("progress:report_detail", args=[world.caizheng_report.pk]) + "?queue=all", "市财政局的报告"),
         ],
     )
     # The review forms are on the report page (it is waiting for review).

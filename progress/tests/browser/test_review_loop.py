@@ -79,7 +79,9 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
     # --- the plan office, on a desktop: board → the report → 退回 with a comment ----------------------
     office = open_page(viewport=DESKTOP)
     login(office, "plan_office")
-    expect(office.get_by_role("heading", level=1)).to_contain_text("审核台：2024年下半年")
+    # The plan office lands on its review queue; the board is one tab away.
+    expect(office.get_by_role("heading", level=1)).to_contain_text("审核台：2024年下半年 · 待审核队列")
+    office.get_by_role("link", name="各单位与任务").click()
     row = board_row(office)
     expect(row).to_contain_text("市工信局：已报送")
     expect(row).to_contain_text("未反馈")  # 市发改局 and 市财政局 have said nothing yet
