@@ -42,6 +42,18 @@ def unfinished_task_ids(plan: Plan, *, as_of: dt.date) -> list[int]:
     return [pk for pk, state in task_states(period, today=as_of).items() if not state.is_completed]
 
 
+def unfinished_tasks(plan: Plan, *, as_of: dt.date) -> list[Task]:
+    """:func:`unfinished_task_ids` as tasks (number, text and what they were carried into), in number order."""
+    ids = unfinished_task_ids(plan, as_of=as_of)
+    by_id = {t.pk: t for t in Task.objects.filter(pk__in=ids).only("pk", "number", "text", "binding")}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def carried_out_count(plan: Plan) -> int:
+    """How many of the plan's tasks were carried into another plan."""
+    return Task.objects.filter(carried_from__plan=plan).count()
+
+
 def carry_targets(plan: Plan) -> list[Plan]:
     """The plans unfinished tasks of ``plan`` may be carried into: any other plan still in progress."""
     return list(

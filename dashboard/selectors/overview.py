@@ -453,6 +453,18 @@ def task_states(
     return _read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
 
 
+def read_period(period: ReviewPeriod, *, today: dt.date | None = None) -> _Reads:
+    """Every task's state in ``period`` with the sections, the units and the lead cells they were
+    read with (the four queries of :func:`task_states`), for a reader that also needs the lead units'
+    record (:func:`lead_unit_rows`) without the rest of the overview (the evaluation report)."""
+    return _read_states(period, today=today or timezone.localdate(), task_ids=None)
+
+
+def lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
+    """The overview's ``lead_units`` of a :func:`read_period` (no query)."""
+    return _lead_unit_rows(reads)
+
+
 # --- the overview ----------------------------------------------------------------------------
 
 
