@@ -309,6 +309,9 @@ class Target(models.Model):
     basis = models.CharField("口径", max_length=16, choices=TargetBasis.choices, default=TargetBasis.LEVEL)
     year = models.PositiveSmallIntegerField("目标年份", null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField("基期年份", null=True, blank=True)
+    # Entered by the plan office where the text does not state it (2020 GDP for "年均增长7%").
+    baseline_value = models.DecimalField("基期值", max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_note = models.CharField("基期值说明", max_length=300, blank=True)
     source_text = models.CharField("原文", max_length=500)
 
     history = HistoricalRecords()

@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from departments.models import Department
+from indicators.trajectory import TargetSpec, is_met
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
@@ -64,7 +65,7 @@ from progress.models import (
     TaskStatus,
 )
 from progress.workflow import DELIVERED_REPORT_STATES
-from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Section, Target, TargetDirection, Task
+from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
 
@@ -679,13 +680,6 @@ def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
 
-def _misses_target(*, direction: str, value: Decimal, target: Decimal, value_max: Decimal | None) -> bool:
-    """The actual falls short of the target in the target's direction (at most: above it)."""
-    if direction == TargetDirection.AT_MOST:
-        return value > (value_max if value_max is not None else target)
-    return value < target  # at least / reduce by (the reduction achieved)
-
-
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:
     """The binding tasks' targets with the latest actual of a delivered lead report in ``periods``
     (the plan's periods up to the one shown): two queries, by index on the targets."""
@@ -736,9 +730,8 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
             reasons.append(f"任务{state.light_reason}")
         if actual_state == ActualState.REPORTED and actual_value is not None:
             actual_text = f"{plain_decimal(actual_value)}{unit}"
-            if not state.is_completed and _misses_target(
-                direction=direction, value=actual_value, target=value, value_max=value_max
-            ):
+            spec = TargetSpec(direction=direction, basis=basis, value=value, value_max=value_max, unit=unit, year=year)
+            if not state.is_completed and not is_met(spec, actual_value):
                 reasons.append("最新实际值未达到目标值")
         elif actual_state == ActualState.NOT_RELEASED:
             actual_text = ActualState.NOT_RELEASED.label
