@@ -98,7 +98,9 @@ def build_document(report: EvaluationReport) -> IO[bytes]:
         verdicts: dict[str, int] = {}
         for row in report.indicators:
             verdicts[row.verdict] = verdicts.get(row.verdict, 0) + 1
-        document.add_paragraph("；".join(f"{verdict}{n}项" for verdict, n in sorted(verdicts.items())) + "。约束性指标列在前。")
+        document.add_paragraph(
+            "；".join(f"{verdict}{n}项" for verdict, n in sorted(verdicts.items())) + "。约束性指标列在前。"
+        )
         _table(
             document,
             ["序号", "指标", "属性", "规划目标", *[f"{year}年" for year in report.years], "完成进度", VERDICT_HEADER],
@@ -117,7 +119,9 @@ def build_document(report: EvaluationReport) -> IO[bytes]:
         )
         document.add_paragraph("说明：")
         for row in report.indicators:
-            document.add_paragraph(clean_text(f"任务{row.task_number} {row.indicator}：{row.explanation}"), style="List Bullet")
+            document.add_paragraph(
+                clean_text(f"任务{row.task_number} {row.indicator}：{row.explanation}"), style="List Bullet"
+            )
     else:
         document.add_paragraph("本方案没有量化指标。")
 
@@ -137,8 +141,15 @@ def build_document(report: EvaluationReport) -> IO[bytes]:
             document,
             ("牵头单位", "应报（次）", "按时报送", "逾期报送", "未报送", "按时率", "配合单位未反馈"),
             (
-                [unit.name, unit.total("tasks"), unit.total("on_time"), unit.total("late"),
-                 unit.total("not_submitted"), f"{unit.on_time_rate:.1f}%", unit.total("silent")]
+                [
+                    unit.name,
+                    unit.total("tasks"),
+                    unit.total("on_time"),
+                    unit.total("late"),
+                    unit.total("not_submitted"),
+                    f"{unit.on_time_rate:.1f}%",
+                    unit.total("silent"),
+                ]
                 for unit in report.units
             ),
         )
@@ -153,8 +164,15 @@ def build_document(report: EvaluationReport) -> IO[bytes]:
             document,
             ("序号", "章节", "任务内容", "牵头单位", "完成时限", "推进状态", "牵头单位最新进展"),
             (
-                [task_number(row), row.chapter, row.text, row.lead_units or "未落实", day_text(row.deadline),
-                 row.state_label, row.latest_words or "（尚无已报送的进展）"]
+                [
+                    task_number(row),
+                    row.chapter,
+                    row.text,
+                    row.lead_units or "未落实",
+                    day_text(row.deadline),
+                    row.state_label,
+                    row.latest_words or "（尚无已报送的进展）",
+                ]
                 for row in unfinished
             ),
         )

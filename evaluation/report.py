@@ -248,8 +248,9 @@ def _chapter_heading(section_id: int | None, sections: dict[int, Section]) -> st
     return section.heading if section is not None else "未分章节"
 
 
-def _indicator_rows(plan: Plan, *, as_of: dt.date, units: dict[int, tuple[str, int]],
-                    lead_ids: dict[int, tuple[int, ...]]) -> list[IndicatorRow]:
+def _indicator_rows(
+    plan: Plan, *, as_of: dt.date, units: dict[int, tuple[str, int]], lead_ids: dict[int, tuple[int, ...]]
+) -> list[IndicatorRow]:
     from indicators.selectors import actual_series, evaluations
 
     targets = list(
@@ -272,8 +273,12 @@ def _indicator_rows(plan: Plan, *, as_of: dt.date, units: dict[int, tuple[str, i
                 indicator=target.indicator,
                 responsible="、".join(units.get(pk, ("", 0))[0] for pk in lead_ids.get(target.task_id, ())),
                 target_text=target_text(
-                    direction=target.direction, basis=target.basis, value=target.value,
-                    value_max=target.value_max, unit=target.unit, year=target_year,
+                    direction=target.direction,
+                    basis=target.basis,
+                    value=target.value,
+                    value_max=target.value_max,
+                    unit=target.unit,
+                    year=target_year,
                 ),
                 actuals={reading.year: reading.value for reading in series.get(target.pk, [])},
                 unit=target.unit,

@@ -57,7 +57,10 @@ def carried_out_count(plan: Plan) -> int:
 def carry_targets(plan: Plan) -> list[Plan]:
     """The plans unfinished tasks of ``plan`` may be carried into: any other plan still in progress."""
     return list(
-        Plan.objects.defer("source_text").filter(state=PlanState.ACTIVE).exclude(pk=plan.pk).order_by("-issued_on", "-pk")
+        Plan.objects.defer("source_text")
+        .filter(state=PlanState.ACTIVE)
+        .exclude(pk=plan.pk)
+        .order_by("-issued_on", "-pk")
     )
 
 

@@ -61,11 +61,20 @@ def task_values(row: TaskRow) -> list[tuple[Any, str | None]]:
 
 def _summary(workbook: Workbook, report: EvaluationReport) -> None:
     sheet = TableSheet(
-        workbook, SUMMARY_TITLE, heading=report.title, subtitle=report.subtitle,
+        workbook,
+        SUMMARY_TITLE,
+        heading=report.title,
+        subtitle=report.subtitle,
         columns=[Column("项目", 30), Column("数量", 10, "xp_number"), Column("说明", 50)],
     )
     total = report.task_total
-    sheet.append([("任务总数", None), (total, None), (f"按{report.period.name}的推进状态" if report.period else "尚无填报期", None)])
+    sheet.append(
+        [
+            ("任务总数", None),
+            (total, None),
+            (f"按{report.period.name}的推进状态" if report.period else "尚无填报期", None),
+        ]
+    )
     for label in report.state_labels:
         sheet.append([(f"其中：{label}", None), (report.state_count(label), None), ("", None)])
     sheet.append([("未完成任务", None), (len(report.unfinished), None), ("见“未完成任务”表", None)])
@@ -74,8 +83,12 @@ def _summary(workbook: Workbook, report: EvaluationReport) -> None:
     binding = [row for row in indicators if row.binding]
     sheet.append([("其中：约束性", None), (len(binding), None), ("未完成的，责任单位年度考核一票否优", None)])
     for verdict in sorted({row.verdict for row in indicators}):
-        sheet.append([(f"指标：{verdict}", None), (sum(1 for r in indicators if r.verdict == verdict), None), ("", None)])
-    sheet.append([("评估期内填报期", None), (len(report.periods), None), ("、".join(p.name for p in report.periods), None)])
+        sheet.append(
+            [(f"指标：{verdict}", None), (sum(1 for r in indicators if r.verdict == verdict), None), ("", None)]
+        )
+    sheet.append(
+        [("评估期内填报期", None), (len(report.periods), None), ("、".join(p.name for p in report.periods), None)]
+    )
     sheet.finish()
 
 
@@ -92,8 +105,9 @@ def _indicators(workbook: Workbook, report: EvaluationReport) -> None:
         Column(VERDICT_HEADER, 12, "xp_center"),
         Column("说明", 40),
     ]
-    sheet = TableSheet(workbook, INDICATORS_TITLE, heading=f"{report.title}主要指标完成情况", subtitle=report.subtitle,
-                       columns=columns)
+    sheet = TableSheet(
+        workbook, INDICATORS_TITLE, heading=f"{report.title}主要指标完成情况", subtitle=report.subtitle, columns=columns
+    )
     status_colour = {"ahead": "green", "on_track": "green", "behind": "red", "no_data": "unreported"}
     for row in report.indicators:
         colour = colour_style(status_colour.get(row.status, ""))
@@ -117,8 +131,9 @@ def _indicators(workbook: Workbook, report: EvaluationReport) -> None:
 
 
 def _tasks(workbook: Workbook, report: EvaluationReport) -> None:
-    sheet = TableSheet(workbook, TASKS_TITLE, heading=f"{report.title}重点任务推进情况", subtitle=report.subtitle,
-                       columns=TASK_COLUMNS)
+    sheet = TableSheet(
+        workbook, TASKS_TITLE, heading=f"{report.title}重点任务推进情况", subtitle=report.subtitle, columns=TASK_COLUMNS
+    )
     for chapter in report.chapters:
         counts = "，".join(f"{label}{chapter.count(label)}项" for label in report.state_labels if chapter.count(label))
         sheet.append_note(f"{chapter.heading}（共{len(chapter.rows)}项：{counts}）")
@@ -130,19 +145,36 @@ def _tasks(workbook: Workbook, report: EvaluationReport) -> None:
 
 
 def _chapters(workbook: Workbook, report: EvaluationReport) -> None:
-    columns = [Column("章节", 30), Column("任务数", 8, "xp_number"),
-               *[Column(label, 8, "xp_number") for label in report.state_labels], Column("完成率", 9, "xp_center")]
-    sheet = TableSheet(workbook, CHAPTERS_TITLE, heading=f"{report.title}分章节汇总", subtitle=report.subtitle,
-                       columns=columns)
+    columns = [
+        Column("章节", 30),
+        Column("任务数", 8, "xp_number"),
+        *[Column(label, 8, "xp_number") for label in report.state_labels],
+        Column("完成率", 9, "xp_center"),
+    ]
+    sheet = TableSheet(
+        workbook, CHAPTERS_TITLE, heading=f"{report.title}分章节汇总", subtitle=report.subtitle, columns=columns
+    )
     for chapter in [*report.chapters]:
         total = len(chapter.rows)
         done = chapter.count(report.state_labels[0])
-        sheet.append([(chapter.heading, None), (total, None), *[(chapter.count(label), None) for label in report.state_labels],
-                      (f"{100.0 * done / total:.1f}%" if total else "—", None)])
+        sheet.append(
+            [
+                (chapter.heading, None),
+                (total, None),
+                *[(chapter.count(label), None) for label in report.state_labels],
+                (f"{100.0 * done / total:.1f}%" if total else "—", None),
+            ]
+        )
     total = report.task_total
     done = report.state_count(report.state_labels[0])
-    sheet.append([("合计", None), (total, None), *[(report.state_count(label), None) for label in report.state_labels],
-                  (f"{100.0 * done / total:.1f}%" if total else "—", None)])
+    sheet.append(
+        [
+            ("合计", None),
+            (total, None),
+            *[(report.state_count(label), None) for label in report.state_labels],
+            (f"{100.0 * done / total:.1f}%" if total else "—", None),
+        ]
+    )
     sheet.finish()
 
 
@@ -157,8 +189,9 @@ def _units(workbook: Workbook, report: EvaluationReport) -> None:
         Column("配合单位未反馈", 9, "xp_number"),
         *[Column(f"{p.name}\n按时/逾期/未报", 12, "xp_center") for p in report.periods],
     ]
-    sheet = TableSheet(workbook, UNITS_TITLE, heading=f"{report.title}各牵头单位报送情况", subtitle=report.subtitle,
-                       columns=columns)
+    sheet = TableSheet(
+        workbook, UNITS_TITLE, heading=f"{report.title}各牵头单位报送情况", subtitle=report.subtitle, columns=columns
+    )
     for unit in report.units:
         per_period = []
         for period in report.periods:
@@ -182,8 +215,13 @@ def _units(workbook: Workbook, report: EvaluationReport) -> None:
 
 
 def _unfinished(workbook: Workbook, report: EvaluationReport) -> None:
-    sheet = TableSheet(workbook, UNFINISHED_TITLE, heading=f"{report.title}未完成任务清单", subtitle=report.subtitle,
-                       columns=UNFINISHED_COLUMNS)
+    sheet = TableSheet(
+        workbook,
+        UNFINISHED_TITLE,
+        heading=f"{report.title}未完成任务清单",
+        subtitle=report.subtitle,
+        columns=UNFINISHED_COLUMNS,
+    )
     rows = report.unfinished
     for row in rows:
         values = task_values(row)

@@ -29,10 +29,10 @@ def check_plan_open(plan: Plan) -> None:
 
 
 def _plan_of(period: ReviewPeriod) -> Plan:
+    """The period's plan as stored now (one query: a plan object held since before the plan ended
+    must not let a write through)."""
     from tasks.models import Plan
 
-    if "plan" in period._state.fields_cache:
-        return period.plan
     return Plan.objects.only("pk", "title", "state").get(pk=period.plan_id)
 
 

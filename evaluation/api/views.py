@@ -70,8 +70,13 @@ class PlanStateSerializer(serializers.Serializer):
 
 
 def _plan_state(plan: Any) -> dict[str, Any]:
-    return {"id": plan.pk, "title": plan.title, "state": plan.state, "state_display": plan.get_state_display(),
-            "closed_at": plan.closed_at}
+    return {
+        "id": plan.pk,
+        "title": plan.title,
+        "state": plan.state,
+        "state_display": plan.get_state_display(),
+        "closed_at": plan.closed_at,
+    }
 
 
 class CloseRequestSerializer(serializers.Serializer):
@@ -115,14 +120,20 @@ class EvaluationReportView(APIView):
             OpenApiParameter("document", OpenApiTypes.STR, enum=["xlsx", "docx"], description="文件格式，缺省 xlsx"),
         ],
         responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=".xlsx 文件（附件，中文文件名）"),
-            (200, DOCX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=".docx 文件（附件，中文文件名）"),
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description=".xlsx 文件（附件，中文文件名）"
+            ),
+            (200, DOCX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY, description=".docx 文件（附件，中文文件名）"
+            ),
             **ERRORS,
         },
     )
     def get(self, request: Request, plan_id: int) -> Any:
         made = evaluation_file(
-            user=request.user, plan_id=plan_id, as_of=request.query_params.get("as_of"),
+            user=request.user,
+            plan_id=plan_id,
+            as_of=request.query_params.get("as_of"),
             fmt=request.query_params.get("document"),
         )
         return file_response(made.handle, made.filename, made.content_type)

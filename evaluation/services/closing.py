@@ -30,11 +30,19 @@ from xingping_tracker.core.changes import PLAN, PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 _COPIED_TASK_FIELDS = (
-    "text", "kind", "binding", "incentive", "supporting_open_ended", "annotation", "responsible_leaders",
+    "text",
+    "kind",
+    "binding",
+    "incentive",
+    "supporting_open_ended",
+    "annotation",
+    "responsible_leaders",
 )
-_COPIED_TARGET_FIELDS = (
-    "position", "indicator", "value", "value_max", "unit", "direction", "basis", "year", "baseline_year", "source_text",
-)
+
+
+def _target_fields() -> list[str]:
+    """Every field a target holds of its own (all but its id and task): the indicators' baseline too."""
+    return [f.attname for f in Target._meta.concrete_fields if f.name not in {"id", "task"}]
 
 
 def _locked_plan(plan_id: int) -> Plan:
@@ -49,7 +57,8 @@ def close_plan(*, plan_id: int, user: Any, confirm: bool) -> Plan:
     check_can_manage_plans(actor_for(user))
     if not confirm:
         raise ApplicationError(
-            ErrorCode.INVALID, "结束方案后其填报期全部关闭、不能再填报或审核，请勾选确认后再提交。",
+            ErrorCode.INVALID,
+            "结束方案后其填报期全部关闭、不能再填报或审核，请勾选确认后再提交。",
             extra={"errors": {"confirm": ["请确认结束方案。"]}},
         )
     with transaction.atomic():
@@ -95,16 +104,22 @@ def carry_tasks(
         else:
             wanted = list(dict.fromkeys(int(pk) for pk in task_ids))
             if not wanted:
-                raise ApplicationError(ErrorCode.INVALID, "请至少选择一项任务。", extra={"errors": {"tasks": ["请至少选择一项任务。"]}})
+                raise ApplicationError(
+                    ErrorCode.INVALID, "请至少选择一项任务。", extra={"errors": {"tasks": ["请至少选择一项任务。"]}}
+                )
             numbers = dict(Task.objects.filter(pk__in=wanted, plan=source).values_list("pk", "number"))
             foreign = [pk for pk in wanted if pk not in numbers]
             if foreign:
-                raise ApplicationError(ErrorCode.INVALID, f"所选任务不属于“{source.title}”（编号{'、'.join(map(str, foreign))}）。")
+                raise ApplicationError(
+                    ErrorCode.INVALID, f"所选任务不属于“{source.title}”（编号{'、'.join(map(str, foreign))}）。"
+                )
             unfinished_set = set(unfinished)
             done = sorted(numbers[pk] for pk in wanted if pk not in unfinished_set)
             if done:
                 raise ApplicationError(
-                    ErrorCode.INVALID, f"任务{'、'.join(map(str, done))}已完成，无需转入。", extra={"errors": {"tasks": ["只能转入未完成的任务。"]}}
+                    ErrorCode.INVALID,
+                    f"任务{'、'.join(map(str, done))}已完成，无需转入。",
+                    extra={"errors": {"tasks": ["只能转入未完成的任务。"]}},
                 )
             order = {pk: i for i, pk in enumerate(unfinished)}
             chosen = sorted(wanted, key=order.__getitem__)
@@ -122,24 +137,36 @@ def carry_tasks(
         created: list[Task] = []
         for offset, old_id in enumerate(chosen):
             old = old_tasks[old_id]
-            new = Task(plan=target, number=next_number + offset, carried_from=old,
-                       **{name: getattr(old, name) for name in _COPIED_TASK_FIELDS})
+            new = Task(
+                plan=target,
+                number=next_number + offset,
+                carried_from=old,
+                **{name: getattr(old, name) for name in _COPIED_TASK_FIELDS},
+            )
             new._history_user = user
             new.save()
             created.append(new)
         new_of = {t.carried_from_id: t for t in created}
-        for assignment in Assignment.objects.filter(task_id__in=chosen).prefetch_related("expanded_to").order_by("task_id", "role", "position"):
+        for assignment in (
+            Assignment.objects.filter(task_id__in=chosen)
+            .prefetch_related("expanded_to")
+            .order_by("task_id", "role", "position")
+        ):
             expanded = list(assignment.expanded_to.all())
             copy = Assignment.objects.create(
-                task=new_of[assignment.task_id], role=assignment.role, position=assignment.position,
-                department_id=assignment.department_id, group_id=assignment.group_id,
+                task=new_of[assignment.task_id],
+                role=assignment.role,
+                position=assignment.position,
+                department_id=assignment.department_id,
+                group_id=assignment.group_id,
                 name_as_written=assignment.name_as_written,
             )
             if expanded:
                 copy.expanded_to.set(expanded)
+        target_fields = _target_fields()
         Target.objects.bulk_create(
             [
-                Target(task=new_of[target_row.task_id], **{name: getattr(target_row, name) for name in _COPIED_TARGET_FIELDS})
+                Target(task=new_of[target_row.task_id], **{name: getattr(target_row, name) for name in target_fields})
                 for target_row in Target.objects.filter(task_id__in=chosen).order_by("task_id", "position")
             ]
         )

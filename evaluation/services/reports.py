@@ -41,12 +41,14 @@ def parse_as_of(value: Any, *, plan: Plan | None = None) -> dt.date:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             raise ApplicationError(
-                ErrorCode.INVALID, "评估截止日期格式不正确，应为“年-月-日”，如2025-12-31。",
+                ErrorCode.INVALID,
+                "评估截止日期格式不正确，应为“年-月-日”，如2025-12-31。",
                 extra={"errors": {"as_of": ["日期格式应为YYYY-MM-DD。"]}},
             ) from None
     if plan is not None and plan.period_start is not None and day < plan.period_start:
         raise ApplicationError(
-            ErrorCode.INVALID, f"评估截止日期早于规划期起始日（{plan.period_start:%Y年%m月%d日}），请重新选择。",
+            ErrorCode.INVALID,
+            f"评估截止日期早于规划期起始日（{plan.period_start:%Y年%m月%d日}），请重新选择。",
             extra={"errors": {"as_of": ["早于规划期。"]}},
         )
     return day
@@ -56,7 +58,8 @@ def parse_format(value: Any) -> str:
     text = str(value or "xlsx").strip().lower()
     if text not in FORMATS:
         raise ApplicationError(
-            ErrorCode.INVALID, "文件格式只能是 xlsx（工作簿）或 docx（报告初稿）。",
+            ErrorCode.INVALID,
+            "文件格式只能是 xlsx（工作簿）或 docx（报告初稿）。",
             extra={"errors": {"document": ["应为 xlsx 或 docx。"]}},
         )
     return text

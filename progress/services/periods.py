@@ -56,7 +56,7 @@ def generate_periods(*, plan: Plan, first_year: int | None = None, last_year: in
     Years default to the plan period (2021–2025 for 兴平); returns the periods that were created.
     """
     announce(PROGRESS)
-    check_plan_open(plan)
+    check_plan_open(Plan.objects.only("pk", "title", "state").get(pk=plan.pk))  # as stored now
     cadence = cadence_for(plan)
     first = first_year or (plan.period_start.year if plan.period_start else None)
     last = last_year or (plan.period_end.year if plan.period_end else None)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0003_effective_assignment'),
+        ('tasks', '0004_target_baseline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
