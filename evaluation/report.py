@@ -6,8 +6,8 @@ Every number is read from its one place:
 - **Indicators**: each target of the plan with its actuals per year (``indicators.selectors.actual_series``)
   and its evaluation (``indicators.selectors.evaluations``: status, completion, met, explanation) as of
   the year of ``as_of``; binding (约束性) tasks first. 完成进度 is the evaluation's completion rate
-  (blank with "数据尚未发布" when there is no actual: never 0). The last column says 是否完成 when the
-  target year is reached (met / not met), else 预计能否完成 from the trajectory status.
+  ("数据尚未发布" when there is no actual: never 0). The last column says 是否完成 once the rule has
+  decided (``met``), else 预计能否完成 from the trajectory status.
 - **Tasks**: the dashboard's task states (``dashboard.selectors.overview``) in the *reference period*
   (the latest period started by ``as_of``) read as of ``as_of``: 已完成 is ``TaskState.is_completed``,
   else the lead units' stated progress (正常推进 / 存在风险 / 滞后 / 未启动, or 未报送), with the light
@@ -83,7 +83,6 @@ class IndicatorRow:
     status: str  # a TrajectoryStatus value
     status_label: str
     met: bool | None
-    final_year_reached: bool
     explanation: str
 
     @property
@@ -98,11 +97,12 @@ class IndicatorRow:
 
     @property
     def verdict(self) -> str:
-        """是否完成 (the target year reached) or 预计能否完成 (before it)."""
-        if self.final_year_reached:
-            if self.met is None:
-                return NO_DATA_TEXT
-            return "已完成" if self.met else "未完成"
+        """是否完成 once the rule has decided (``met``: the target year's reading, or met early), else
+        预计能否完成 from the trajectory status."""
+        if self.met is True:
+            return FORECAST_WORDS["ahead"] if self.status == "ahead" else "已完成"
+        if self.met is False:
+            return "未完成"
         return FORECAST_WORDS.get(self.status, self.status_label)
 
     def actual_text(self, year: int) -> str:
@@ -286,7 +286,6 @@ def _indicator_rows(
                 status=str(result.status),
                 status_label=result.status_label,
                 met=result.met,
-                final_year_reached=target_year is None or as_of.year >= target_year,
                 explanation=result.explanation,
             )
         )
