@@ -108,6 +108,13 @@ def failed_delivery(world):
     return make_delivery(world, status=DeliveryStatus.FAILED)
 
 
+def next_plan(world):
+    """A plan in progress to carry unfinished tasks into (h3)."""
+    from tasks.tests.factories import PlanFactory
+
+    return PlanFactory(title="测试市“十五五”规划任务分工方案")
+
+
 # --- the matrix -------------------------------------------------------------------------------
 
 
@@ -258,6 +265,19 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:extension_list", "GET"): lambda w: _form("get", "/extensions/"),
     ("progress:extension_approve", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/approve/"),
     ("progress:extension_refuse", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/refuse/", {"comment": "不同意"}),
+    # --- h3: the evaluation report, ending a plan, carrying its unfinished tasks
+    ("evaluation:home", "GET"): lambda w: _form("get", "/evaluation/"),
+    ("evaluation:plan_detail", "GET"): lambda w: _form("get", f"/evaluation/plans/{w.plan.pk}/"),
+    ("evaluation:report", "GET"): lambda w: _form("get", f"/evaluation/plans/{w.plan.pk}/report/?as_of=2025-01-31"),
+    ("evaluation:close", "POST"): lambda w: _form("post", f"/evaluation/plans/{w.plan.pk}/close/", {"confirm": "yes"}),
+    ("evaluation:carry", "POST"): lambda w: _form(
+        "post", f"/evaluation/plans/{w.plan.pk}/carry/", {"target_plan": next_plan(w).pk, "scope": "all"}
+    ),
+    ("api:evaluation-report", "GET"): lambda w: _json("get", f"/api/evaluation/plans/{w.plan.pk}/report/?as_of=2025-01-31"),
+    ("api:evaluation-plan-close", "POST"): lambda w: _json("post", f"/api/evaluation/plans/{w.plan.pk}/close/", {"confirm": True}),
+    ("api:evaluation-plan-carry", "POST"): lambda w: _json(
+        "post", f"/api/evaluation/plans/{w.plan.pk}/carry/", {"target_plan": next_plan(w).pk}
+    ),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -361,6 +381,15 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:extension_list", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200),
     ("progress:extension_approve", "POST"):      (302, 403, 404, 403, 404, 302, 403, 404),
     ("progress:extension_refuse", "POST"):       (302, 403, 404, 403, 404, 302, 403, 404),
+    # --- h3: the evaluation report, ending a plan, carrying its unfinished tasks
+    ("evaluation:home", "GET"):                  (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:plan_detail", "GET"):           (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:report", "GET"):                (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:close", "POST"):                (302, 404, 404, 404, 404, 302, 403, 404),
+    ("evaluation:carry", "POST"):                (302, 404, 404, 404, 404, 302, 403, 404),
+    ("api:evaluation-report", "GET"):            (401, 404, 404, 404, 404, 200, 200, 404),
+    ("api:evaluation-plan-close", "POST"):       (401, 404, 404, 404, 404, 200, 403, 404),
+    ("api:evaluation-plan-carry", "POST"):       (401, 404, 404, 404, 404, 201, 403, 404),
 }
 
 
