@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from dashboard.selectors.overview import NOT_SUBMITTED_LABEL, TaskState, lead_unit_rows, read_period
+from dashboard.selectors.overview import NOT_SUBMITTED_LABEL, TaskState, lead_unit_record, lead_unit_rows, read_period
 from evaluation.selectors import evaluated_periods, reference_period
 from progress.formatting import plain_decimal, target_text
 from progress.models import ProgressReport, ProgressStatus, ReviewPeriod
@@ -251,18 +251,24 @@ def _chapter_heading(section_id: int | None, sections: dict[int, Section]) -> st
 def _indicator_rows(
     plan: Plan, *, as_of: dt.date, units: dict[int, tuple[str, int]], lead_ids: dict[int, tuple[int, ...]]
 ) -> list[IndicatorRow]:
-    from indicators.selectors import actual_series, evaluations
+    from indicators.selectors import actual_series, target_spec
+    from indicators.trajectory import evaluate
 
     targets = list(
-        Target.objects.filter(task__plan=plan).select_related("task").order_by("task__number", "position", "pk")
+        Target.objects.filter(task__plan=plan)
+        .select_related("task")
+        .only("task__number", "task__binding", *[f.attname for f in Target._meta.concrete_fields])
+        .order_by("task__number", "position", "pk")
     )
     targets.sort(key=lambda t: (not t.task.binding, t.task.number, t.position, t.pk))
-    found = evaluations(targets, as_of_year=as_of.year, as_of=as_of)
+    # indicators.selectors.evaluations(targets, as_of_year=, as_of=), with the series read once for
+    # both the evaluation and the actuals per year (every target is of this plan: its years).
     series = actual_series([t.pk for t in targets], as_of=as_of)
-    last_year = plan.period_end.year if plan.period_end else None
+    years = (plan.period_start.year if plan.period_start else None, plan.period_end.year if plan.period_end else None)
+    last_year = years[1]
     rows = []
     for target in targets:
-        result = found[target.pk]
+        result = evaluate(target_spec(target, years=years), series[target.pk], as_of_year=as_of.year)
         target_year = target.year or last_year
         rows.append(
             IndicatorRow(
@@ -342,8 +348,7 @@ def build_report(plan: Plan, *, as_of: dt.date | None = None) -> EvaluationRepor
     records: dict[int, UnitRecord] = {}
     for each in periods:
         same = reference_reads is not None and period is not None and each.pk == period.pk
-        reads = reference_reads if same else read_period(each, today=as_of)
-        for row in lead_unit_rows(reads):
+        for row in lead_unit_rows(reference_reads) if same else lead_unit_record(each):
             record = records.get(row.unit_id)
             if record is None:
                 record = records[row.unit_id] = UnitRecord(row.unit_id, row.name, row.sort_order)

@@ -26,6 +26,7 @@ UNFINISHED_TITLE = "未完成任务"
 VERDICT_HEADER = "预计能否完成/是否完成"
 TASK_COLUMNS = [
     Column("序号", 5.5, "xp_center"),
+    Column("章节", 14),
     Column("任务内容", 40),
     Column("牵头单位", 12),
     Column("完成时限", 12, "xp_center"),
@@ -34,7 +35,6 @@ TASK_COLUMNS = [
     Column("牵头单位最新进展", 44),
     Column("进展来源", 14),
 ]
-UNFINISHED_COLUMNS = [TASK_COLUMNS[0], Column("章节", 14), *TASK_COLUMNS[1:]]
 
 
 def day_text(day: dt.date | None) -> str:
@@ -49,6 +49,7 @@ def task_values(row: TaskRow) -> list[tuple[Any, str | None]]:
     light = f"{row.light_label}\n{row.light_reason}" if row.light_reason else row.light_label
     return [
         (task_number(row), None),
+        (row.chapter, None),
         (row.text, None),
         (row.lead_units or "未落实", None),
         (day_text(row.deadline), None),
@@ -130,18 +131,24 @@ def _indicators(workbook: Workbook, report: EvaluationReport) -> None:
     sheet.finish()
 
 
-def _tasks(workbook: Workbook, report: EvaluationReport) -> None:
+def _tasks(workbook: Workbook, report: EvaluationReport) -> dict[int, str]:
+    """The task sheet; returns the unfinished tasks' rendered rows, written again on their own sheet."""
     sheet = TableSheet(
         workbook, TASKS_TITLE, heading=f"{report.title}重点任务推进情况", subtitle=report.subtitle, columns=TASK_COLUMNS
     )
+    unfinished: dict[int, str] = {}
     for chapter in report.chapters:
         counts = "，".join(f"{label}{chapter.count(label)}项" for label in report.state_labels if chapter.count(label))
         sheet.append_note(f"{chapter.heading}（共{len(chapter.rows)}项：{counts}）")
         for row in chapter.rows:
-            sheet.append(task_values(row))
+            rendered = sheet.render(task_values(row))
+            sheet.append_rendered(rendered)
+            if not row.is_completed:
+                unfinished[row.task_id] = rendered
     if not report.chapters:
         sheet.append_note("本方案尚无填报期，没有任务推进情况。")
     sheet.finish()
+    return unfinished
 
 
 def _chapters(workbook: Workbook, report: EvaluationReport) -> None:
@@ -214,18 +221,18 @@ def _units(workbook: Workbook, report: EvaluationReport) -> None:
     sheet.finish()
 
 
-def _unfinished(workbook: Workbook, report: EvaluationReport) -> None:
+def _unfinished(workbook: Workbook, report: EvaluationReport, rendered: dict[int, str]) -> None:
+    """The unfinished tasks in number order, as their rows on the task sheet (rendered once)."""
     sheet = TableSheet(
         workbook,
         UNFINISHED_TITLE,
         heading=f"{report.title}未完成任务清单",
         subtitle=report.subtitle,
-        columns=UNFINISHED_COLUMNS,
+        columns=TASK_COLUMNS,
     )
     rows = report.unfinished
     for row in rows:
-        values = task_values(row)
-        sheet.append([values[0], (row.chapter, None), *values[1:]])
+        sheet.append_rendered(rendered[row.task_id])
     if not rows:
         sheet.append_note("没有未完成的任务。")
     sheet.finish()
@@ -237,8 +244,8 @@ def build_workbook(report: EvaluationReport) -> IO[bytes]:
     register_styles(workbook)
     _summary(workbook, report)
     _indicators(workbook, report)
-    _tasks(workbook, report)
+    unfinished = _tasks(workbook, report)
     _chapters(workbook, report)
     _units(workbook, report)
-    _unfinished(workbook, report)
+    _unfinished(workbook, report, unfinished)
     return save_to_temporary(workbook)

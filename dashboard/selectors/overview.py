@@ -251,6 +251,29 @@ def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
 # --- task states -----------------------------------------------------------------------------
 
 
+def _cell_rows(period: ReviewPeriod, *, task_condition: str, task_params: list[Any]) -> list[tuple]:
+    """One query for the lead cells with their reports — (task_id, unit_id, report status,
+    progress status, percent, 1 when submitted before the end of the due date) — and the silent
+    supporting cells per task — (task_id, None, None, None, their count, 0): the lead pairs are
+    computed once for both."""
+    silent_sql, silent_params = _silent_cells_sql(
+        task_condition=task_condition, task_params=task_params, period_id=period.pk
+    )
+    report = _table(ProgressReport)
+    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
+    return _fetch(
+        f"""{silent_sql}
+        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+        FROM lp
+        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
+        UNION ALL
+        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
+        """,
+        [*silent_params, due_end, period.pk],
+    )
+
+
 @dataclass
 class _Reads:
     """What :func:`task_states` reads, kept for the overview and the task list."""
@@ -276,7 +299,7 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
             return _Reads({}, [], {}, sections, units)
         task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
         task_params += wanted
-    task, progress, report = _table(Task), _table(TaskProgress), _table(ProgressReport)
+    task, progress = _table(Task), _table(TaskProgress)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     task_rows = _fetch(
         f"""
@@ -294,23 +317,7 @@ def _read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int
             *task_params,
         ],
     )
-    # One query for the lead cells with their reports and the silent supporting cells per task (rows
-    # without a unit): the lead pairs are computed once for both.
-    silent_sql, silent_params = _silent_cells_sql(
-        task_condition=task_condition, task_params=task_params, period_id=period.pk
-    )
-    due_end = connection.ops.adapt_datetimefield_value(_end_of_day(period.report_due_on))
-    cell_rows = _fetch(
-        f"""{silent_sql}
-        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
-        FROM lp
-        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
-        UNION ALL
-        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
-        """,
-        [*silent_params, due_end, period.pk],
-    )
+    cell_rows = _cell_rows(period, task_condition=task_condition, task_params=task_params)
 
     leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
     lead_cells: list[tuple[int, int, str, bool]] = []
@@ -464,6 +471,23 @@ def read_period(period: ReviewPeriod, *, today: dt.date | None = None) -> _Reads
 def lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
     """The overview's ``lead_units`` of a :func:`read_period` (no query)."""
     return _lead_unit_rows(reads)
+
+
+def lead_unit_record(period: ReviewPeriod) -> list[LeadUnitRow]:
+    """The lead units' reports in ``period`` — tasks, on time, late, not submitted, silent — counted
+    as the overview's ``lead_units`` (their ``completed`` / ``red`` / ``yellow``, which need the task
+    states, stay 0): two queries (the cells, the units) whatever the plan's size, for a reader of
+    many periods (the evaluation report's units' record)."""
+    rows = _cell_rows(period, task_condition="t.plan_id = %s", task_params=[period.plan_id])
+    lead_cells: list[tuple[int, int, str, bool]] = []
+    silent: dict[int, int] = {}
+    for task_id, unit_id, status, _progress, count, on_time in rows:
+        if unit_id is None:
+            silent[task_id] = int(count)
+        else:
+            lead_cells.append((task_id, unit_id, status or "", on_time == 1))
+    units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
+    return _lead_unit_rows(_Reads({}, lead_cells, silent, {}, units), with_states=False)
 
 
 # --- the overview ----------------------------------------------------------------------------
@@ -654,12 +678,14 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
-def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
+def _lead_unit_rows(reads: _Reads, *, with_states: bool = True) -> list[LeadUnitRow]:
+    """Per lead unit; without the task states (``with_states=False``: :func:`lead_unit_record`),
+    ``completed``, ``red`` and ``yellow`` stay 0."""
     states, silent = reads.states, reads.silent
     rows: dict[int, LeadUnitRow] = {}
     for task_id, unit_id, status, on_time in reads.lead_cells:
-        state = states.get(task_id)
-        if state is None:
+        state = states.get(task_id) if with_states else None
+        if state is None and with_states:
             continue
         row = rows.get(unit_id)
         if row is None:
@@ -673,9 +699,10 @@ def _lead_unit_rows(reads: _Reads) -> list[LeadUnitRow]:
                 row.late += 1
         else:
             row.not_submitted += 1
-        row.completed += state.is_completed
-        row.red += state.light == RED
-        row.yellow += state.light == YELLOW
+        if state is not None:
+            row.completed += state.is_completed
+            row.red += state.light == RED
+            row.yellow += state.light == YELLOW
         row.silent += silent.get(task_id, 0)
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
