@@ -47,17 +47,17 @@ class DocxRenderer(_BinaryRenderer):
     format = "docx"
 
 
-class ErrorSerializer(serializers.Serializer):
+class EvaluationErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="invalid、plan_closed、permission_denied、not_found")
     detail = serializers.CharField(help_text="中文说明")
     errors = serializers.DictField(required=False, help_text="出错的参数及说明")
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="参数有误（日期格式、文件格式、所选任务等），附中文说明"),
-    403: OpenApiResponse(ErrorSerializer, description="只有规划科可以结束方案或转入任务"),
-    404: OpenApiResponse(ErrorSerializer, description="找不到该方案，或无权查看（评估报告仅限规划科和领导）"),
-    409: OpenApiResponse(ErrorSerializer, description="方案已结束（重复结束、转入已结束的方案）"),
+    400: OpenApiResponse(EvaluationErrorSerializer, description="参数有误（日期格式、文件格式、所选任务等），附中文说明"),
+    403: OpenApiResponse(EvaluationErrorSerializer, description="只有规划科可以结束方案或转入任务"),
+    404: OpenApiResponse(EvaluationErrorSerializer, description="找不到该方案，或无权查看（评估报告仅限规划科和领导）"),
+    409: OpenApiResponse(EvaluationErrorSerializer, description="方案已结束（重复结束、转入已结束的方案）"),
 }
 
 
