@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from access.actor import actor_for
 from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from progress.models import ProgressReport, ReportStatus
-from tasks.models import Task
+from tasks.models import Target, Task
 from tasks.selectors import filter_tasks_by_unit, unit_cells
 
 if TYPE_CHECKING:
@@ -80,3 +80,17 @@ def plan_office_q() -> Q:
 def leadership_q() -> Q:
     """User filter: the members of the leadership group."""
     return Q(groups__name=LEADERSHIP_GROUP)
+
+
+# --- h1: indicators ------------------------------------------------------------------------------
+
+
+def targets_visible_to(queryset: QuerySet[Target], *, user: Any) -> QuerySet[Target]:
+    """The targets ``user`` may see (the list form of :func:`access.rules.indicators.can_view_target`):
+    the targets of the tasks :func:`tasks_visible_to` gives."""
+    actor = actor_for(user)
+    if actor.sees_everything:
+        return queryset
+    if actor.department_id is None:
+        return queryset.none()
+    return queryset.filter(task__in=filter_tasks_by_unit(Task.objects.all(), department=actor.department_id))

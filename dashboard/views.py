@@ -294,6 +294,7 @@ def _unit_rows_html(overview: Any, links: _Links) -> SafeString:
 
 def _binding_rows_html(binding: list[dict[str, Any]]) -> SafeString:
     rows = []
+    target_url = reverse("indicators:target_list")  # each target's page is /indicators/<id>/
     for item in binding:
         b = item["row"]
         risk = f'<strong class="error">有风险</strong>：{escape(b.veto_reason)}' if b.veto_risk else "无"
@@ -303,7 +304,7 @@ def _binding_rows_html(binding: list[dict[str, Any]]) -> SafeString:
             f"<tr{risk_class}>"
             f'<td data-label="任务"><a href="{escape(item["url"])}">{b.number}</a> '
             f'<span class="light-badge light-{b.light}">{LIGHT_LABELS[b.light]}</span></td>'
-            f'<td data-label="指标">{escape(b.indicator)}</td>'
+            f'<td data-label="指标"><a href="{target_url}{b.target_id}/">{escape(b.indicator)}</a></td>'
             f'<td data-label="目标">{escape(b.target_text)}</td>'
             f'<td data-label="最新实际值">{escape(b.actual_text)}{period}</td>'
             f'<td data-label="数据截至">{b.data_date.isoformat() if b.data_date else "—"}</td>'

@@ -263,7 +263,7 @@ def _indicator_rows(
     targets.sort(key=lambda t: (not t.task.binding, t.task.number, t.position, t.pk))
     # indicators.selectors.evaluations(targets, as_of_year=, as_of=), with the series read once for
     # both the evaluation and the actuals per year (every target is of this plan: its years).
-    series = actual_series([t.pk for t in targets], as_of=as_of)
+    series = actual_series([t.pk for t in targets], as_of=as_of, within=Target.objects.filter(task__plan=plan))
     years = (plan.period_start.year if plan.period_start else None, plan.period_end.year if plan.period_end else None)
     last_year = years[1]
     rows = []

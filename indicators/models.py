@@ -29,8 +29,8 @@ class OfficialActual(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "指标实际值（规划办录入）"
-        verbose_name_plural = "指标实际值（规划办录入）"
+        verbose_name = "指标实际值（规划科录入）"
+        verbose_name_plural = "指标实际值（规划科录入）"
         ordering = ["target", "year"]
         constraints = [
             models.UniqueConstraint(fields=["target", "year"], name="official_actual_unique_year"),

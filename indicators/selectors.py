@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from progress.models import ActualState, TargetActual
 from progress.workflow import DELIVERED_REPORT_STATES
-from tasks.models import AssignmentRole, Target, Task
+from tasks.models import AssignmentRole, EffectiveAssignment, Target, Task
 
 from .models import OfficialActual
-from .trajectory import Reading, TargetEvaluation, TargetSpec, evaluate
+from .trajectory import Reading, TargetEvaluation, TargetSpec, TrajectoryStatus, evaluate
 
 PlanYears = tuple[int | None, int | None]  # the plan period's first and last year
 
@@ -60,41 +62,64 @@ def target_spec(target: Target, *, years: PlanYears | None = None) -> TargetSpec
     )
 
 
-@dataclass(frozen=True)
-class _Ranked:
-    rank: tuple
-    reading: Reading
+# Above this many targets the actuals are selected by a subquery on the targets (``within``) or by a
+# join, not by a list of ids (SQLite's limit on parameters; a shorter statement).
+_ID_LIST_LIMIT = 500
 
 
-def actual_series(target_ids: Iterable[int], *, as_of: dt.date | None = None) -> dict[int, list[Reading]]:
+def actual_series(
+    target_ids: Iterable[int], *, as_of: dt.date | None = None, within: Any = None
+) -> dict[int, list[Reading]]:
     """Each target's readings, one per year in year order (see the module docstring for the
     sources): two queries. ``as_of``: only values whose data date (a plan office entry without
-    one: its year) is on or before that day. Every asked target has a (possibly empty) list."""
+    one: its year) is on or before that day. Every asked target has a (possibly empty) list.
+    ``within``: a Target queryset holding the asked targets (e.g. a plan's), used in SQL instead
+    of the list of ids when that list is long."""
     ids = sorted({int(pk) for pk in target_ids})
-    series: dict[int, dict[int, _Ranked]] = {pk: {} for pk in ids}
     if not ids:
         return {}
-    # Filtered in Python, not SQL (as the dashboard's binding board does): a condition on the report
-    # would let SQLite start from the reports instead of the targets' index.
-    reported = TargetActual.objects.filter(target_id__in=ids, state=ActualState.REPORTED).values_list(
-        "target_id", "value", "data_date", "report_id", "report__role", "report__status"
+    if len(ids) <= _ID_LIST_LIMIT:
+        which: Any = ids
+    elif within is not None:
+        which = within.order_by().values("pk")
+    else:
+        which = Target.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).values("pk")
+    # The conditions on the report are checked in Python, not SQL (as the dashboard's binding board
+    # does): in SQL they would let SQLite start from the reports instead of the targets' index.
+    reported = (
+        TargetActual.objects.filter(target_id__in=which, state=ActualState.REPORTED)
+        .order_by()
+        .values_list("target_id", "data_date", "report_id", "value", "report__role", "report__status")
     )
-    for target_id, value, data_date, report_id, role, status in reported:
-        if role != AssignmentRole.LEAD or status not in DELIVERED_REPORT_STATES or value is None or data_date is None:
+    lead, delivered = AssignmentRole.LEAD, DELIVERED_REPORT_STATES
+    best: dict[tuple[int, int], tuple] = {}  # (target, year) → (data date, report id, value)
+    for target_id, data_date, report_id, value, role, status in reported:
+        if role != lead or status not in delivered or value is None or data_date is None:
             continue
         if as_of is not None and data_date > as_of:
             continue
-        year_map = series[target_id]
-        ranked = _Ranked((0, data_date, report_id), Reading(year=data_date.year, value=value, data_date=data_date))
-        current = year_map.get(data_date.year)
-        if current is None or ranked.rank > current.rank:
-            year_map[data_date.year] = ranked
-    official = OfficialActual.objects.filter(target_id__in=ids).values_list("target_id", "year", "value", "data_date")
+        key = (target_id, data_date.year)
+        current = best.get(key)
+        if current is None or (data_date, report_id) > current[:2]:
+            best[key] = (data_date, report_id, value)
+    readings: dict[tuple[int, int], Reading] = {
+        (target_id, year): Reading(year=year, value=value, data_date=data_date)
+        for (target_id, year), (data_date, _r, value) in best.items()
+    }
+    official = (
+        OfficialActual.objects.filter(target_id__in=which)
+        .order_by()
+        .values_list("target_id", "year", "value", "data_date")
+    )
     for target_id, year, value, data_date in official:
         if as_of is not None and (data_date > as_of if data_date else year > as_of.year):
             continue
-        series[target_id][year] = _Ranked((1,), Reading(year=year, value=value, data_date=data_date))
-    return {pk: [series[pk][year].reading for year in sorted(series[pk])] for pk in ids}
+        readings[(target_id, year)] = Reading(year=year, value=value, data_date=data_date)  # wins over the reports
+    series: dict[int, list[Reading]] = {pk: [] for pk in ids}
+    for (target_id, _year), reading in sorted(readings.items()):
+        if target_id in series:
+            series[target_id].append(reading)
+    return series
 
 
 def evaluations(
@@ -111,3 +136,163 @@ def evaluations(
         t.pk: evaluate(target_spec(t, years=years.get(t.task_id, (None, None))), series[t.pk], as_of_year=as_of_year)
         for t in targets
     }
+
+
+# --- the pages and the API: the list of a plan's targets, one target's series ------------------
+
+
+STATUS_CHOICES = TrajectoryStatus.choices
+KIND_BINDING, KIND_INCENTIVE, KIND_EXPECTED = "binding", "incentive", "expected"
+KIND_CHOICES = [(KIND_BINDING, "约束性"), (KIND_INCENTIVE, "激励性（远景目标）"), (KIND_EXPECTED, "预期性")]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target as the list shows it."""
+
+    target: Target
+    spec: TargetSpec
+    evaluation: TargetEvaluation
+    lead_units: tuple[str, ...]
+
+    @property
+    def task(self) -> Task:
+        return self.target.task
+
+
+def lead_unit_names(task_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Each task's effective lead units' names, in the unit order: one query."""
+    rows = (
+        EffectiveAssignment.objects.filter(task_id__in=set(task_ids), is_primary=True, role=AssignmentRole.LEAD)
+        .order_by("department__sort_order", "department__name")
+        .values_list("task_id", "department__name")
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, name in rows:
+        names.setdefault(task_id, []).append(name)
+    return {pk: tuple(v) for pk, v in names.items()}
+
+
+def plan_targets(
+    *,
+    plan_id: int | None,
+    user: Any,
+    as_of_year: int,
+    kind: str = "",
+    status: str = "",
+    unit_id: int | None = None,
+) -> list[TargetRow]:
+    """The targets of a plan (every plan: None) ``user`` may see (:func:`access.querysets.targets_visible_to`), in task
+    order, with their evaluation as of ``as_of_year``; filtered by the task's kind (binding /
+    incentive / expected), the trajectory status, and a lead unit. A fixed number of queries
+    whatever the number of targets: the targets with their tasks and plan, the lead units, and the
+    two sources of actuals (plus the actor's unit for unit staff)."""
+    from access.querysets import targets_visible_to
+
+    queryset = (
+        Target.objects.select_related("task__plan")
+        .defer("task__plan__source_text", "task__text")  # the whole document per row otherwise
+        .order_by("task__plan_id", "task__number", "position", "pk")
+    )
+    if plan_id is not None:
+        queryset = queryset.filter(task__plan_id=plan_id)
+    if kind == KIND_BINDING:
+        queryset = queryset.filter(task__binding=True)
+    elif kind == KIND_INCENTIVE:
+        queryset = queryset.filter(task__incentive=True)
+    elif kind == KIND_EXPECTED:
+        queryset = queryset.filter(task__binding=False, task__incentive=False)
+    if unit_id is not None:
+        queryset = queryset.filter(
+            task__in=EffectiveAssignment.objects.filter(
+                department_id=unit_id, is_primary=True, role=AssignmentRole.LEAD
+            ).values("task_id")
+        )
+    visible = targets_visible_to(queryset, user=user)
+    targets = list(visible)
+    if not targets:
+        return []
+    series = actual_series([t.pk for t in targets], within=visible)
+    leads = lead_unit_names({t.task_id for t in targets})
+    rows = []
+    for t in targets:
+        spec = target_spec(t)
+        evaluation = evaluate(spec, series[t.pk], as_of_year=as_of_year)
+        if status and evaluation.status != status:
+            continue
+        rows.append(TargetRow(target=t, spec=spec, evaluation=evaluation, lead_units=leads.get(t.task_id, ())))
+    return rows
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    """One actual value as the target's page lists it, with where it came from."""
+
+    year: int | None
+    value: Decimal | None  # None: 数据尚未发布
+    data_date: dt.date | None
+    origin: str  # "report" / "official"
+    source: str  # "市工信局 2024年下半年报告（已审核）" / "2024年统计公报"
+    document_number: str
+    entered_by: str
+    entered_at: dt.datetime | None
+    reason: str
+    counts: bool  # the value the evaluation reads for its year
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def series_entries(target: Target) -> list[SeriesEntry]:
+    """Every actual of ``target`` the evaluation may read (delivered lead reports, not-released
+    states included, and the plan office's entries), newest year first, each with its source and
+    who entered it, and whether it is the one counted for its year: two queries."""
+    counted = {(r.year, r.value, r.data_date) for r in actual_series([target.pk])[target.pk]}
+    official_years: set[int] = set()
+    entries: list[SeriesEntry] = []
+    for entry in OfficialActual.objects.filter(target=target).select_related("entered_by"):
+        official_years.add(entry.year)
+        entries.append(
+            SeriesEntry(
+                year=entry.year,
+                value=entry.value,
+                data_date=entry.data_date,
+                origin="official",
+                source=entry.source or "规划科录入",
+                document_number=entry.document_number,
+                entered_by=_person(entry.entered_by),
+                entered_at=entry.entered_at,
+                reason=entry.reason,
+                counts=True,
+            )
+        )
+    reported = (
+        TargetActual.objects.filter(
+            target=target, report__role=AssignmentRole.LEAD, report__status__in=DELIVERED_REPORT_STATES
+        )
+        .select_related("report__period", "report__department", "report__submitted_by")
+        .order_by("-data_date", "-report_id")
+    )
+    for actual in reported:
+        report = actual.report
+        year = actual.data_date.year if actual.data_date else None
+        value = actual.value if actual.state == ActualState.REPORTED else None
+        entries.append(
+            SeriesEntry(
+                year=year,
+                value=value,
+                data_date=actual.data_date,
+                origin="report",
+                source=f"{report.department.name} {report.period.name}报告（{report.get_status_display()}）",
+                document_number="",
+                entered_by=_person(report.submitted_by),
+                entered_at=report.submitted_at,
+                reason=actual.note,
+                counts=year not in official_years and (year, value, actual.data_date) in counted,
+            )
+        )
+    entries.sort(key=lambda e: (-(e.year or 0), e.origin != "official", -(e.data_date or dt.date.min).toordinal()))
+    return entries

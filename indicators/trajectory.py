@@ -151,14 +151,14 @@ def expected_at(spec: TargetSpec, year: int) -> Decimal | None:
                 if spec.year is not None:
                     years = min(years, spec.year - spec.baseline_year)
                 return _q(spec.baseline_value * _growth_factor(spec) ** max(years, 0))
-            return _expected_figure(spec, year)
+            return expected_figure(spec, year)
         except (InvalidOperation, DivisionByZero, OverflowError):
             return None
 
 
-def _expected_figure(spec: TargetSpec, year: int) -> Decimal | None:
-    """The expected figure of ``year`` in the terms the reading is compared in (annual growth: the
-    target rate itself)."""
+def expected_figure(spec: TargetSpec, year: int) -> Decimal | None:
+    """The expected figure of ``year`` in the terms a reading is compared in (annual growth: the
+    target rate itself; the other bases: as :func:`expected_at`). None when it cannot be known."""
     if spec.basis == ANNUAL_GROWTH:
         return spec.value
     share = _fraction(spec, year)
@@ -287,7 +287,7 @@ def evaluate(spec: TargetSpec, readings: Iterable[Reading], *, as_of_year: int) 
         years_used = (year,)
     assert achieved is not None
     completion = completion_rate(spec, Reading(year=year, value=achieved, data_date=latest.data_date))
-    expected = _expected_figure(spec, year)
+    expected = expected_figure(spec, year)
     final_year_reached = spec.year is None or year >= spec.year
     met_now = is_met(spec, achieved)
     met: bool | None

@@ -239,6 +239,8 @@ class TargetInline(admin.TabularInline):
         "basis",
         "year",
         "baseline_year",
+        "baseline_value",
+        "baseline_note",
         "source_text",
     ]
 

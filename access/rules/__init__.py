@@ -8,6 +8,14 @@ from access.rules.board import can_view_board, check_can_view_board
 from access.rules.drafting import can_draft
 from access.rules.evidence import can_view_evidence, check_can_change_evidence, check_can_view_evidence
 from access.rules.exports import check_can_export_ledger, ledger_unit_for
+from access.rules.indicators import (
+    can_enter_actuals,
+    can_list_targets,
+    can_view_target,
+    check_can_enter_actuals,
+    check_can_list_targets,
+    check_can_view_target,
+)
 from access.rules.notifications import notification_not_found
 from access.rules.offline import check_can_use_templates
 from access.rules.periods import (
@@ -90,4 +98,11 @@ __all__ = [
     "may_submit_for_unit",
     "notification_not_found",
     "reads_as_unit",
+    # --- h1: indicators
+    "can_enter_actuals",
+    "can_list_targets",
+    "can_view_target",
+    "check_can_enter_actuals",
+    "check_can_list_targets",
+    "check_can_view_target",
 ]

@@ -278,6 +278,21 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("api:evaluation-plan-carry", "POST"): lambda w: _json(
         "post", f"/api/evaluation/plans/{w.plan.pk}/carry/", {"target_plan": next_plan(w).pk}
     ),
+    # --- h1: indicators (targets, their actual series, the plan office's entries)
+    ("api:target-list", "GET"): lambda w: _json("get", "/api/targets/"),
+    ("api:target-detail", "GET"): lambda w: _json("get", f"/api/targets/{w.target.pk}/"),
+    ("api:target-actuals", "GET"): lambda w: _json("get", f"/api/targets/{w.target.pk}/actuals/"),
+    ("api:target-actuals", "POST"): lambda w: _json(
+        "post", f"/api/targets/{w.target.pk}/actuals/", {"year": "2024", "value": "4.6", "reason": "依据统计公报"}
+    ),
+    ("indicators:target_list", "GET"): lambda w: _form("get", "/indicators/"),
+    ("indicators:target_detail", "GET"): lambda w: _form("get", f"/indicators/{w.target.pk}/"),
+    ("indicators:actual_enter", "POST"): lambda w: _form(
+        "post", f"/indicators/{w.target.pk}/actuals/", {"year": "2024", "value": "4.6", "reason": "依据统计公报"}
+    ),
+    ("indicators:baseline_edit", "POST"): lambda w: _form(
+        "post", f"/indicators/{w.target.pk}/baseline/", {"baseline_value": "3.1", "baseline_year": "2020"}
+    ),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -390,6 +405,15 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("api:evaluation-report", "GET"):            (401, 404, 404, 404, 404, 200, 200, 404),
     ("api:evaluation-plan-close", "POST"):       (401, 404, 404, 404, 404, 200, 403, 404),
     ("api:evaluation-plan-carry", "POST"):       (401, 404, 404, 404, 404, 201, 403, 404),
+    # --- h1: indicators
+    ("api:target-list", "GET"):                  (401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:target-detail", "GET"):                (401, 200, 200, 200, 404, 200, 200, 404),
+    ("api:target-actuals", "GET"):               (401, 200, 200, 200, 404, 200, 200, 404),
+    ("api:target-actuals", "POST"):              (401, 403, 403, 403, 404, 201, 403, 404),
+    ("indicators:target_list", "GET"):           (302, 200, 200, 200, 403, 200, 200, 403),
+    ("indicators:target_detail", "GET"):         (302, 200, 200, 200, 404, 200, 200, 404),
+    ("indicators:actual_enter", "POST"):         (302, 403, 403, 403, 404, 302, 403, 404),
+    ("indicators:baseline_edit", "POST"):        (302, 403, 403, 403, 404, 302, 403, 404),
 }
 
 

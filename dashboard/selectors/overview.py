@@ -47,10 +47,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import CharField, Value
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from departments.models import Department
+from indicators.models import OfficialActual
 from indicators.trajectory import TargetSpec, is_met
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
@@ -93,6 +95,7 @@ REASON_ON_TRACK = "正常推进"
 REASON_NOT_DUE = "本期尚未报送（未到截止日）"
 
 DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
+_OFFICIAL = "official"  # marks the plan office's entries among the binding board's actual rows
 NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
 NOT_SUBMITTED_LABEL = "未报送"
 # Report states from least to most advanced ("" = no report).
@@ -708,8 +711,12 @@ def _lead_unit_rows(reads: _Reads, *, with_states: bool = True) -> list[LeadUnit
 
 
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:
-    """The binding tasks' targets with the latest actual of a delivered lead report in ``periods``
-    (the plan's periods up to the one shown): two queries, by index on the targets."""
+    """The binding tasks' targets with their latest actual up to the period shown: the latest of a
+    delivered lead report in ``periods`` (the plan's periods up to the one shown), unless the plan
+    office entered a value (:class:`indicators.models.OfficialActual`) for that year or a later one up
+    to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`. Whether
+    it meets the target is the one rule, :func:`indicators.trajectory.is_met`. Two queries (the
+    targets; the reports' and the plan office's actuals in one UNION), by index on the targets."""
     binding_ids = [pk for pk, s in states.items() if s.binding]
     if not binding_ids:
         return []
@@ -734,23 +741,62 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
         return []
     # Filtered in Python, not SQL: a condition on the report would let SQLite start from the 100,000
     # reports instead of the targets' index (seconds instead of milliseconds).
-    order = {p.pk: (index, p.name) for index, p in enumerate(periods)}
-    actuals = TargetActual.objects.filter(target_id__in=[row[0] for row in targets]).values_list(
-        "target_id", "state", "value", "data_date", "pk", "report__period_id", "report__role", "report__status"
+    order = {p.pk: (index, p.name, p.starts_on.year) for index, p in enumerate(periods)}
+    last_year = max((p.starts_on.year for p in periods), default=0)
+    target_ids = [row[0] for row in targets]
+    reported = (
+        TargetActual.objects.filter(target_id__in=target_ids)
+        .order_by()
+        .values_list(
+            "target_id", "state", "value", "data_date", "pk", "report__period_id", "report__role", "report__status"
+        )
+    )
+    # The plan office's entries ride in the same query: their year in the period column, marked by role.
+    text = CharField()
+    official = (
+        OfficialActual.objects.filter(target_id__in=target_ids, year__lte=last_year)
+        .order_by()
+        .values_list(
+            "target_id",
+            Value(ActualState.REPORTED, output_field=text),
+            "value",
+            "data_date",
+            "pk",
+            "year",
+            Value(_OFFICIAL, output_field=text),
+            Value(_OFFICIAL, output_field=text),
+        )
     )
     latest: dict[int, tuple] = {}
     best: dict[int, tuple] = {}
-    for target_id, state, value, data_date, pk, period_id, role, status in actuals:
+    entered: dict[int, tuple] = {}  # target id → (year, data date, value) of the plan office's latest entry
+    for target_id, state, value, data_date, pk, period_id, role, status in reported.union(official, all=True):
+        if role == _OFFICIAL:
+            if target_id not in entered or (period_id, data_date or dt.date.min) > entered[target_id][:2]:
+                entered[target_id] = (period_id, data_date or dt.date.min, value, data_date)
+            continue
         if period_id not in order or role != AssignmentRole.LEAD or status not in DELIVERED_STATES:
             continue
         rank = (order[period_id][0], data_date or dt.date.min, pk)
         if target_id not in best or rank > best[target_id]:
             best[target_id] = rank
-            latest[target_id] = (target_id, state, value, data_date, order[period_id][1])
+            year_of = data_date.year if data_date else order[period_id][2]
+            latest[target_id] = (target_id, state, value, data_date, order[period_id][1], year_of)
+    for target_id, (year_of, _rank, value, data_date) in entered.items():
+        current = latest.get(target_id)
+        if current is None or year_of >= current[5]:
+            latest[target_id] = (
+                target_id,
+                ActualState.REPORTED,
+                value,
+                data_date,
+                f"规划科录入（{year_of}年）",
+                year_of,
+            )
     rows = []
     for pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source in targets:
         state = states[task_id]
-        _t, actual_state, actual_value, data_date, period_name = latest.get(pk, (pk, "", None, None, ""))
+        _t, actual_state, actual_value, data_date, period_name, _y = latest.get(pk, (pk, "", None, None, "", 0))
         reasons = []
         # The task itself in danger: red, or at risk / without a lead unit (a late report alone is not).
         if state.light == RED or state.light_reason in (REASON_AT_RISK, REASON_NO_LEAD):

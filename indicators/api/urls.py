@@ -2,5 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from indicators.api.views import TargetViewSet
+
 router = DefaultRouter()
+router.register("targets", TargetViewSet, basename="target")
 extra_urlpatterns: list = []

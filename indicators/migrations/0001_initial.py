@@ -36,8 +36,8 @@ class Migration(migrations.Migration):
                 ('target', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasks.target', verbose_name='目标')),
             ],
             options={
-                'verbose_name': 'historical 指标实际值（规划办录入）',
-                'verbose_name_plural': 'historical 指标实际值（规划办录入）',
+                'verbose_name': 'historical 指标实际值（规划科录入）',
+                'verbose_name_plural': 'historical 指标实际值（规划科录入）',
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
@@ -58,8 +58,8 @@ class Migration(migrations.Migration):
                 ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='official_actuals', to='tasks.target', verbose_name='目标')),
             ],
             options={
-                'verbose_name': '指标实际值（规划办录入）',
-                'verbose_name_plural': '指标实际值（规划办录入）',
+                'verbose_name': '指标实际值（规划科录入）',
+                'verbose_name_plural': '指标实际值（规划科录入）',
                 'ordering': ['target', 'year'],
                 'constraints': [models.UniqueConstraint(fields=('target', 'year'), name='official_actual_unique_year')],
             },

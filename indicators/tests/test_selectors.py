@@ -84,3 +84,49 @@ def test_evaluations_in_bounded_queries_and_no_data_is_a_state(world, django_ass
     assert evaluation.latest.value == Decimal("4.2")
     assert evaluation.status != TrajectoryStatus.NO_DATA
     assert evaluations([world.target], as_of_year=2023)[world.target.pk].status == TrajectoryStatus.NO_DATA
+
+
+def test_the_binding_board_shows_the_plan_office_entry_that_wins_in_the_same_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboard.selectors.overview import period_overview
+
+    day = dt.date(2025, 1, 5)
+    accepted = _report(world, world.gongxin, ReportStatus.ACCEPTED)
+    _actual(accepted, world.target, Decimal("5.2"), dt.date(2024, 12, 31))
+    with CaptureQueriesContext(connection) as before:
+        (row,) = period_overview(world.h2, today=day).binding
+    assert (row.actual_value, row.veto_risk) == (Decimal("5.2"), False)
+
+    OfficialActual.objects.create(
+        target=world.target, year=2024, value=Decimal("4.6"), reason="统计公报更正", entered_at=timezone.now()
+    )
+    OfficialActual.objects.create(  # a year after the period shown: not yet on its board
+        target=world.target, year=2025, value=Decimal("9"), reason="补录", entered_at=timezone.now()
+    )
+    with CaptureQueriesContext(connection) as after:
+        (row,) = period_overview(world.h2, today=day).binding
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert (row.actual_value, row.actual_text, row.actual_period) == (Decimal("4.6"), "4.6%", "规划科录入（2024年）")
+    assert row.veto_risk and "未达到目标值" in row.veto_reason
+    # an older entry does not hide a later report value
+    OfficialActual.objects.filter(year=2024).update(year=2023)
+    (row,) = period_overview(world.h2, today=day).binding
+    assert row.actual_value == Decimal("5.2")
+
+
+def test_a_long_list_of_targets_is_read_by_subquery_with_the_same_result(world, monkeypatch):
+    from indicators import selectors
+
+    accepted = _report(world, world.gongxin, ReportStatus.ACCEPTED)
+    _actual(accepted, world.target, Decimal("4.2"), dt.date(2024, 12, 31))
+    OfficialActual.objects.create(
+        target=world.target, year=2023, value=Decimal("3.9"), reason="补录", entered_at=timezone.now()
+    )
+    ids = list(type(world.target).objects.values_list("pk", flat=True))
+    by_list = actual_series(ids)
+    monkeypatch.setattr(selectors, "_ID_LIST_LIMIT", 0)
+    assert actual_series(ids) == by_list
+    assert actual_series(ids, within=type(world.target).objects.filter(task__plan=world.plan)) == by_list
+    assert [r.value for r in by_list[world.target.pk]] == [Decimal("3.9"), Decimal("4.2")]

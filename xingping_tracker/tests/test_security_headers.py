@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-APPS = ["departments", "tasks", "progress", "reminders", "dashboard", "exports", "offline", "templates"]
+APPS = ["departments", "tasks", "progress", "reminders", "dashboard", "exports", "offline", "templates", "indicators"]
 
 
 def directives(header: str) -> dict[str, list[str]]:
