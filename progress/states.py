@@ -252,6 +252,29 @@ def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
 # --- task states -----------------------------------------------------------------------------
 
 
+def lead_cell_rows(period: ReviewPeriod, *, task_condition: str, task_params: list[Any]) -> list[tuple]:
+    """One query for the lead cells with their reports — (task_id, unit_id, report status,
+    progress status, percent, 1 when submitted before the end of the due date) — and the silent
+    supporting cells per task — (task_id, None, None, None, their count, 0): the lead pairs are
+    computed once for both."""
+    silent_sql, silent_params = _silent_cells_sql(
+        task_condition=task_condition, task_params=task_params, period_id=period.pk
+    )
+    report = table_name(ProgressReport)
+    due_end = connection.ops.adapt_datetimefield_value(end_of_day(period.report_due_on))
+    return fetch_rows(
+        f"""{silent_sql}
+        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+        FROM lp
+        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
+        UNION ALL
+        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
+        """,
+        [*silent_params, due_end, period.pk],
+    )
+
+
 @dataclass
 class StateReads:
     """What :func:`task_states` reads, kept for the overview and the task list."""
@@ -277,7 +300,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             return StateReads({}, [], {}, sections, units)
         task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
         task_params += wanted
-    task, progress, report = table_name(Task), table_name(TaskProgress), table_name(ProgressReport)
+    task, progress, _report = table_name(Task), table_name(TaskProgress), table_name(ProgressReport)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     task_rows = fetch_rows(
         f"""
@@ -295,23 +318,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             *task_params,
         ],
     )
-    # One query for the lead cells with their reports and the silent supporting cells per task (rows
-    # without a unit): the lead pairs are computed once for both.
-    silent_sql, silent_params = _silent_cells_sql(
-        task_condition=task_condition, task_params=task_params, period_id=period.pk
-    )
-    due_end = connection.ops.adapt_datetimefield_value(end_of_day(period.report_due_on))
-    cell_rows = fetch_rows(
-        f"""{silent_sql}
-        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
-        FROM lp
-        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
-        UNION ALL
-        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
-        """,
-        [*silent_params, due_end, period.pk],
-    )
+    cell_rows = lead_cell_rows(period, task_condition=task_condition, task_params=task_params)
 
     leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
     lead_cells: list[tuple[int, int, str, bool]] = []

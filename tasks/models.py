@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from departments.models import Department, DepartmentGroup
 from tasks.effective import Source
+
+
+class PlanState(models.TextChoices):
+    ACTIVE = "active", "进行中"
+    CLOSED = "closed", "已结束"
 
 
 class Plan(models.Model):
@@ -20,6 +26,14 @@ class Plan(models.Model):
     vision_year = models.PositiveSmallIntegerField("远景年份", null=True, blank=True)
     source_text = models.TextField("原文", blank=True)
     source_sha256 = models.CharField("原文摘要", max_length=64, blank=True, editable=False)
+    # 已结束 (evaluation.services.closing.close_plan): its periods are closed and read-only; the plan
+    # stays browsable and exportable (access.rules.periods refuses every write).
+    state = models.CharField("状态", max_length=16, choices=PlanState.choices, default=PlanState.ACTIVE)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="结束操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -39,6 +53,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.document_number}）" if self.document_number else self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == PlanState.CLOSED
 
 
 class TaskKind(models.TextChoices):
@@ -87,6 +105,15 @@ class Task(models.Model):
     deadline_text = models.CharField("时限原文", max_length=100, blank=True)
     supporting_open_ended = models.BooleanField("配合单位含“等”", default=False)
     annotation = models.CharField("分工原文", max_length=1000, blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name="承接自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
+        help_text="上一规划期未完成、转入本方案继续推进的原任务（evaluation.services.closing.carry_tasks）。",
+    )
     responsible_leaders = models.CharField(
         "责任领导",
         max_length=200,

@@ -24,7 +24,12 @@ from access.rules.indicators import (
 )
 from access.rules.notifications import notification_not_found
 from access.rules.offline import check_can_use_templates
-from access.rules.periods import check_can_manage_periods, check_period_open
+from access.rules.periods import (
+    check_can_manage_periods,
+    check_can_manage_plans,
+    check_period_open,
+    check_plan_open,
+)
 from access.rules.reminders import (
     can_edit_unit_settings,
     can_retry_deliveries,
@@ -86,6 +91,7 @@ __all__ = [
     "check_can_edit_unit_settings",
     "check_can_export_ledger",
     "check_can_manage_periods",
+    "check_can_manage_plans",
     "check_can_request_extension",
     "check_can_retry_deliveries",
     "check_can_review",
@@ -101,6 +107,7 @@ __all__ = [
     "check_can_view_unit_settings",
     "check_can_withdraw_extension",
     "check_period_open",
+    "check_plan_open",
     "ledger_unit_for",
     "may_submit_for_unit",
     "notification_not_found",

@@ -1,5 +1,5 @@
 """The city-level pages: the review pages (periods, the board), the leadership dashboard, the meeting
-pack: for the plan office and leadership; to others they do not exist."""
+pack and the evaluation report: for the plan office and leadership; to others they do not exist."""
 
 from __future__ import annotations
 

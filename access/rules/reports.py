@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from access.actor import Actor
 from access.rules._errors import denied, not_found
-from access.rules.periods import check_period_open
+from access.rules.periods import check_period_open, check_plan_open
 from access.units import unit_role_on_task
 from departments.models import MembershipRole
 from progress.models import ProgressReport, ReportStatus
@@ -69,9 +69,12 @@ def can_review(actor: Actor) -> bool:
     return actor.is_reviewer
 
 
-def check_can_review(actor: Actor) -> None:
+def check_can_review(actor: Actor, report: ProgressReport | None = None) -> None:
+    """The plan office reviews; with ``report``, also that its plan has not ended (read-only then)."""
     if not can_review(actor):
         raise denied("只有规划科可以审核报告。")
+    if report is not None:
+        check_plan_open(report.period.plan if "period" in report._state.fields_cache else report.task.plan)
 
 
 def can_view_unit_report(actor: Actor, *, department_id: int) -> bool:

@@ -130,6 +130,13 @@ def contribution(world):
     )
 
 
+def next_plan(world):
+    """A plan in progress to carry unfinished tasks into (h3)."""
+    from tasks.tests.factories import PlanFactory
+
+    return PlanFactory(title="测试市“十五五”规划任务分工方案")
+
+
 # --- the matrix -------------------------------------------------------------------------------
 
 
@@ -282,6 +289,19 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:extension_refuse", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/refuse/", {"comment": "不同意"}),
     # --- h7: choosing the meeting pack's sheets
     ("exports:meeting_pack_options", "GET"): lambda w: _form("get", f"/exports/meeting-pack/options/?period={w.h2.pk}"),
+    # --- h3: the evaluation report, ending a plan, carrying its unfinished tasks
+    ("evaluation:home", "GET"): lambda w: _form("get", "/evaluation/"),
+    ("evaluation:plan_detail", "GET"): lambda w: _form("get", f"/evaluation/plans/{w.plan.pk}/"),
+    ("evaluation:report", "GET"): lambda w: _form("get", f"/evaluation/plans/{w.plan.pk}/report/?as_of=2025-01-31"),
+    ("evaluation:close", "POST"): lambda w: _form("post", f"/evaluation/plans/{w.plan.pk}/close/", {"confirm": "yes"}),
+    ("evaluation:carry", "POST"): lambda w: _form(
+        "post", f"/evaluation/plans/{w.plan.pk}/carry/", {"target_plan": next_plan(w).pk, "scope": "all"}
+    ),
+    ("api:evaluation-report", "GET"): lambda w: _json("get", f"/api/evaluation/plans/{w.plan.pk}/report/?as_of=2025-01-31"),
+    ("api:evaluation-plan-close", "POST"): lambda w: _json("post", f"/api/evaluation/plans/{w.plan.pk}/close/", {"confirm": True}),
+    ("api:evaluation-plan-carry", "POST"): lambda w: _json(
+        "post", f"/api/evaluation/plans/{w.plan.pk}/carry/", {"target_plan": next_plan(w).pk}
+    ),
     # --- h1: indicators (targets, their actual series, the plan office's entries)
     ("api:target-list", "GET"): lambda w: _json("get", "/api/targets/"),
     ("api:target-detail", "GET"): lambda w: _json("get", f"/api/targets/{w.target.pk}/"),
@@ -428,6 +448,15 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:extension_refuse", "POST"):       (302, 403, 404, 403, 404, 302, 403, 404),
     # --- h7: choosing the meeting pack's sheets
     ("exports:meeting_pack_options", "GET"):     (302, 404, 404, 404, 404, 200, 200, 404),
+    # --- h3: the evaluation report, ending a plan, carrying its unfinished tasks
+    ("evaluation:home", "GET"):                  (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:plan_detail", "GET"):           (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:report", "GET"):                (302, 404, 404, 404, 404, 200, 200, 404),
+    ("evaluation:close", "POST"):                (302, 404, 404, 404, 404, 302, 403, 404),
+    ("evaluation:carry", "POST"):                (302, 404, 404, 404, 404, 302, 403, 404),
+    ("api:evaluation-report", "GET"):            (401, 404, 404, 404, 404, 200, 200, 404),
+    ("api:evaluation-plan-close", "POST"):       (401, 404, 404, 404, 404, 200, 403, 404),
+    ("api:evaluation-plan-carry", "POST"):       (401, 404, 404, 404, 404, 201, 403, 404),
     # --- h1: indicators
     ("api:target-list", "GET"):                  (401, 200, 200, 200, 200, 200, 200, 200),
     ("api:target-detail", "GET"):                (401, 200, 200, 200, 404, 200, 200, 404),

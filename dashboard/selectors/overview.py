@@ -37,6 +37,7 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
+from departments.models import Department
 from indicators.models import OfficialActual
 from indicators.trajectory import TargetSpec, is_met
 from progress.formatting import plain_decimal, target_text
@@ -68,6 +69,7 @@ from progress.states import (  # noqa: F401 - LIGHT_RULES, NOT_SUBMITTED_LABEL, 
     TaskState,
     end_of_day,
     fetch_rows,
+    lead_cell_rows,
     pairs_sql,
     read_states,
     table_name,
@@ -275,12 +277,14 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
-def _lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
+def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[LeadUnitRow]:
+    """Per lead unit; without the task states (``with_states=False``: :func:`lead_unit_record`),
+    ``completed``, ``red`` and ``yellow`` stay 0."""
     states, silent = reads.states, reads.silent
     rows: dict[int, LeadUnitRow] = {}
     for task_id, unit_id, status, on_time in reads.lead_cells:
-        state = states.get(task_id)
-        if state is None:
+        state = states.get(task_id) if with_states else None
+        if state is None and with_states:
             continue
         row = rows.get(unit_id)
         if row is None:
@@ -294,12 +298,42 @@ def _lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
                 row.late += 1
         else:
             row.not_submitted += 1
-        row.completed += state.is_completed
-        row.red += state.light == RED
-        row.yellow += state.light == YELLOW
+        if state is not None:
+            row.completed += state.is_completed
+            row.red += state.light == RED
+            row.yellow += state.light == YELLOW
         row.silent += silent.get(task_id, 0)
         row.silent_tasks += task_id in silent
     return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
+
+
+def read_period(period: ReviewPeriod, *, today: dt.date | None = None) -> StateReads:
+    """Every task's state in ``period`` with the sections, the units and the lead cells they were
+    read with (the four queries of :func:`task_states`), for a reader that also needs the lead units'
+    record (:func:`lead_unit_rows`) without the rest of the overview (the evaluation report)."""
+    return read_states(period, today=today or timezone.localdate(), task_ids=None)
+
+
+def lead_unit_rows(reads: StateReads) -> list[LeadUnitRow]:
+    """The overview's ``lead_units`` of a :func:`read_period` (no query)."""
+    return _lead_unit_rows(reads)
+
+
+def lead_unit_record(period: ReviewPeriod) -> list[LeadUnitRow]:
+    """The lead units' reports in ``period`` — tasks, on time, late, not submitted, silent — counted
+    as the overview's ``lead_units`` (their ``completed`` / ``red`` / ``yellow``, which need the task
+    states, stay 0): two queries (the cells, the units) whatever the plan's size, for a reader of
+    many periods (the evaluation report's units' record)."""
+    rows = lead_cell_rows(period, task_condition="t.plan_id = %s", task_params=[period.plan_id])
+    lead_cells: list[tuple[int, int, str, bool]] = []
+    silent: dict[int, int] = {}
+    for task_id, unit_id, status, _progress, count, on_time in rows:
+        if unit_id is None:
+            silent[task_id] = int(count)
+        else:
+            lead_cells.append((task_id, unit_id, status or "", on_time == 1))
+    units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
+    return _lead_unit_rows(StateReads({}, lead_cells, silent, {}, units), with_states=False)
 
 
 def period_standing(

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 
 from access.actor import Actor
 from access.querysets import extension_requests_visible_to, reports_visible_to
+from access.rules import can_view_task
 from departments.models import Department
 from progress.models import (
     ActualState,
@@ -428,3 +429,19 @@ def task_page(task: Task, *, actor: Actor) -> TaskPage:
         pending_extension=pending,
         unit_role=unit_role,
     )
+
+
+def carried_links(task: Task, *, actor: Any) -> dict[str, Any]:
+    """The task this one was carried from (承接自, last plan's) and those it was carried into, each
+    with a link when the actor may open it (two queries)."""
+    related = Task.objects.select_related("plan").only("pk", "number", "plan__title", "plan__state")
+
+    def link(other: Task) -> tuple[Task, str]:
+        return other, reverse("progress:task_detail", args=[other.pk]) if can_view_task(actor, other) else ""
+
+    carried_from = related.filter(pk=task.carried_from_id).first() if task.carried_from_id else None
+    carried_into = list(related.filter(carried_from=task).order_by("plan_id", "number"))
+    return {
+        "carried_from": link(carried_from) if carried_from else None,
+        "carried_into": [link(other) for other in carried_into],
+    }

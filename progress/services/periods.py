@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access.actor import actor_for
-from access.rules import check_can_manage_periods
+from access.rules import check_can_manage_periods, check_plan_open
 from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
 from progress.workflow import PERIOD_TRANSITIONS, check_transition
 from tasks.models import Plan
@@ -56,6 +56,7 @@ def generate_periods(*, plan: Plan, first_year: int | None = None, last_year: in
     Years default to the plan period (2021–2025 for 兴平); returns the periods that were created.
     """
     announce(PROGRESS)
+    check_plan_open(Plan.objects.only("pk", "title", "state").get(pk=plan.pk))  # as stored now
     cadence = cadence_for(plan)
     first = first_year or (plan.period_start.year if plan.period_start else None)
     last = last_year or (plan.period_end.year if plan.period_end else None)
@@ -89,6 +90,8 @@ def _move(period_id: int, action: str, *, user: Any) -> ReviewPeriod:
     with transaction.atomic():
         announce(PROGRESS)
         period = ReviewPeriod.objects.select_for_update().get(pk=period_id)
+        if action == "open":  # an ended plan's periods stay closed
+            check_can_manage_periods(actor_for(user), plan=Plan.objects.only("pk", "title", "state").get(pk=period.plan_id))
         transition = check_transition(PERIOD_TRANSITIONS, action, period.status)
         period.status = transition.target
         now = timezone.now()

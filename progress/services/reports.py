@@ -606,6 +606,7 @@ def _review(report_id: int, action: str, *, user: Any, comment: str) -> Progress
     with transaction.atomic():
         announce(PROGRESS)
         report = _locked(report_id)
+        check_can_review(actor, report)  # and the plan has not ended
         transition = check_transition(REPORT_TRANSITIONS, action, report.status, comment=comment)
         if action == "return" and report.status == ReportStatus.ACCEPTED:
             from progress.models import TaskProgress, TaskStatus

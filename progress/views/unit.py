@@ -53,6 +53,7 @@ from progress.models import (
 from progress.selectors.portal import (
     DUE_STATUS_CHOICES,
     actuals_by_target,
+    carried_links,
     contributions_for,
     default_period,
     due_list,
@@ -505,8 +506,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "can_request_extension": page.unit_role == AssignmentRole.LEAD and page.pending_extension is None,
         "extension_form": ExtensionRequestForm(auto_id="id_extension_%s"),
         "timeline": task_timeline(task, actor=actor),
+        **carried_links(task, actor=actor),
     }
     return render(request, "progress/task_detail.html", context)
+
 
 
 def _assignment_units(assignment) -> list[Department]:

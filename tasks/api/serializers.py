@@ -14,6 +14,8 @@ from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, T
 
 class PlanSerializer(serializers.ModelSerializer):
     task_count = serializers.IntegerField(read_only=True, help_text="任务数")
+    state = serializers.CharField(read_only=True, help_text="状态：active 进行中，closed 已结束（只能查看和导出）")
+    closed_at = serializers.DateTimeField(read_only=True, help_text="结束时间（进行中为 null）")
 
     class Meta:
         model = Plan
@@ -27,6 +29,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "period_end",
             "vision_year",
             "task_count",
+            "state",
+            "closed_at",
         ]
 
 

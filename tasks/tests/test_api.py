@@ -234,6 +234,8 @@ class TestPlansAndSections:
                 "period_end": "2025-12-31",
                 "vision_year": 2035,
                 "task_count": 5,
+                "state": "active",
+                "closed_at": None,
             }
         ]
         assert client.get(f"/api/plans/{sample.plan.pk}/").json()["task_count"] == 5

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     # progress reporting and review
     ILLEGAL_TRANSITION = "illegal_transition"
     PERIOD_NOT_OPEN = "period_not_open"
+    PLAN_CLOSED = "plan_closed"
     VERSION_CONFLICT = "version_conflict"
     COMMENT_REQUIRED = "comment_required"
     REPORT_INCOMPLETE = "report_incomplete"
@@ -51,6 +52,7 @@ HTTP_STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.VERSION_CONFLICT: status.HTTP_412_PRECONDITION_FAILED,
     ErrorCode.ILLEGAL_TRANSITION: status.HTTP_409_CONFLICT,
     ErrorCode.PERIOD_NOT_OPEN: status.HTTP_409_CONFLICT,
+    ErrorCode.PLAN_CLOSED: status.HTTP_409_CONFLICT,
     ErrorCode.EXTENSION_PENDING: status.HTTP_409_CONFLICT,
     ErrorCode.EVIDENCE_TOO_LARGE: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     ErrorCode.PRECONDITION_REQUIRED: status.HTTP_428_PRECONDITION_REQUIRED,
