@@ -258,6 +258,13 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:extension_list", "GET"): lambda w: _form("get", "/extensions/"),
     ("progress:extension_approve", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/approve/"),
     ("progress:extension_refuse", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/refuse/", {"comment": "不同意"}),
+    # --- h8: search, password change, print view of one task
+    ("progress:search", "GET"): lambda w: _form("get", "/search/?q=2"),
+    ("progress:password_change", "GET"): lambda w: _form("get", "/account/password/"),
+    ("progress:password_change", "POST"): lambda w: _form(
+        "post", "/account/password/", {"old_password": "错", "new_password1": "x", "new_password2": "y"}
+    ),
+    ("progress:task_print", "GET"): lambda w: _form("get", f"/tasks/{w.tasks[2].pk}/print/"),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -361,6 +368,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:extension_list", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200),
     ("progress:extension_approve", "POST"):      (302, 403, 404, 403, 404, 302, 403, 404),
     ("progress:extension_refuse", "POST"):       (302, 403, 404, 403, 404, 302, 403, 404),
+    # --- h8: search, password change, print view of one task
+    ("progress:search", "GET"):                  (302, 200, 200, 200, 200, 200, 200, 200),
+    ("progress:password_change", "GET"):         (302, 200, 200, 200, 200, 200, 200, 200),
+    ("progress:password_change", "POST"):        (302, 400, 400, 400, 400, 400, 400, 400),
+    ("progress:task_print", "GET"):              (302, 200, 200, 200, 404, 200, 200, 404),
 }
 
 
