@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from access.querysets import tasks_visible_to
 from departments.models import Department
@@ -28,12 +28,18 @@ def search_tasks(*, user: Any, term: str) -> QuerySet[Task]:
     term = normalize_term(term)
     if not term:
         return Task.objects.none()
-    units = Department.objects.filter(Q(name__icontains=term) | Q(aliases__alias__icontains=term)).values("pk")
-    matches = (
-        Q(text__icontains=term)
-        | Exists(EffectiveAssignment.objects.filter(task_id=OuterRef("pk"), department_id__in=units))
-        | Exists(Assignment.objects.filter(task_id=OuterRef("pk"), name_as_written__icontains=term))
+    # Uncorrelated subqueries (each evaluated once), not an EXISTS per task: the matching units first
+    # (a few rows of the unit table), then the task ids through them and through the written names.
+    unit_ids = list(
+        Department.objects.filter(Q(name__icontains=term) | Q(aliases__alias__icontains=term))
+        .values_list("pk", flat=True)
+        .distinct()
     )
+    matches = Q(text__icontains=term) | Q(
+        pk__in=Assignment.objects.filter(name_as_written__icontains=term).values("task_id")
+    )
+    if unit_ids:
+        matches |= Q(pk__in=EffectiveAssignment.objects.filter(department_id__in=unit_ids).values("task_id"))
     number = parse_task_number(term)
     if number is not None:
         matches |= Q(number=number)
