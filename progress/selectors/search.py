@@ -53,6 +53,7 @@ def search_tasks(*, user: Any, term: str) -> QuerySet[Task]:
         tasks_visible_to(found, user=user)
         .annotate(search_rank=rank)
         .select_related("plan", "section")
+        .defer("plan__source_text")  # the whole plan document: not for a list of results
         .prefetch_related(
             Prefetch(
                 "effective_rows",
