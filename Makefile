@@ -34,8 +34,9 @@ run: venv ## 本机启动：建环境、生成 .env、迁移数据库、初始�
 test: dev-venv ## 运行全部测试：SQLite 一遍，PostgreSQL 可用（或 CI=true）时再跑一遍
 	@bash scripts/run_tests.sh $(ARGS)
 
-lint: dev-venv ## 代码检查（ruff）
+lint: dev-venv ## 代码检查（ruff；导入分层 lint-imports）
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 clean: ## 删除缓存（不删除虚拟环境和数据库）
 	rm -rf .pytest_cache .ruff_cache .hypothesis

@@ -11,7 +11,7 @@ from access.actor import actor_for
 from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from progress.models import ProgressReport, ReportStatus
 from tasks.models import Target, Task
-from tasks.selectors import filter_tasks_by_unit, unit_cells
+from tasks.selectors import unit_cells
 
 if TYPE_CHECKING:
     from progress.models import ExtensionRequest
@@ -27,7 +27,10 @@ def tasks_visible_to(queryset: QuerySet[Task], *, user: Any) -> QuerySet[Task]:
         return queryset
     if actor.department_id is None:
         return queryset.none()
-    return filter_tasks_by_unit(queryset, department=actor.department_id)
+    # As for reports below: one uncorrelated subquery (the unit's cells, one primary row per task it
+    # counts for), not an EXISTS per task row, which walked the unit's rows for every task (a clerk's
+    # search over 10,000 tasks: about 555 → 72 ms, bench/README.md).
+    return queryset.filter(pk__in=unit_cells(department=actor.department_id).values("task_id"))
 
 
 def reports_visible_to(queryset: QuerySet[ProgressReport], *, user: Any) -> QuerySet[ProgressReport]:
@@ -88,9 +91,4 @@ def leadership_q() -> Q:
 def targets_visible_to(queryset: QuerySet[Target], *, user: Any) -> QuerySet[Target]:
     """The targets ``user`` may see (the list form of :func:`access.rules.indicators.can_view_target`):
     the targets of the tasks :func:`tasks_visible_to` gives."""
-    actor = actor_for(user)
-    if actor.sees_everything:
-        return queryset
-    if actor.department_id is None:
-        return queryset.none()
-    return queryset.filter(task__in=filter_tasks_by_unit(Task.objects.all(), department=actor.department_id))
+    return queryset.filter(task__in=tasks_visible_to(Task.objects.all(), user=user))

@@ -28,8 +28,8 @@ SUGGEST_TARGET_MS = 2000.0
 
 
 def _seed_rows():
+    from departments.directory import UnitDirectory
     from tasks.importer.parser import parse_plan_text
-    from tasks.importer.units import UnitDirectory
 
     result = parse_plan_text(SEED_PLAN_PATH.read_text(encoding="utf-8"), directory=UnitDirectory.from_fixture())
     return [(t.text, [u.display for u in t.lead], [u.display for u in t.supporting]) for t in result.tasks if t.lead]
@@ -94,8 +94,8 @@ def _cn(n: int) -> str:
 def measure_parse(*, runs: int, size_bytes: int) -> list[tuple[str, int, Summary, float]]:
     """Per layout: its name, the task count, the wall-clock summary and the median CPU time in ms (the
     process's own CPU time: closer to an idle machine's wall clock when the cores are shared)."""
+    from departments.directory import UnitDirectory
     from tasks.importer.parser import parse_plan_text
-    from tasks.importer.units import UnitDirectory
 
     directory = UnitDirectory.from_fixture()
     out = []

@@ -18,8 +18,8 @@ TARGET_MEDIAN_MS = 20.0
 
 def measure(*, runs: int = 30, warmups: int = 3) -> tuple[Summary, int]:
     """Time ``runs`` parses of the seed after ``warmups`` untimed ones; return the summary and the task count."""
+    from departments.directory import UnitDirectory
     from tasks.importer.parser import parse_plan_text
-    from tasks.importer.units import UnitDirectory
 
     text = SEED_PLAN_PATH.read_text(encoding="utf-8")
     directory = UnitDirectory.from_fixture()

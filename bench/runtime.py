@@ -7,7 +7,6 @@ caller names (normally inside a temporary directory) before Django is set up.
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -16,44 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xingping_tracker.core.standalone import (  # noqa: F401 - the scripts' set-up, re-exported
+    close_connections,
+    configure,
+    configure_url,
+    migrate,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_PLAN_PATH = REPO_ROOT / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
-
-
-def configure(database: Path) -> None:
-    """Point Django at the SQLite file ``database`` with local settings and DEBUG off, then set it up
-    (see :func:`configure_url`)."""
-    configure_url(f"sqlite:///{Path(database).resolve()}")
-
-
-def configure_url(database_url: str) -> None:
-    """Point Django at ``database_url`` with local settings and DEBUG off, then set it up.
-
-    DEBUG is forced off (query logging would distort the figures); the test client's host
-    ``testserver`` is allowed. A secret key is made up only when none is set. Static files use the
-    plain storage, as in the test settings: local settings have no STATIC_ROOT for the manifest
-    storage, which DEBUG off would otherwise need, and static files are not what is measured.
-    """
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xingping_tracker.settings.local"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_DEBUG"] = "false"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
-
-    import django
-
-    django.setup()
-
-    from django.test.utils import override_settings
-
-    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    override_settings(STORAGES={**_settings().STORAGES, "staticfiles": plain_static}).enable()
-
-
-def _settings():  # noqa: ANN202 - django.conf.settings, imported once Django is configured
-    from django.conf import settings
-
-    return settings
 
 
 # Databases the benchmark scripts never create or drop.
@@ -90,19 +60,6 @@ def close_connections_if_configured() -> None:
 
     if settings.configured:
         close_connections()
-
-
-def migrate() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def close_connections() -> None:
-    """Close every database connection (SQLite then folds its WAL back into the main file)."""
-    from django.db import connections
-
-    connections.close_all()
 
 
 def unit_clerk(department_id: int, *, username: str, role: str = "reporter") -> Any:

@@ -104,8 +104,8 @@ class _SeedPools:
 @functools.cache
 def _seed_pools() -> _SeedPools:
     from bench.runtime import SEED_PLAN_PATH
+    from departments.directory import UnitDirectory
     from tasks.importer.parser import parse_plan_text
-    from tasks.importer.units import UnitDirectory
 
     result = parse_plan_text(SEED_PLAN_PATH.read_text(encoding="utf-8"), directory=UnitDirectory.from_fixture())
     chapters = tuple(s.title for s in result.sections if s.level == 1)
@@ -181,8 +181,8 @@ def generate(
 
 
 def _generate_units(rng: random.Random, count: int) -> dict[str, int]:
+    from departments.directory import load_fixture
     from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind
-    from tasks.importer.units import load_fixture
 
     fixture = load_fixture()
     town_kinds = {DepartmentKind.TOWN, DepartmentKind.SUBDISTRICT}

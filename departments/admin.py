@@ -9,10 +9,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from departments.extensions import announce_group_units_changed, task_overview, with_task_counts
 from departments.filters import search_departments
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentGroupAlias, Membership
-from tasks import selectors
-from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from xingping_tracker.core.admin import AnnouncesChangesAdmin
 from xingping_tracker.core.changes import UNITS
 
@@ -44,7 +43,7 @@ class DepartmentAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
         queryset = super().get_queryset(request)
         if _is_changelist(request, self):
-            queryset = selectors.department_task_counts(queryset)
+            queryset = with_task_counts(queryset)
         return queryset
 
     def get_search_results(
@@ -66,7 +65,7 @@ class DepartmentAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
         extra_context = dict(extra_context or {})
         department = self.get_object(request, object_id)
         if department is not None:
-            extra_context["task_overview"] = selectors.department_task_overview(department=department)
+            extra_context["task_overview"] = task_overview(department=department)
             # 科技局 hosted in 市发改局: the host's page points to the units it hosts and their tasks.
             extra_context["hosted_units"] = list(department.hosted_units.order_by("sort_order", "name"))
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
@@ -102,7 +101,7 @@ class DepartmentGroupAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
         """Members (and the kind, saved just before) decide the units of the tasks naming the group:
         those tasks' effective units follow, in the same transaction as the admin's save."""
         super().save_related(request, form, formsets, change)
-        refresh_effective_assignments_for_groups(group_ids=[form.instance.pk])
+        announce_group_units_changed(group_ids=[form.instance.pk])
 
     @admin.display(description="成员单位数", ordering="member_count")
     def member_count(self, obj: DepartmentGroup) -> int:

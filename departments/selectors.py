@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from departments.directory import UnitDirectory
 from departments.models import Department, DepartmentGroup
-from tasks.importer.units import UnitDirectory
 
 
 def unit_directory() -> UnitDirectory:

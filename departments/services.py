@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
+from departments.directory import DEFAULT_FIXTURE_PATH, UnitDirectory, load_fixture, normalise_name
+from departments.extensions import announce_group_units_changed
 from departments.models import (
     Department,
     DepartmentAlias,
@@ -17,8 +19,6 @@ from departments.models import (
     DepartmentKind,
     GroupKind,
 )
-from tasks.importer.units import DEFAULT_FIXTURE_PATH, UnitDirectory, load_fixture, normalise_name
-from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from xingping_tracker.core.changes import UNITS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -221,7 +221,7 @@ def _sync_groups(groups: list[dict[str, Any]], departments: dict[str, Department
             changed.append(group.pk)
         _sync_group_aliases(group, entry.get("aliases", []), counts)
     if changed:
-        refresh_effective_assignments_for_groups(group_ids=changed)
+        announce_group_units_changed(group_ids=changed)
 
 
 def _sync_group_aliases(group: DepartmentGroup, aliases: list[str], counts: SyncReport) -> None:

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="print-check-") as tmp:
         sys.path.insert(0, str(REPO_ROOT))
-        from bench.runtime import close_connections, configure, migrate
+        from xingping_tracker.core.standalone import close_connections, configure, migrate
 
         configure(Path(tmp) / "print_check.sqlite3")
         migrate()

@@ -15,7 +15,6 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from exports.admin_actions import download_meeting_pack
 from progress.models import (
     Evidence,
     ExtensionRequest,
@@ -94,7 +93,7 @@ class ReviewPeriodAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
         "plan", "name", "starts_on", "ends_on", "report_due_on", "meeting_on", "is_annual_summary",
         "status", "opened_at", "closed_at",
     ]
-    actions = [open_periods, close_periods, download_meeting_pack]
+    actions = [open_periods, close_periods]  # and 下载会议材料, added by exports/admin.py
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewPeriod]:
         return super().get_queryset(request).annotate(report_count=Count("reports"))

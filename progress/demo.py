@@ -35,6 +35,11 @@ from django.utils import timezone
 
 from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from departments.models import Membership, MembershipRole
+from progress.management.commands.create_accounts import (
+    AccountSpec,
+    CreatedAccount,
+    create_accounts_from_specs,
+)
 from progress.models import (
     ActualState,
     Evidence,
@@ -57,11 +62,6 @@ from progress.services import reports as report_service
 from tasks.models import AssignmentRole, Plan, Task
 from tasks.selectors import filter_tasks_by_unit
 from xingping_tracker.core.changes import PROGRESS, UNITS, announce
-from xingping_tracker.core.management.commands.create_accounts import (
-    AccountSpec,
-    CreatedAccount,
-    create_accounts_from_specs,
-)
 
 DEMO_MARKER = "（演示）"
 

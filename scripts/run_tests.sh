@@ -8,6 +8,7 @@
 # - With CI=true, PostgreSQL and Redis must answer, or the run fails before any test.
 # - pytest's exit code 5 (no tests collected) fails the run, like any other nonzero exit.
 # - Two pytest-xdist workers (TEST_WORKERS); each has its own test databases and Redis database.
+# - First the import layering (lint-imports, import-linter's contracts in pyproject.toml): broken → exit 4.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,6 +33,19 @@ loud_failure() {
     echo "# ERROR: $1" >&2
     echo "######################################################################" >&2
 }
+
+# The app layering (pyproject.toml [tool.importlinter]; README "Architecture"): checked before any
+# test; a broken contract fails the run at once (it takes about a second).
+echo "==> import layering (lint-imports)"
+LINT_IMPORTS="$(dirname "$PY")/lint-imports"
+if [ ! -x "$LINT_IMPORTS" ]; then
+    loud_failure "lint-imports (import-linter) is not installed next to ${PY}: run make dev-venv."
+    exit 4
+fi
+if ! "$LINT_IMPORTS" --no-cache --no-logo; then
+    loud_failure "lint-imports: an import breaks the app layering (see the contract above and the README's Architecture)."
+    exit 4
+fi
 
 run_pass() {
     local name=$1 url=$2

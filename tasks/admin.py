@@ -14,7 +14,6 @@ from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.models import Department
-from exports.admin_actions import export_ledger
 from tasks import selectors
 from tasks.admin_import import import_view
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
@@ -320,7 +319,7 @@ class TaskAdmin(AnnouncesChangesAdmin, SimpleHistoryAdmin):
         ("记录", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AssignmentInline, MilestoneInline, TargetInline]
-    actions = [export_ledger]
+    # 导出台账 is added by exports/admin.py (exports sits above tasks)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Task]:
         queryset = super().get_queryset(request)

@@ -122,18 +122,15 @@ def with_task_details(queryset: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def task_list(*, filters: dict[str, Any] | None = None, user: Any = None) -> QuerySet[Task]:
-    """Tasks filtered through :class:`tasks.filters.TaskFilterSet`, with their details prefetched.
-
-    ``user``: when given, only the tasks that user may see (:func:`access.querysets.tasks_visible_to`).
+def task_list(*, filters: dict[str, Any] | None = None, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    """Tasks (of ``queryset``, default all) filtered through :class:`tasks.filters.TaskFilterSet`, with
+    their details prefetched. The API passes the tasks the user may see
+    (:func:`access.querysets.tasks_visible_to`: access sits above tasks, so this module never asks it).
     Raises ``ApplicationError(INVALID)`` when a filter value is not valid.
     """
-    from access.querysets import tasks_visible_to  # the access package reads this module
     from tasks.filters import TaskFilterSet  # the FilterSet is built on the query helpers above
 
-    queryset = with_task_details(Task.objects.all())
-    if user is not None:
-        queryset = tasks_visible_to(queryset, user=user)
+    queryset = with_task_details(queryset if queryset is not None else Task.objects.all())
     filterset = TaskFilterSet(data=filters or {}, queryset=queryset)
     check_filters(filterset)
     return filterset.qs

@@ -343,6 +343,13 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:silent_units", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/silent/"),
     ("progress:unit_urge", "POST"): lambda w: _form("post", f"/periods/{w.h2.pk}/silent/{w.fagai.pk}/urge/"),
     ("progress:period_close_confirm", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/close/confirm/"),
+    # --- h8: search, password change, print view of one task
+    ("progress:search", "GET"): lambda w: _form("get", "/search/?q=2"),
+    ("progress:password_change", "GET"): lambda w: _form("get", "/account/password/"),
+    ("progress:password_change", "POST"): lambda w: _form(
+        "post", "/account/password/", {"old_password": "错", "new_password1": "x", "new_password2": "y"}
+    ),
+    ("progress:task_print", "GET"): lambda w: _form("get", f"/tasks/{w.tasks[2].pk}/print/"),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -486,6 +493,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:silent_units", "GET"):            (302, 404, 404, 404, 404, 200, 200, 404),
     ("progress:unit_urge", "POST"):              (302, 404, 404, 404, 404, 302, 403, 404),
     ("progress:period_close_confirm", "GET"):    (302, 404, 404, 404, 404, 200, 403, 404),
+    # --- h8: search, password change, print view of one task
+    ("progress:search", "GET"):                  (302, 200, 200, 200, 200, 200, 200, 200),
+    ("progress:password_change", "GET"):         (302, 200, 200, 200, 200, 200, 200, 200),
+    ("progress:password_change", "POST"):        (302, 400, 400, 400, 400, 400, 400, 400),
+    ("progress:task_print", "GET"):              (302, 200, 200, 200, 404, 200, 200, 404),
 }
 
 

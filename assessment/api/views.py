@@ -18,7 +18,7 @@ from assessment import services
 from assessment.api import serializers as s
 from assessment.models import Assessment
 from assessment.selectors import assessment_view, assessments_visible_to, get_assessment
-from progress.api.views import ERRORS, TRANSITION_ERRORS
+from xingping_tracker.core.api_errors import ERRORS, TRANSITION_ERRORS
 
 TAG = "年度考核"
 

@@ -13,8 +13,8 @@ from access.rules import check_can_view_board
 from dashboard.api.serializers import ATTENTION_LIMIT, ATTENTION_MAX, OverviewSerializer
 from dashboard.selectors.cached import dashboard_overview
 from dashboard.selectors.periods import default_period
-from progress.api.views import ERRORS
 from progress.models import ReviewPeriod
+from xingping_tracker.core.api_errors import ERRORS
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TAG = "领导看板"

@@ -7,9 +7,9 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import viewsets
 
 from departments.api.serializers import DepartmentGroupSerializer, DepartmentSerializer
+from departments.extensions import with_task_counts
 from departments.filters import DepartmentFilterSet, DepartmentGroupFilterSet
 from departments.models import Department, DepartmentGroup
-from tasks.selectors import department_task_counts
 from xingping_tracker.core.filters import FilterBackend
 
 
@@ -50,7 +50,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DepartmentFilterSet
 
     def get_queryset(self) -> QuerySet[Department]:
-        return department_task_counts(Department.objects.select_related("host").prefetch_related("aliases"))
+        return with_task_counts(Department.objects.select_related("host").prefetch_related("aliases"))
 
 
 @extend_schema_view(

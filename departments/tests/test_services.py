@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from departments.directory import load_fixture
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind
 from departments.services import SORT_ORDER_STEP, SyncReport, sync_units_from_fixture
 from departments.tests.factories import DepartmentAliasFactory, DepartmentFactory
-from tasks.importer.units import load_fixture
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from departments.directory import UnitDirectory, load_fixture, normalise_name
 from departments.models import DepartmentKind, GroupKind
-from tasks.importer.units import UnitDirectory, load_fixture, normalise_name
 
 
 @pytest.fixture(scope="module")

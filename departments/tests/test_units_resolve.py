@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.importer.units import UnitDirectory, normalise_name, split_items
+from departments.directory import UnitDirectory, normalise_name, split_items
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from departments.directory import UnitDirectory
 from departments.selectors import unit_directory
 from departments.services import sync_units_from_fixture
-from tasks.importer.units import UnitDirectory
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
 ANNOTATION = re.compile(r"[（(]((?:牵头|责任)(?:部门|单位)[:：][^)）]*)[)）]")

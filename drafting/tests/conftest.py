@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from departments.directory import UnitDirectory
 from drafting.suggest import PastTask
 from tasks.importer.parser import parse_plan_text
-from tasks.importer.units import UnitDirectory
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PLAN = ROOT / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"

@@ -23,8 +23,8 @@ from indicators.api.serializers import (
     SeriesEntrySerializer,
 )
 from indicators.trajectory import TrajectoryStatus, evaluate
-from progress.api.views import ERRORS
 from tasks.models import Target
+from xingping_tracker.core.api_errors import ERRORS
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.pagination import PageNumberPagination
 

@@ -42,6 +42,7 @@ from progress.services import periods as period_services
 from progress.services import reports as report_services
 from progress.services import task_review
 from tasks.models import Task
+from xingping_tracker.core.api_errors import ERRORS, TRANSITION_ERRORS, ErrorSerializer
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import FilterBackend
 
@@ -101,14 +102,6 @@ def _not_found(what: str) -> ApplicationError:
 # --- schema pieces -----------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="稳定的错误代码，如 invalid、permission_denied、illegal_transition")
-    detail = serializers.CharField(help_text="给人看的中文说明，指明如何处理")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False, help_text="逐字段的错误（400 时）"
-    )
-
-
 class VersionConflictSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="version_conflict")
     detail = serializers.CharField(help_text="谁在何时修改了报告，以及如何处理")
@@ -117,16 +110,6 @@ class VersionConflictSerializer(serializers.Serializer):
     current = s.ProgressReportSerializer(help_text="报告的当前内容")
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 给出逐字段的中文说明）"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权进行该操作（如市领导账号的任何修改）"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在，或无权查看（不透露是否存在）"),
-}
-TRANSITION_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(ErrorSerializer, description="当前状态不允许该操作（illegal_transition）或填报期未开放"),
-}
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,

@@ -13,12 +13,12 @@ from rest_framework.response import Response
 
 from access.actor import actor_for
 from access.rules import check_can_retry_deliveries
-from progress.api.views import ERRORS, ErrorSerializer
 from reminders import pages
 from reminders.api import serializers as s
 from reminders.filters import DeliveryFilterSet
 from reminders.models import Delivery, Notification
 from reminders.services.notifications import mark_all_notifications_read, mark_notification_read
+from xingping_tracker.core.api_errors import ERRORS, ErrorSerializer
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 from xingping_tracker.core.filters import FilterBackend
 

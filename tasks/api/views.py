@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import viewsets
 from rest_framework.filters import OrderingFilter
 
+from access.querysets import tasks_visible_to
 from tasks import selectors
 from tasks.api.serializers import PlanSerializer, SectionSerializer, TaskSerializer
 from tasks.filters import SectionFilterSet, TaskFilterSet
@@ -107,4 +108,4 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["number", "deadline"]
 
     def get_queryset(self) -> QuerySet[Task]:
-        return selectors.task_list(user=self.request.user)
+        return selectors.task_list(queryset=tasks_visible_to(Task.objects.all(), user=self.request.user))

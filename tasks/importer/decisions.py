@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from departments.directory import UnitDirectory, split_items
+
 from .types import ParseResult
-from .units import UnitDirectory, split_items
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from departments.directory import UnitDirectory
 from xingping_tracker.core.exceptions import ErrorCode
 
 from .tables import flatten_tables
@@ -38,7 +39,6 @@ from .types import (
     ParseResult,
     PlanParseError,
 )
-from .units import UnitDirectory
 
 # ---------------------------------------------------------------------------------------------------------
 # Line shapes

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 
+from departments.directory import UnitDirectory
+
 from .decoding import column_role
-from .units import UnitDirectory
 
 _CELL_SEPARATOR = re.compile(r"\s*[|｜\t]\s*")
 _LABELS = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from departments.directory import ParsedUnit  # a unit as the parser resolved it (defined with the directory)
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 
@@ -52,19 +53,6 @@ class ParsedSection:
     @property
     def heading(self) -> str:
         return f"{self.label}、{self.title}" if self.level == 1 else f"{self.label}{self.title}"
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedUnit:
-    """A unit or placeholder named on a task: as written, and what it resolved to (None if unknown)."""
-
-    written: str
-    name: str | None
-    is_group: bool = False
-
-    @property
-    def display(self) -> str:
-        return self.name if self.name is not None else self.written
 
 
 @dataclass(frozen=True, slots=True)

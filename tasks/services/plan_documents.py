@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from departments.directory import UnitDirectory
 from departments.models import Department
 from departments.selectors import unit_directory
 from tasks.importer.decoding import decode_document
 from tasks.importer.parser import parse_plan_text
 from tasks.importer.types import ParseResult
-from tasks.importer.units import UnitDirectory
 
 
 def current_unit_directory() -> UnitDirectory:

@@ -22,9 +22,9 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from departments.directory import normalise_name
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind
 from tasks.importer.types import ParsedSection, ParsedTarget, ParsedTask, ParsedUnit, ParseResult
-from tasks.importer.units import normalise_name
 from tasks.models import Assignment, AssignmentRole, Milestone, Plan, Section, Target, Task
 from tasks.services.effective_assignments import refresh_effective_assignments
 from xingping_tracker.core.changes import PLAN, UNITS, announce

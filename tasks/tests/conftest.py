@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.importer.units import UnitDirectory
+from departments.directory import UnitDirectory
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
 

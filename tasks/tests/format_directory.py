@@ -1,7 +1,7 @@
 """The unit directory the format fixtures are read with: the 兴平 units plus the province, county and district
 units the other governments' documents name."""
 
-from tasks.importer.units import UnitDirectory, load_fixture
+from departments.directory import UnitDirectory, load_fixture
 
 OTHER_UNITS = (
     "省通信管理局",

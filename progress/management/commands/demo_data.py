@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from progress import demo
-from xingping_tracker.core.management.commands.create_accounts import write_created_accounts
+from progress.management.commands.create_accounts import write_created_accounts
 
 
 class Command(BaseCommand):

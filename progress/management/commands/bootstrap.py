@@ -20,16 +20,16 @@ from django.core.management.base import BaseCommand
 
 from departments.services import sync_units_from_fixture
 from progress import demo
+from progress.management.commands.create_accounts import (
+    create_initial_accounts,
+    initial_account_specs,
+    write_created_accounts,
+)
 from progress.models import ReviewPeriod
 from progress.services.periods import generate_periods
 from tasks.models import Plan
 from tasks.services.plan_documents import parse_plan_document
 from tasks.services.plan_import import import_plan
-from xingping_tracker.core.management.commands.create_accounts import (
-    create_initial_accounts,
-    initial_account_specs,
-    write_created_accounts,
-)
 
 DEFAULT_PLAN = Path(settings.BASE_DIR) / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
 
