@@ -25,4 +25,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "state" with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "tasks.models.PlanState",
+        "AssessmentStateEnum": "assessment.models.AssessmentState",
+        "ActualStateEnum": "progress.models.ActualState",
+    },
 }
