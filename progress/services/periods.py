@@ -12,7 +12,8 @@ from access.actor import actor_for
 from access.rules import check_can_manage_periods
 from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
 from progress.workflow import PERIOD_TRANSITIONS, check_transition
-from tasks.models import Plan
+from reminders.services import unit_notices
+from tasks.models import EffectiveAssignment, Plan
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -98,6 +99,14 @@ def _move(period_id: int, action: str, *, user: Any) -> ReviewPeriod:
             period.closed_at = now
         period._history_user = user
         period.save()
+        # Every unit with a task in the plan is told, in the same transaction (nothing if it rolls back).
+        units = (
+            EffectiveAssignment.objects.filter(task__plan_id=period.plan_id, is_primary=True)
+            .order_by()
+            .values_list("department_id", flat=True)
+            .distinct()
+        )
+        unit_notices.period_moved(period, department_ids=list(units), opened=transition.target == PeriodStatus.OPEN)
     return period
 
 

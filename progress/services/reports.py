@@ -42,6 +42,7 @@ from progress.models import (
     TargetActual,
 )
 from progress.workflow import REPORT_TRANSITIONS, check_transition
+from reminders.services import unit_notices
 from tasks.models import AssignmentRole, Target, Task
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -630,6 +631,8 @@ def _review(report_id: int, action: str, *, user: Any, comment: str) -> Progress
             events.report_accepted(report, actor=user, from_status=from_status, comment=report.review_comment)
         else:
             events.report_returned(report, actor=user, from_status=from_status, comment=report.review_comment)
+        # The unit is told in the same transaction: it hears of the change when (and only if) it commits.
+        unit_notices.report_reviewed(report, accepted=action == "accept")
     return report
 
 

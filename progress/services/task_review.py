@@ -26,6 +26,7 @@ from progress.models import (
     TaskProgress,
 )
 from progress.workflow import EXTENSION_TRANSITIONS, TASK_TRANSITIONS, check_transition
+from reminders.services import unit_notices
 from tasks.models import AssignmentRole, Task
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -176,6 +177,8 @@ def _decide(request_id: int, action: str, *, user: Any, comment: str) -> Extensi
             )
         elif action == "refuse":
             events.extension_refused(request.task_id, actor=user, comment=request.decision_comment)
+        if action in ("approve", "refuse"):
+            unit_notices.extension_decided(request, approved=action == "approve")
         else:
             events.extension_withdrawn(request.task_id, actor=user, comment=request.decision_comment)
     return request
