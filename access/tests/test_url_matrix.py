@@ -258,6 +258,9 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("progress:extension_list", "GET"): lambda w: _form("get", "/extensions/"),
     ("progress:extension_approve", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/approve/"),
     ("progress:extension_refuse", "POST"): lambda w: _form("post", f"/extensions/{extension(w).pk}/refuse/", {"comment": "不同意"}),
+    # --- h4: the clerk's bulk 报送 (unit A's complete draft of task 2)
+    ("progress:bulk_submit", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/bulk-submit/"),
+    ("progress:bulk_submit", "POST"): lambda w: _form("post", f"/periods/{w.h2.pk}/bulk-submit/", {"report": draft(w).pk}),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -361,6 +364,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:extension_list", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200),
     ("progress:extension_approve", "POST"):      (302, 403, 404, 403, 404, 302, 403, 404),
     ("progress:extension_refuse", "POST"):       (302, 403, 404, 403, 404, 302, 403, 404),
+    # --- h4: the clerk's bulk 报送: another unit's draft is not found, people without a unit are refused
+    ("progress:bulk_submit", "GET"):             (302, 200, 200, 200, 403, 403, 403, 403),
+    ("progress:bulk_submit", "POST"):            (302, 302, 404, 302, 403, 403, 403, 403),
 }
 
 
