@@ -138,3 +138,13 @@ def test_closing_and_opening_a_period_tells_the_units_of_the_plan(world):
     open_period(period=world.h2, user=world.plan_office)
     note = Notification.objects.get(user=world.gongxin_clerk, kind=NoticeKind.PERIOD_OPENED)
     assert "2024年下半年填报期已开放" in note.title and "2025年1月10日" in note.title
+
+
+def test_the_admin_lists_notices_and_notifications_read_only(world, admin_client):
+    report = submitted_contribution(world)
+    return_report(report_id=report.pk, user=world.plan_office, comment="请补充")
+    notice = UnitNotice.objects.get()
+    assert admin_client.get(reverse("admin:reminders_unitnotice_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:reminders_unitnotice_change", args=[notice.pk])).content.decode()
+    assert "请补充" in page and 'name="title"' not in page  # read-only
+    assert admin_client.get(reverse("admin:reminders_notification_changelist"), {"kind": "report_returned"}).status_code == 200
