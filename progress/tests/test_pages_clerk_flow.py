@@ -188,6 +188,23 @@ def test_a_suspicious_actual_asks_for_confirmation_and_saves_when_confirmed(clie
     assert report.status == ReportStatus.SUBMITTED and report.actuals.get().value == Decimal("8.1")
 
 
+def test_a_value_confirmed_in_a_draft_is_not_asked_about_again(client, world, settings):
+    settings.PROGRESS_ACTUAL_JUMP_RATIO = 3.0
+    previous = ProgressReportFactory(task=world.tasks[2], department=world.gongxin, period=world.h1, status=ReportStatus.ACCEPTED)
+    TargetActual.objects.create(report=previous, target=world.target, value=Decimal("1"), data_date=dt.date(2024, 6, 30))
+    client.force_login(world.gongxin_clerk)
+    key = f"actual-{world.target.pk}-value"
+    warned = client.post(form_url(world), post_data(world, version=0, **{key: "40"}))
+    assert warned.status_code == 200 and "变化超过3倍" in warned.content.decode()
+    token = warned.context["confirm_token"]
+    assert client.post(form_url(world), post_data(world, version=0, confirm_actuals=token, **{key: "40"})).status_code == 302
+    report = gongxin_report(world)
+    # Submitting the draft later with the same value goes through at once; a new odd value is asked about.
+    assert client.post(form_url(world), post_data(world, version=report.version, **{key: "0.1"})).status_code == 200
+    response = client.post(form_url(world), post_data(world, version=report.version, action="submit", **{key: "40"}))
+    assert response.status_code == 302 and gongxin_report(world).status == ReportStatus.SUBMITTED
+
+
 def test_a_plausible_actual_saves_at_once_and_the_ratio_is_a_setting(client, world, settings):
     previous = ProgressReportFactory(task=world.tasks[2], department=world.gongxin, period=world.h1, status=ReportStatus.ACCEPTED)
     TargetActual.objects.create(report=previous, target=world.target, value=Decimal("3"), data_date=dt.date(2024, 6, 30))

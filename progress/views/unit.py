@@ -342,12 +342,15 @@ def report_form(request: HttpRequest, task_id: int, period_id: int) -> HttpRespo
     )
 
 
-def _warnings(targets, actual_forms, previous_actuals) -> tuple[dict[int, list[str]], str]:
-    """The plausibility warnings of the posted actuals and the token that confirms them."""
+def _warnings(targets, actual_forms, previous_actuals, stored_actuals) -> tuple[dict[int, list[str]], str]:
+    """The plausibility warnings of the posted actuals and the token that confirms them. A value the
+    report already holds was confirmed when it was saved: it is not asked about again."""
     values = {
         target_id: af.cleaned_data["value"]
         for target_id, af in (actual_forms or {}).items()
-        if af.cleaned_data["state"] == ActualState.REPORTED and af.cleaned_data["value"] is not None
+        if af.cleaned_data["state"] == ActualState.REPORTED
+        and af.cleaned_data["value"] is not None
+        and (target_id not in stored_actuals or stored_actuals[target_id].value != af.cleaned_data["value"])
     }
     previous = {
         target_id: actual.value for target_id, actual in previous_actuals.items() if actual.state == ActualState.REPORTED
@@ -374,7 +377,7 @@ def _post_report(request, *, actor, task, period, department, report, role, targ
                             error=_with_uploads("填报内容有误，请按提示修改。", uploads), **context)
     version = form.cleaned_data["version"]
     action = form.cleaned_data["action"] or "save"
-    warned, token = _warnings(targets, actual_forms, actuals_by_target(previous))
+    warned, token = _warnings(targets, actual_forms, actuals_by_target(previous), actuals_by_target(report))
     if warned and request.POST.get("confirm_actuals", "") != token:
         # A warning, not a refusal: the page asks once; pressing the button again saves these values.
         return _render_form(
