@@ -20,15 +20,18 @@ class ReportForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
         error_messages={"invalid": "完成进度请填写0到100之间的整数，或留空。"},
     )
-    progress_text = forms.CharField(label="进展情况", required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    problems_text = forms.CharField(label="存在问题", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    next_steps_text = forms.CharField(label="下步打算", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # Short boxes (they grow as one types): the texts, status and actuals fit a phone's screen.
+    progress_text = forms.CharField(label="进展情况", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    problems_text = forms.CharField(label="存在问题", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_steps_text = forms.CharField(label="下步打算", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     action = forms.ChoiceField(choices=list(REPORT_ACTIONS.items()), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead: bool = True, **kwargs):
         kwargs.setdefault("auto_id", "id_%s")
         super().__init__(*args, **kwargs)
+        if not lead:  # a supporting unit reports its part; the task's 完成进度 is the lead unit's to give
+            del self.fields["percent"]
         self.fields["progress_status"].error_messages["required"] = "请选择推进状态。"
         self.fields["version"].error_messages = {
             "required": "缺少报告版本号，请重新打开报告后再保存。",
@@ -59,12 +62,16 @@ class ActualForm(forms.Form):
 
     def to_input(self, target_id: int) -> ActualInput:
         data = self.cleaned_data
+        note = (data["note"] or "").strip()
+        reported = data["state"] == ActualState.REPORTED
+        # The date comes filled in (the period's end): a row without a value or a note is left blank.
+        blank = reported and data["value"] is None and not note
         return ActualInput(
             target_id=target_id,
             state=data["state"],
-            value=data["value"] if data["state"] == ActualState.REPORTED else None,
-            data_date=data["data_date"],
-            note=(data["note"] or "").strip(),
+            value=data["value"] if reported else None,
+            data_date=None if blank else data["data_date"],
+            note=note,
         )
 
 
@@ -72,7 +79,7 @@ def report_input(form: ReportForm, actual_forms: dict[int, ActualForm] | None) -
     data = form.cleaned_data
     return ReportInput(
         progress_status=data["progress_status"],
-        percent=data["percent"],
+        percent=data.get("percent"),
         progress_text=data["progress_text"],
         problems_text=data["problems_text"],
         next_steps_text=data["next_steps_text"],

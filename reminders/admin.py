@@ -24,6 +24,7 @@ from reminders.models import (
     Notification,
     Reminder,
     ReminderPolicy,
+    UnitNotice,
     UnitReminderSettings,
 )
 from reminders.pages import recipient_list, stage_label
@@ -250,10 +251,23 @@ class ReadFilter(admin.SimpleListFilter):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "user", "department", "title", "read_at"]
-    list_filter = [ReadFilter, ("department", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["created_at", "user", "department", "kind", "title", "read_at"]
+    list_filter = [ReadFilter, "kind", ("department", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "department"]
     search_fields = ["title", "user__username", "department__name"]
     date_hierarchy = "created_at"
-    fields = ["user", "department", "reminder", "title", "body", "link", "created_at", "read_at"]
+    fields = ["user", "department", "kind", "reminder", "notice", "title", "body", "link", "created_at", "read_at"]
+    readonly_fields = fields
+
+
+@admin.register(UnitNotice)
+class UnitNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What units were told about their work (written by the services; read-only here)."""
+
+    list_display = ["created_at", "department", "kind", "title", "digest"]
+    list_filter = ["kind", ("department", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["department", "digest"]
+    search_fields = ["title", "department__name"]
+    date_hierarchy = "created_at"
+    fields = ["department", "kind", "period", "title", "body", "link", "created_at", "digest"]
     readonly_fields = fields

@@ -168,8 +168,51 @@ class Delivery(models.Model):
         return f"{self.reminder} · {self.get_channel_display()}"
 
 
+class NoticeKind(models.TextChoices):
+    """What a notification is about: a reminder of the scan, or a change made to the unit's work."""
+
+    REMINDER = "reminder", "提醒"
+    REPORT_RETURNED = "report_returned", "报告退回"
+    REPORT_ACCEPTED = "report_accepted", "报告审核通过"
+    EXTENSION_DECIDED = "extension_decided", "延期审批结果"
+    PERIOD_OPENED = "period_opened", "填报期开放"
+    PERIOD_CLOSED = "period_closed", "填报期关闭"
+
+
+class UnitNotice(models.Model):
+    """A change made to a unit's work that the unit is told about (a report returned or accepted, an
+    extension decided, a period opened or closed): written by the service that makes the change, in
+    its transaction. Each of the unit's users gets it in the notification centre (``Notification.notice``)
+    and the unit's next digest (a report or milestone reminder) lists it once (``digest``)."""
+
+    kind = models.CharField("类型", max_length=24, choices=NoticeKind.choices)
+    department = models.ForeignKey(
+        Department, verbose_name="单位", on_delete=models.CASCADE, related_name="notices"
+    )
+    period = models.ForeignKey(
+        ReviewPeriod, verbose_name="填报期", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    digest = models.ForeignKey(
+        Reminder, verbose_name="列入的提醒", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
+
+    class Meta:
+        verbose_name = "单位动态"
+        verbose_name_plural = "单位动态"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "digest"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Notification(models.Model):
-    """The in-app notification centre: one row per recipient user, unique per (reminder, user)."""
+    """The in-app notification centre: one row per recipient user, unique per (reminder, user) for a
+    reminder and per (notice, user) for a change to the unit's work."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
@@ -180,6 +223,10 @@ class Notification(models.Model):
     reminder = models.ForeignKey(
         Reminder, verbose_name="提醒", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    notice = models.ForeignKey(
+        UnitNotice, verbose_name="单位动态", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField("类型", max_length=24, choices=NoticeKind.choices, default=NoticeKind.REMINDER)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
@@ -190,7 +237,10 @@ class Notification(models.Model):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["reminder", "user"], name="notification_once_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "user"], name="notification_once_per_user"),
+            models.UniqueConstraint(fields=["notice", "user"], name="notification_notice_once_per_user"),
+        ]
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:

@@ -350,6 +350,9 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
         "post", "/account/password/", {"old_password": "错", "new_password1": "x", "new_password2": "y"}
     ),
     ("progress:task_print", "GET"): lambda w: _form("get", f"/tasks/{w.tasks[2].pk}/print/"),
+    # --- h4: the clerk's bulk 报送 (unit A's complete draft of task 2)
+    ("progress:bulk_submit", "GET"): lambda w: _form("get", f"/periods/{w.h2.pk}/bulk-submit/"),
+    ("progress:bulk_submit", "POST"): lambda w: _form("post", f"/periods/{w.h2.pk}/bulk-submit/", {"report": draft(w).pk}),
 }
 
 # Anonymous: 401 from the API, a redirect to the sign-in page (302) from a page. Something the actor
@@ -498,6 +501,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("progress:password_change", "GET"):         (302, 200, 200, 200, 200, 200, 200, 200),
     ("progress:password_change", "POST"):        (302, 400, 400, 400, 400, 400, 400, 400),
     ("progress:task_print", "GET"):              (302, 200, 200, 200, 404, 200, 200, 404),
+    # --- h4: the clerk's bulk 报送: another unit's draft is not found, people without a unit are refused
+    ("progress:bulk_submit", "GET"):             (302, 200, 200, 200, 403, 403, 403, 403),
+    ("progress:bulk_submit", "POST"):            (302, 302, 404, 302, 403, 403, 403, 403),
 }
 
 

@@ -11,7 +11,7 @@ from offline import layout
 from offline.identity import TemplateIdentity
 from offline.tests.helpers import column, download, open_book, row_of
 from progress.models import ActualState, ProgressReport, ReportStatus, TargetActual
-from progress.services.reports import ReportInput, return_report, save_report, start_report, submit_report
+from progress.services.reports import ActualInput, ReportInput, return_report, save_report, start_report, submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,8 @@ def test_prefilled_from_this_periods_draft_and_returned_comment(world):
     _previous_report(world)
     report = start_report(task=world.tasks[2], department_id=world.gongxin.pk, period=world.h2, user=world.gongxin_clerk)
     save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=1,
-                data=ReportInput(progress_status="at_risk", percent=55, progress_text="本期草稿"))
+                data=ReportInput(progress_status="at_risk", percent=55, progress_text="本期草稿",
+                                 actuals=[ActualInput(target_id=world.target.pk, state=ActualState.NOT_RELEASED)]))
     main = open_book(download(world.gongxin_clerk, world.h2))[layout.MAIN_SHEET]
     r = row_of(main, 2)
     assert main.cell(row=r, column=column(layout.MAIN_COLUMNS, "progress_text")).value == "本期草稿"

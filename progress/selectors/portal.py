@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -167,9 +167,13 @@ class DueList:
 
     @property
     def count_items(self) -> list[tuple[str, str, int]]:
-        """(status, label, count) for the summary at the top; 未填报 reads 待填报 there."""
+        """(status, label, count) for the summary at the top; 未填报 reads 待填报 and 已退回 reads
+        待修改 there, and comes first."""
         counts = self.counts
-        return [(status, "待填报" if status == NOT_STARTED else label, counts[status]) for status, label in DUE_STATUS_CHOICES]
+        names = {NOT_STARTED: "待填报", ReportStatus.RETURNED: "待修改"}
+        items = [(status, names.get(status, label), counts[status]) for status, label in DUE_STATUS_CHOICES]
+        # 待修改 first: the plan office is waiting for those.
+        return sorted(items, key=lambda item: item[0] != ReportStatus.RETURNED)
 
     @property
     def late_count(self) -> int:
@@ -194,7 +198,8 @@ def due_list(
     today: dt.date | None = None,
 ) -> DueList:
     """The unit's tasks in the period's plan (effective lead or supporting unit; lead wins) with the
-    status of this period's report and the late mark; the rows still due first, then by task number.
+    status of this period's report and the late mark; the returned reports first (待修改), then the
+    other rows still due, then the rest, each by task number.
 
     Every task is read light (one query: its id, number, the unit's role and the report's status)
     for the counts, the filters and the order; only the requested page (``per_page`` rows, an
@@ -223,9 +228,12 @@ def due_list(
             )
             for task_id, number, entry_role, report_status in cells
         ),
-        key=lambda entry: (not entry.still_due, entry.number, entry.task_id),
+        # 待修改 (returned) first: the plan office is waiting for them; then the rest still due.
+        key=lambda entry: (not entry.still_due, entry.status != ReportStatus.RETURNED, entry.number, entry.task_id),
     )
-    filtered = [entry for entry in entries if (not role or entry.role == role) and (not status or entry.status == status)]
+    filtered = [
+        entry for entry in entries if (not role or entry.role == role) and (not status or entry.status == status)
+    ]
     shown = Paginator(filtered, per_page).get_page(page)
     return DueList(
         period=period,
@@ -393,9 +401,7 @@ def task_page(task: Task, *, actor: Actor) -> TaskPage:
         )
     )
     periods = list(
-        ReviewPeriod.objects.filter(plan_id=task.plan_id)
-        .exclude(status=PeriodStatus.PLANNED)
-        .order_by("-starts_on")
+        ReviewPeriod.objects.filter(plan_id=task.plan_id).exclude(status=PeriodStatus.PLANNED).order_by("-starts_on")
     )
     by_period: dict[int, PeriodReports] = {period.pk: PeriodReports(period=period, reports=[]) for period in periods}
     for report in reports:
@@ -445,3 +451,44 @@ def carried_links(task: Task, *, actor: Any) -> dict[str, Any]:
         "carried_from": link(carried_from) if carried_from else None,
         "carried_into": [link(other) for other in carried_into],
     }
+
+
+# --- the clerk's bulk 报送 and the next task ------------------------------------------------------
+
+
+def complete_drafts(*, department_id: int, period: ReviewPeriod) -> list[ProgressReport]:
+    """The unit's drafts in the period that could be submitted as they are (the same test as
+    :func:`progress.services.reports.missing_for_submission`: 进展情况 written, and for a lead report
+    every target's actual given), by task number; drafts written on the form or uploaded alike. One query."""
+    drafts = (
+        ProgressReport.objects.filter(department_id=department_id, period=period, status=ReportStatus.DRAFT)
+        .exclude(progress_text="")
+        .select_related("task")
+        .annotate(
+            target_count=Count("task__targets", distinct=True),
+            actual_count=Count("actuals__target", distinct=True),
+        )
+        .order_by("task__number", "pk")
+    )
+    return [
+        report
+        for report in drafts
+        if report.progress_text.strip()
+        and (report.role != AssignmentRole.LEAD or report.actual_count >= report.target_count)
+    ]
+
+
+@dataclass(frozen=True)
+class NextTask:
+    entry: DueEntry | None  # the next task still to write, None when none is left
+    remaining: int  # how many tasks are still to write (the next one included)
+
+
+def next_due_task(
+    *, department_id: int, period: ReviewPeriod, after_task_id: int, role: str | None = None, status: str | None = None
+) -> NextTask:
+    """Where the clerk goes after submitting the report on ``after_task_id``: the first task of the
+    due list (same filters, same order: 待修改 first) still to write, other than that one."""
+    listed = due_list(department_id=department_id, period=period, role=role, status=status, per_page=1)
+    left = [entry for entry in listed.filtered if entry.still_due and entry.task_id != after_task_id]
+    return NextTask(entry=left[0] if left else None, remaining=len(left))

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from access.actor import actor_for
 from access.rules import check_can_manage_periods, check_plan_open
+from progress import signals
 from progress.models import PeriodStatus, ReviewCadence, ReviewPeriod
 from progress.workflow import PERIOD_TRANSITIONS, check_transition
-from tasks.models import Plan
+from tasks.models import EffectiveAssignment, Plan
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -20,7 +21,7 @@ _CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
 def period_name(year: int, index: int, per_year: int) -> str:
-    """"2024年上半年", "2024年度", "2024年第一季度", "2024年第3期"."""
+    """ "2024年上半年", "2024年度", "2024年第一季度", "2024年第3期"."""
     if per_year == 1:
         return f"{year}年度"
     if per_year == 2:
@@ -91,7 +92,9 @@ def _move(period_id: int, action: str, *, user: Any) -> ReviewPeriod:
         announce(PROGRESS)
         period = ReviewPeriod.objects.select_for_update().get(pk=period_id)
         if action == "open":  # an ended plan's periods stay closed
-            check_can_manage_periods(actor_for(user), plan=Plan.objects.only("pk", "title", "state").get(pk=period.plan_id))
+            check_can_manage_periods(
+                actor_for(user), plan=Plan.objects.only("pk", "title", "state").get(pk=period.plan_id)
+            )
         transition = check_transition(PERIOD_TRANSITIONS, action, period.status)
         period.status = transition.target
         now = timezone.now()
@@ -101,6 +104,19 @@ def _move(period_id: int, action: str, *, user: Any) -> ReviewPeriod:
             period.closed_at = now
         period._history_user = user
         period.save()
+        # Every unit with a task in the plan is told, in the same transaction (nothing if it rolls back).
+        units = (
+            EffectiveAssignment.objects.filter(task__plan_id=period.plan_id, is_primary=True)
+            .order_by()
+            .values_list("department_id", flat=True)
+            .distinct()
+        )
+        signals.period_moved.send(
+            sender=ReviewPeriod,
+            period=period,
+            department_ids=list(units),
+            opened=transition.target == PeriodStatus.OPEN,
+        )
     return period
 
 

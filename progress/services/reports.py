@@ -31,7 +31,7 @@ from access.rules import (
     check_period_open,
 )
 from access.units import unit_roles_on_tasks
-from progress import events
+from progress import events, signals
 from progress.models import (
     ActualState,
     ProgressReport,
@@ -124,24 +124,11 @@ def _new_report(
     return report
 
 
-def _prefilled_actuals(report: ProgressReport, previous_actuals: Any) -> list[TargetActual]:
-    """Unsaved copies of the previous report's actuals for ``report`` (written without row history)."""
-    return [
-        TargetActual(
-            report=report,
-            target_id=actual.target_id,
-            state=actual.state,
-            value=actual.value,
-            data_date=actual.data_date,
-            note=actual.note,
-        )
-        for actual in previous_actuals
-    ]
-
-
 def start_report(*, task: Task, department_id: int, period: ReviewPeriod, user: Any) -> ProgressReport:
     """The unit's report on ``task`` for ``period``; created as a draft on first use, pre-filled
-    from the unit's report of the previous period (narratives, status, percent, target actuals)."""
+    from the unit's report of the previous period (narratives, status, percent). Target actuals are
+    not copied: last period's value is shown beside the field, so a forgotten target cannot be
+    submitted with last period's number."""
     return start_or_get_report(task=task, department_id=department_id, period=period, user=user)[0]
 
 
@@ -164,10 +151,10 @@ def start_or_get_report(
     try:
         with transaction.atomic():
             announce(PROGRESS)
-            report = _new_report(task=task, department_id=department_id, period=period, role=role, user=user, previous=previous)
+            report = _new_report(
+                task=task, department_id=department_id, period=period, role=role, user=user, previous=previous
+            )
             report.save()
-            if previous is not None:
-                TargetActual.objects.bulk_create(_prefilled_actuals(report, previous.actuals.order_by()))
             events.report_created(report, actor=user)
     except IntegrityError:
         # Someone of the same unit started it at the same moment (the unique (task, unit, period)): use theirs.
@@ -267,8 +254,12 @@ def _without_blank_actuals(data: ReportInput) -> ReportInput:
 
 
 def _check_save(
-    actor: Any, report: ProgressReport, expected_version: int | None, data: ReportInput,
-    *, target_ids: set[int] | None = None,
+    actor: Any,
+    report: ProgressReport,
+    expected_version: int | None,
+    data: ReportInput,
+    *,
+    target_ids: set[int] | None = None,
 ) -> None:
     """What :func:`save_report` checks on the locked report before writing; raises ``ApplicationError``."""
     check_can_edit_report(actor, report)
@@ -302,7 +293,9 @@ def _full_clean(report: ProgressReport, *, exclude: list[str]) -> None:
     try:
         report.full_clean(exclude=exclude)
     except ValidationError as exc:
-        raise ApplicationError(ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": exc.message_dict}) from exc
+        raise ApplicationError(
+            ErrorCode.INVALID, "填报内容有误，请按提示修改。", extra={"errors": exc.message_dict}
+        ) from exc
 
 
 def save_report(*, report_id: int, user: Any, expected_version: int | None, data: ReportInput) -> ProgressReport:
@@ -318,7 +311,9 @@ def save_report(*, report_id: int, user: Any, expected_version: int | None, data
         report = _locked(report_id)
         _check_save(actor, report, expected_version, data)
         # A guarded write besides the row lock: even a database without row locks cannot lose an update.
-        if not ProgressReport.objects.filter(pk=report.pk, version=expected_version).update(version=expected_version + 1):
+        if not ProgressReport.objects.filter(pk=report.pk, version=expected_version).update(
+            version=expected_version + 1
+        ):
             raise _conflict(ProgressReport.objects.select_related("updated_by").get(pk=report.pk), expected_version)
         _apply_content(report, data, user=user, version=expected_version + 1)
         _full_clean(report, exclude=_SAVE_CLEAN_EXCLUDE)
@@ -389,7 +384,9 @@ def _rows_refused(problems: dict[int, ApplicationError]) -> ApplicationError:
 _SAVED_FIELDS = [*NARRATIVE_FIELDS, "progress_status", "percent", "version", "updated_by", "updated_at"]
 
 
-def _update_rows(model: Any, objs: list[Any], field_names: list[str], *, expected_versions: dict[int, int] | None = None) -> int:
+def _update_rows(
+    model: Any, objs: list[Any], field_names: list[str], *, expected_versions: dict[int, int] | None = None
+) -> int:
     """UPDATE the rows of ``objs`` (``field_names`` as in memory) by primary key, one statement per row
     sent in one ``executemany``; with ``expected_versions`` ({pk: version}) a row is written only at
     that version. Returns the number of rows written. (Django's ``bulk_update`` builds a CASE per
@@ -457,7 +454,7 @@ def save_reports(
         roles = unit_roles_on_tasks(department_id=department_id, task_ids=new_ids) if new_ids else {}
         previous = previous_reports(department_id=department_id, period=period, task_ids=new_ids)
         stored_actuals: dict[int, dict[int, TargetActual]] = defaultdict(dict)
-        source_ids = [r.pk for r in existing.values()] + [r.pk for r in previous.values()]
+        source_ids = [r.pk for r in existing.values()]
         for actual in TargetActual.objects.filter(report_id__in=source_ids).order_by():
             stored_actuals[actual.report_id][actual.target_id] = actual
         targets: dict[int, set[int]] = defaultdict(set)
@@ -477,9 +474,15 @@ def save_reports(
                         raise ApplicationError(ErrorCode.INVALID, "填报期与任务不属于同一方案。")
                     role = roles.get(task.pk)
                     if role is None:
-                        raise ApplicationError(ErrorCode.NOT_ASSIGNED, f"本单位不是任务{task.number}的牵头或配合单位，无需填报。")
+                        raise ApplicationError(
+                            ErrorCode.NOT_ASSIGNED, f"本单位不是任务{task.number}的牵头或配合单位，无需填报。"
+                        )
                     report = _new_report(
-                        task=task, department_id=department_id, period=period, role=role, user=user,
+                        task=task,
+                        department_id=department_id,
+                        period=period,
+                        role=role,
+                        user=user,
                         previous=previous.get(task.pk),
                     )
                     report.updated_at = now  # what a conflict message would name
@@ -492,8 +495,7 @@ def save_reports(
         if problems:
             raise _rows_refused(problems)
 
-        # Start the new reports as start_report does: the draft (row history "+"), the actuals
-        # copied from the previous period (no row history), the "created" event.
+        # Start the new reports as start_report does: the draft (row history "+") and the "created" event.
         if started:
             try:
                 with transaction.atomic():
@@ -502,16 +504,6 @@ def save_reports(
                 raise ApplicationError(
                     ErrorCode.VERSION_CONFLICT, "有人同时开始填报了其中的报告，未写入任何内容。请重新打开后再保存。"
                 ) from None
-            prefilled = []
-            for report in started:
-                if report.prefilled_from_id:
-                    copies = _prefilled_actuals(report, stored_actuals.get(report.prefilled_from_id, {}).values())
-                    prefilled.extend(copies)
-                    stored_actuals[report.pk] = {}
-            if prefilled:
-                TargetActual.objects.bulk_create(prefilled)
-                for actual in prefilled:
-                    stored_actuals[actual.report_id][actual.target_id] = actual
             ReportEvent.objects.bulk_create(events.unsaved_report_created(report, actor=user) for report in started)
 
         # Save them all as save_report does: the content with the guarded version step (one UPDATE
@@ -586,7 +578,9 @@ def submit_report(*, report_id: int, user: Any, expected_version: int | None = N
         check_can_submit_report(actor, report)
         missing = missing_for_submission(report)
         if missing:
-            raise ApplicationError(ErrorCode.REPORT_INCOMPLETE, "报告还不完整：" + "".join(missing), extra={"missing": missing})
+            raise ApplicationError(
+                ErrorCode.REPORT_INCOMPLETE, "报告还不完整：" + "".join(missing), extra={"missing": missing}
+            )
         from_status = report.status
         report.status = transition.target
         report.submitted_at = timezone.now()
@@ -631,6 +625,8 @@ def _review(report_id: int, action: str, *, user: Any, comment: str) -> Progress
             events.report_accepted(report, actor=user, from_status=from_status, comment=report.review_comment)
         else:
             events.report_returned(report, actor=user, from_status=from_status, comment=report.review_comment)
+        # The unit is told in the same transaction: it hears of the change when (and only if) it commits.
+        signals.report_reviewed.send(sender=ProgressReport, report=report, accepted=action == "accept")
     return report
 
 
@@ -641,3 +637,46 @@ def accept_report(*, report_id: int, user: Any, comment: str = "") -> ProgressRe
 def return_report(*, report_id: int, user: Any, comment: str) -> ProgressReport:
     """Return the report to its unit with a comment (required) saying what to revise."""
     return _review(report_id, "return", user=user, comment=comment)
+
+
+def submit_reports(*, report_ids: list[int], user: Any) -> list[ProgressReport]:
+    """Submit many of the unit's drafts at once (the clerk's bulk 报送), each as :func:`submit_report`
+    would, in one transaction: a report the user may not submit (another unit's, not a draft, still
+    incomplete, the head's sign-off) refuses them all, naming its task, and nothing is submitted."""
+    ids = list(dict.fromkeys(report_ids))
+    if not ids:
+        raise ApplicationError(ErrorCode.INVALID, "请选择要报送的报告。")
+    actor = actor_for(user)
+    submitted = []
+    with transaction.atomic():
+        announce(PROGRESS)
+        reports = {
+            report.pk: report
+            for report in ProgressReport.objects.select_related("task", "department", "period").filter(pk__in=ids)
+        }
+        for report_id in ids:
+            report = reports.get(report_id)
+            if report is None:
+                raise ApplicationError(ErrorCode.NOT_FOUND, "找不到所选的报告，或您无权查看。未报送任何报告。")
+            # Only the user's own unit's reports (the one rule of access): another unit's is refused
+            # (its draft answers NOT_FOUND, as it would alone) before anything else is looked at.
+            try:
+                check_can_submit_report(actor, report)
+            except ApplicationError as exc:
+                if exc.code == ErrorCode.NOT_FOUND:
+                    raise ApplicationError(exc.code, "找不到所选的报告，或您无权查看。未报送任何报告。") from exc
+                if report.department_id != actor.department_id or exc.code == ErrorCode.PERMISSION_DENIED:
+                    raise ApplicationError(exc.code, f"{exc.message}未报送任何报告。", extra=exc.extra) from exc
+                raise ApplicationError(exc.code, f"任务{report.task.number}：{exc.message}未报送任何报告。") from exc
+            if report.status != ReportStatus.DRAFT:
+                raise ApplicationError(
+                    ErrorCode.ILLEGAL_TRANSITION,
+                    f"任务{report.task.number}的报告当前为“{report.get_status_display()}”，不是草稿。未报送任何报告。",
+                )
+            try:
+                submitted.append(submit_report(report_id=report.pk, user=user))
+            except ApplicationError as exc:
+                raise ApplicationError(
+                    exc.code, f"任务{report.task.number}：{exc.message}未报送任何报告。", extra=exc.extra
+                ) from exc
+    return submitted

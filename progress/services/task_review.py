@@ -17,7 +17,7 @@ from access.rules import (
     check_can_view_task,
     check_can_withdraw_extension,
 )
-from progress import events
+from progress import events, signals
 from progress.models import (
     ExtensionRequest,
     ProgressReport,
@@ -172,10 +172,14 @@ def _decide(request_id: int, action: str, *, user: Any, comment: str) -> Extensi
             progress._history_user = user
             progress.save()
             events.extension_approved(
-                request.task_id, actor=user, comment=f"同意延期至{request.requested_deadline:%Y-%m-%d}。{request.decision_comment}".strip()
+                request.task_id,
+                actor=user,
+                comment=f"同意延期至{request.requested_deadline:%Y-%m-%d}。{request.decision_comment}".strip(),
             )
         elif action == "refuse":
             events.extension_refused(request.task_id, actor=user, comment=request.decision_comment)
+        if action in ("approve", "refuse"):
+            signals.extension_decided.send(sender=ExtensionRequest, request=request, approved=action == "approve")
         else:
             events.extension_withdrawn(request.task_id, actor=user, comment=request.decision_comment)
     return request

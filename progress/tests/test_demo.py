@@ -196,7 +196,8 @@ class TestWalkThrough:
 
         assert report.prefilled_from.is_demo
         assert report.progress_status == ProgressStatus.AT_RISK
-        assert report.actuals.get().value == report.prefilled_from.actuals.get().value
+        # Last period's actuals are not copied (the form shows them beside the field).
+        assert report.prefilled_from.actuals.exists() and not report.actuals.exists()
 
 
 class TestRemove:

@@ -104,7 +104,10 @@ def test_get_writes_nothing_and_shows_the_form_prefilled_from_the_previous_perio
     page = response.content.decode()
     assert "上半年已引进数字企业3家。" in page and "人才不足。" in page
     assert 'name="version" value="0"' in page
-    assert 'value="3.9' in page and 'value="2024-03-31"' in page
+    # Last period's actual is shown beside the field, not put in it; the date starts at the period's end.
+    assert 'value="3.9' not in page and "上期：3.9" in page and "截至2024-03-31" in page
+    assert f'name="actual-{world.target.pk}-value" inputmode="decimal"' in page
+    assert 'value="2024-12-31"' in page
     assert "已按本单位2024年上半年的报告预先填好" in page
     # every input has a label
     assert f'for="id_actual-{world.target.pk}-value"' in page and 'for="id_progress_text"' in page
@@ -119,7 +122,8 @@ def test_save_creates_the_draft_and_redirects(client, world):
     assert report.progress_text == "数字经济核心产业增加值占比达到4.2%。"
     assert report.actuals.get().value == Decimal("4.2")
     page = client.get(form_url(world)).content.decode()
-    assert "草稿已保存（第2版）" in page and 'name="version" value="2"' in page
+    # The version is kept for conflicts (hidden) but not shown to the clerk.
+    assert "草稿已保存。" in page and 'name="version" value="2"' in page and "第2版" not in page
 
 
 def test_submit_saves_then_submits_and_the_page_becomes_read_only(client, world):
@@ -133,9 +137,23 @@ def test_submit_saves_then_submits_and_the_page_becomes_read_only(client, world)
     assert "不能修改" in page and 'name="progress_text"' not in page
 
 
-def test_submit_of_an_incomplete_report_keeps_the_draft_and_says_what_is_missing(client, world):
+def test_submitting_an_incomplete_new_report_leaves_nothing_behind(client, world):
     client.force_login(world.gongxin_clerk)
-    data = post_data(world, version=0, action="submit", progress_text="")
+    before = write_counts()
+    data = post_data(world, version=0, action="submit", progress_text="", problems_text="只写了问题。")
+    response = client.post(form_url(world), data)
+    assert response.status_code == 422 or response.status_code == 400
+    page = response.content.decode()
+    assert "未能报送" in page and "请填写进展情况" in page and "本期报告尚未保存" in page
+    assert "只写了问题。" in page  # what was typed stays in the form
+    assert write_counts() == before  # no empty draft
+
+
+def test_submit_of_an_incomplete_draft_keeps_the_draft_and_says_what_is_missing(client, world):
+    client.force_login(world.gongxin_clerk)
+    client.post(form_url(world), post_data(world, version=0))
+    report = gongxin_report(world)
+    data = post_data(world, version=report.version, action="submit", progress_text="")
     response = client.post(form_url(world), data, follow=True)
     assert gongxin_report(world).status == ReportStatus.DRAFT
     assert "已保存为草稿，但未能报送" in response.content.decode() and "请填写进展情况" in response.content.decode()
@@ -189,6 +207,7 @@ def test_field_errors_are_shown_next_to_their_fields(client, world):
     client.force_login(world.gongxin_clerk)
     data = post_data(world, version=0, percent="150")
     data[f"actual-{world.target.pk}-value"] = ""
+    data[f"actual-{world.target.pk}-note"] = "待统计局核实"  # a note without a value: not a blank row
     response = client.post(form_url(world), data)
     assert response.status_code == 400
     page = response.content.decode()
@@ -272,12 +291,15 @@ def test_closed_period_is_read_only_with_the_reason(client, world):
 def test_supporting_unit_writes_its_contribution_and_the_lead_sees_it_and_the_silent_unit(client, world):
     client.force_login(world.fagai_clerk)
     page = client.get(form_url(world)).content.decode()
-    assert "配合情况" in page and "无需填报目标实际值" in page
+    assert "配合情况" in page and "无需填报完成进度和目标实际值" in page and "报送后供牵头单位汇总" in page
     assert f"actual-{world.target.pk}-value" not in page
+    assert 'name="percent"' not in page  # the task's 完成进度 is the lead unit's to give
     data = post_data(world, version=0, action="submit", progress_text="发改局已协调专项资金。")
-    assert client.post(form_url(world), data).status_code == 302
+    response = client.post(form_url(world), data, follow=True)
+    assert "配合情况已报送，供牵头单位汇总" in response.content.decode() and "规划科" not in str(list(response.context["messages"]))
     contribution = ProgressReport.objects.get(department=world.fagai, task=world.tasks[2], period=world.h2)
     assert contribution.role == "supporting" and contribution.status == ReportStatus.SUBMITTED
+    assert contribution.percent is None  # not asked, not stored
     client.force_login(world.gongxin_clerk)
     page = client.get(form_url(world)).content.decode()
     assert "发改局已协调专项资金。" in page
@@ -370,11 +392,13 @@ def test_home_lists_the_units_tasks_with_role_status_and_counts(client, world):
     response = client.get(reverse("progress:home"))
     assert response.status_code == 200
     due = response.context["due"]
+    # 待修改 (returned) first, then the rest still due.
     assert [(row.task.number, row.role, row.status) for row in due.rows] == [
-        (1, "lead", "none"), (2, "supporting", "none"), (3, "lead", "returned"), (5, "supporting", "none"),
+        (3, "lead", "returned"), (1, "lead", "none"), (2, "supporting", "none"), (5, "supporting", "none"),
     ]
     page = response.content.decode()
-    assert "待填报 3" in page and "已退回 1" in page
+    assert "待填报 3" in page and "待修改 1" in page
+    assert page.index("待修改 1") < page.index("待填报 3")
     assert "都市圈规划已上报。" in page and "第二行。" not in page
     assert "约束性" in page  # task 2 is binding
     response = client.get(reverse("progress:home"), {"role": "lead", "status": "returned"})
@@ -430,7 +454,7 @@ def test_home_query_count_is_constant(client, world):
     many, rows_many = _home_queries(client, world)
     assert (rows_few, rows_many) == (3, 30)
     assert few == many
-    assert many <= 13  # 12, and the nav's unread notification count
+    assert many <= 14  # 12, the nav's unread notification count, the complete drafts (bulk 报送)
     _add_tasks(world, 40)  # 70 tasks: two pages
     assert _home_queries(client, world) == (many, 50)
     assert _home_queries(client, world, page=2) == (many, 20)

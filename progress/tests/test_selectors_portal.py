@@ -100,12 +100,14 @@ def _lead_tasks(world, count: int, *, text: str = "推进重点项目建设。")
     return tasks
 
 
-def test_due_list_pages_the_rows_still_due_first_and_counts_every_task(world):
+def test_due_list_pages_the_returned_then_the_rows_still_due_first_and_counts_every_task(world):
     tasks = _lead_tasks(world, 7)
     for task in tasks[:3]:  # the lowest numbers are delivered: they go to the end
         ProgressReportFactory(task=task, department=world.gongxin, period=world.h2, status=ReportStatus.ACCEPTED)
     ProgressReportFactory(task=tasks[5], department=world.gongxin, period=world.h2, status=ReportStatus.RETURNED)
-    numbers = [2] + [t.number for t in tasks[3:]] + [t.number for t in tasks[:3]]  # task 2 is gongxin's too
+    # The returned one (待修改) first, then the others still due (task 2 is gongxin's too), then the delivered.
+    still_due = [2] + [t.number for t in tasks[3:] if t != tasks[5]]
+    numbers = [tasks[5].number] + still_due + [t.number for t in tasks[:3]]
 
     pages = [due_list(department_id=world.gongxin.pk, period=world.h2, page=n, per_page=3) for n in (1, 2, 3)]
     assert [[row.task.number for row in due.rows] for due in pages] == [numbers[0:3], numbers[3:6], numbers[6:8]]

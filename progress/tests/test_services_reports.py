@@ -99,8 +99,8 @@ def test_start_prefills_from_the_previous_period(world):
         "加快引进数字企业。",
         60,
     )
-    actual = second.actuals.get()
-    assert (actual.value, actual.data_date) == (Decimal("4.2"), dt.date(2024, 6, 30))
+    # Last period's actuals are not copied: the form shows them beside the field instead.
+    assert not second.actuals.exists()
     assert second.status == ReportStatus.DRAFT
     assert "2024年上半年" in second.events.get().comment
 

@@ -17,11 +17,13 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "link", "created_at", "read_at", "is_read", "reminder"]
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at", "is_read", "reminder"]
         extra_kwargs = {
             "body": {"help_text": "正文：需办理事项的汇总清单，每行一项"},
             "link": {"help_text": "站内相对地址，如 /?period=3"},
-            "reminder": {"help_text": "所属提醒 ID"},
+            "reminder": {"help_text": "所属提醒 ID（报告退回、审核通过等单位动态的通知为空）"},
+            "kind": {"help_text": "类型：reminder 提醒，report_returned 报告退回，report_accepted 报告审核通过，"
+                     "extension_decided 延期审批结果，period_opened 填报期开放，period_closed 填报期关闭"},
         }
 
     def get_is_read(self, obj: Notification) -> bool:

@@ -29,7 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from reminders import schedule, selectors, workdays
-from reminders.models import Delivery, DeliveryStatus, Reminder, ReminderPolicy
+from reminders.models import Delivery, DeliveryStatus, Reminder, ReminderPolicy, UnitNotice
 from reminders.schedule import DueReminder
 from tasks.models import Plan
 
@@ -200,6 +200,15 @@ def _write(
     Returns (new reminder ids, [(new delivery id, not before)])."""
     if not due:
         return [], []
+    # The unit's first digest of the day also lists what happened to its work since the last one.
+    from reminders.services.unit_notices import digest_lines, pending_for_digest
+
+    digest_of: dict[int, str] = {}  # unit id: the dedupe key of the reminder that lists its notices
+    for r in due:
+        if r.kind in (schedule.REPORT_DUE, schedule.MILESTONE) and r.department_id is not None:
+            digest_of.setdefault(r.department_id, r.dedupe_key)
+    notices = pending_for_digest(digest_of)
+    extra = {digest_of[unit]: "\n".join(digest_lines(listed)) for unit, listed in notices.items()}
     Reminder.objects.bulk_create(
         [
             Reminder(
@@ -211,7 +220,7 @@ def _write(
                 milestone_id=r.milestone_id,
                 decided_on=today,
                 title=r.title[:200],
-                body=r.body,
+                body=r.body + extra.get(r.dedupe_key, ""),
                 link=link_for(r)[:300],
                 # An expression, so PostgreSQL gets a plain VALUES list: for literal values only, Django
                 # inserts through UNNEST of arrays, which psycopg quotes in Python character by character
@@ -229,6 +238,10 @@ def _write(
         Delivery.objects.filter(reminder_id__in=by_key.values()).order_by().values_list("reminder_id", flat=True).distinct()
     )
     new = [r for r in due if by_key.get(r.dedupe_key) is not None and by_key[r.dedupe_key] not in with_deliveries]
+    new_keys = {r.dedupe_key for r in new}
+    for unit, listed in notices.items():
+        if digest_of[unit] in new_keys:
+            UnitNotice.objects.filter(pk__in=[n.pk for n in listed], digest__isnull=True).update(digest_id=by_key[digest_of[unit]])
     rows = []
     for r in new:
         start, end = quiet.get(r.plan_id, (None, None))

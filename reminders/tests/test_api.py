@@ -170,7 +170,7 @@ def test_notification_fields_and_first_read_time_kept(world):
     client = api(world.gongxin_clerk)
     row = client.get("/api/notifications/").json()["results"][0]
     assert row | {"created_at": None} == {
-        "id": notification.pk, "title": "报送提醒", "body": notification.body, "link": "/?period=2",
+        "id": notification.pk, "kind": "reminder", "title": "报送提醒", "body": notification.body, "link": "/?period=2",
         "created_at": None, "read_at": None, "is_read": False, "reminder": None,
     }
     assert row["created_at"].endswith("+08:00")

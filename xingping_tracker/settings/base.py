@@ -149,6 +149,9 @@ PLAN_UPLOAD_MAX_BYTES = env.int("PLAN_UPLOAD_MAX_BYTES", default=10 * 1024 * 102
 # Evidence attached to progress reports (pdf, images, docx, xlsx).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 EVIDENCE_MAX_PER_REPORT = env.int("EVIDENCE_MAX_PER_REPORT", default=20)
+# A target's actual that differs from last period's by more than this factor (either way) asks the
+# clerk to confirm it (a warning, not a refusal): progress.plausibility.
+PROGRESS_ACTUAL_JUMP_RATIO = env.float("PROGRESS_ACTUAL_JUMP_RATIO", default=3.0)
 # Offline filling: a unit's Excel template loaded back (offline.safety checks both before parsing).
 OFFLINE_UPLOAD_MAX_BYTES = env.int("OFFLINE_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 OFFLINE_UPLOAD_MAX_ROWS = env.int("OFFLINE_UPLOAD_MAX_ROWS", default=2000)

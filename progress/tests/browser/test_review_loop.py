@@ -69,8 +69,10 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
     shot(clerk, "phone-02-report-filled")
 
     clerk.get_by_role("button", name="保存并报送").click()
-    expect(clerk.get_by_role("status").first).to_contain_text("报告已报送规划科，等待审核。")
-    expect(clerk.locator("main")).to_contain_text("已报送")
+    # Nothing else left to write: back on the list, at task 2's row, which reads 已报送.
+    expect(clerk.get_by_role("status").first).to_contain_text("任务2的进展报告已报送规划科。本期任务已全部报送。")
+    expect(due_row(clerk)).to_contain_text("已报送")
+    due_row(clerk).get_by_role("link", name="查看", exact=True).click()
     # Submitted: the form is gone, the page says why it cannot be changed now.
     expect(clerk.get_by_role("button", name="保存并报送")).to_have_count(0)
     expect(clerk.locator("main")).to_contain_text("被退回后才能修改")
@@ -117,8 +119,8 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
     clerk.get_by_label("存在问题").fill(REVISED_PROBLEMS)
     clerk.get_by_role("group", name=re.compile(TARGET)).get_by_label("实际值").fill("4.1")
     clerk.get_by_role("button", name="保存并报送").click()
-    expect(clerk.get_by_role("status").first).to_contain_text("报告已报送规划科，等待审核。")
-    expect(clerk.locator("main")).to_contain_text("已报送")
+    expect(clerk.get_by_role("status").first).to_contain_text("任务2的进展报告已报送规划科。")
+    expect(due_row(clerk)).to_contain_text("已报送")
     shot(clerk, "phone-08-resubmitted")
 
     # --- the plan office accepts ---------------------------------------------------------------------
