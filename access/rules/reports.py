@@ -41,11 +41,14 @@ def check_can_start_report(actor: Actor, *, task: Task, department_id: int) -> s
     return role
 
 
-def check_can_edit_report(actor: Actor, report: ProgressReport) -> None:
+def check_can_edit_report(actor: Actor, report: ProgressReport, *, period_checked: bool = False) -> None:
+    """``period_checked``: the caller (a batch of one unit's reports in one period) has already
+    checked that period and its plan in this transaction, so it is not read again for every row."""
     check_can_view_report(actor, report)
     if actor.department_id != report.department_id or actor.unit_role not in MembershipRole.values:
         raise denied("只能修改本单位的报告。")
-    check_period_open(report.period)
+    if not period_checked:
+        check_period_open(report.period)
     if report.status not in EDITABLE_REPORT_STATES:
         raise ApplicationError(
             ErrorCode.ILLEGAL_TRANSITION,

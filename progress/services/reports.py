@@ -260,9 +260,11 @@ def _check_save(
     data: ReportInput,
     *,
     target_ids: set[int] | None = None,
+    period_checked: bool = False,
 ) -> None:
-    """What :func:`save_report` checks on the locked report before writing; raises ``ApplicationError``."""
-    check_can_edit_report(actor, report)
+    """What :func:`save_report` checks on the locked report before writing; raises ``ApplicationError``.
+    ``period_checked``: the caller checked the report's period (and its plan) in this transaction."""
+    check_can_edit_report(actor, report, period_checked=period_checked)
     if expected_version is None:
         raise ApplicationError(ErrorCode.INVALID, "缺少报告版本号，请重新打开报告后再保存。")
     if report.version != expected_version:
@@ -487,7 +489,9 @@ def save_reports(
                     )
                     report.updated_at = now  # what a conflict message would name
                     started.append(report)
-                _check_save(actor, report, write.expected_version, write.data, target_ids=targets[task.pk])
+                _check_save(
+                    actor, report, write.expected_version, write.data, target_ids=targets[task.pk], period_checked=True
+                )
             except ApplicationError as exc:
                 problems[task.pk] = exc
                 continue

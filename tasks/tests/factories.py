@@ -30,7 +30,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"测试市“十四五”规划任务分工方案{n}")
     issuer = "测试市人民政府办公室"
-    document_number = factory.Sequence(lambda n: f"测政办发〔2022〕{n}号")
+    document_number = factory.Sequence(lambda n: f"测政办发〔2023〕{n}号")  # never the world plan's 〔2022〕20号
     issued_on = dt.date(2022, 7, 25)
     period_start = dt.date(2021, 1, 1)
     period_end = dt.date(2025, 12, 31)
