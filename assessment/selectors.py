@@ -74,19 +74,21 @@ def year_periods(plan: Plan, year: int) -> list[ReviewPeriod]:
 
 def _target_inputs(plan: Plan, year: int) -> dict[int, list[TargetInput]]:
     """Each task's targets (by task id) with their evaluation as of ``year``."""
-    from indicators.selectors import evaluations, target_spec
-    from indicators.trajectory import Reading, TrajectoryStatus, completion_rate
+    from indicators.selectors import actual_series, target_spec
+    from indicators.trajectory import Reading, TrajectoryStatus, completion_rate, evaluate
 
-    targets = list(Target.objects.filter(task__plan=plan).order_by("task_id", "position", "pk"))
+    plan_targets = Target.objects.filter(task__plan=plan)
+    targets = list(plan_targets.order_by("task_id", "position", "pk"))
     if not targets:
         return {}
-    found = evaluations(targets, as_of_year=year)
+    # The plan's actuals selected by the plan's targets in SQL, not by a list of thousands of ids.
+    series = actual_series([t.pk for t in targets], within=plan_targets)
     years = plan_years(plan) or (None, None)
     by_task: dict[int, list[TargetInput]] = {}
     status_labels = dict(TrajectoryStatus.choices)  # not evaluation.status_label: an enum call per target
     for target in targets:
-        evaluation = found[target.pk]
         spec = target_spec(target, years=years)
+        evaluation = evaluate(spec, series[target.pk], as_of_year=year)
         rate = evaluation.completion
         explanation = evaluation.explanation
         latest = evaluation.latest
