@@ -29,7 +29,7 @@ from access.rules.assessment import visible_states
 from assessment.compute import AdjustmentInput, TargetInput, TaskInput, UnitInput
 from assessment.models import Adjustment, Assessment, RuleSet
 from assessment.rules import XINGPING_RULES, Rules, rules_from_data
-from dashboard.selectors.overview import RED, period_standing
+from dashboard.selectors.overview import RED, period_report_counts, period_standing
 from departments.models import Department
 from progress.models import ReviewPeriod
 from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Target, TargetDirection, Task
@@ -138,14 +138,15 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
         )
     late: dict[int, list[tuple[str, int]]] = {}
     missing: dict[int, list[tuple[str, int]]] = {}
-    states = {}
+    # Every task's standing only in the year's last period, which closes the year; the earlier
+    # periods are read for their lead units' report counts only.
+    states, last_rows = period_standing(periods[-1], today=today)
     for period in periods:
-        states, rows = period_standing(period, today=today)
+        rows = last_rows if period is periods[-1] else period_report_counts(period).values()
         past_due = today > period.report_due_on
         for row in rows:
             late.setdefault(row.unit_id, []).append((period.name, row.late))
             missing.setdefault(row.unit_id, []).append((period.name, row.not_submitted if past_due else 0))
-    # ``states``: the year's last period, which closes the year.
     tasks = {
         pk: (number, kind, binding, incentive, text)
         for pk, number, kind, binding, incentive, text in Task.objects.filter(plan=plan).values_list(
