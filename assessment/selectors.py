@@ -17,6 +17,7 @@ Where each input comes from (each rule read from its one place):
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -74,11 +75,13 @@ def year_periods(plan: Plan, year: int) -> list[ReviewPeriod]:
 
 def _target_inputs(plan: Plan, year: int) -> dict[int, list[TargetInput]]:
     """Each task's targets (by task id) with their evaluation as of ``year``."""
-    from indicators.selectors import actual_series, target_spec
+    from indicators.selectors import SPEC_FIELDS, actual_series, target_spec
     from indicators.trajectory import Reading, TrajectoryStatus, completion_rate, evaluate
 
     plan_targets = Target.objects.filter(task__plan=plan)
-    targets = list(plan_targets.order_by("task_id", "position", "pk"))
+    target_row = namedtuple("target_row", ("pk", "task_id", "source_text", "indicator", *SPEC_FIELDS))
+    ordered = plan_targets.order_by("task_id", "position", "pk")  # tuples, not 7,000 model instances
+    targets = [target_row(*values) for values in ordered.values_list(*target_row._fields)]
     if not targets:
         return {}
     # The plan's actuals selected by the plan's targets in SQL, not by a list of thousands of ids.

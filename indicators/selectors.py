@@ -35,11 +35,16 @@ def plan_years(task_ids: Iterable[int]) -> dict[int, PlanYears]:
     return {pk: (start.year if start else None, end.year if end else None) for pk, start, end in rows}
 
 
-def target_spec(target: Target, *, years: PlanYears | None = None) -> TargetSpec:
-    """``target`` as the rule needs it. Where the text states no year, the target runs to the end of
+# The fields of a target the rule reads (``target_spec`` takes a Target or any row with them, e.g. a
+# named tuple of ``values_list(*SPEC_FIELDS)``, where thousands of model instances would cost).
+SPEC_FIELDS = ("direction", "basis", "value", "value_max", "unit", "year", "baseline_value", "baseline_year")
+
+
+def target_spec(target: Any, *, years: PlanYears | None = None) -> TargetSpec:
+    """``target`` (a Target, or a row with its ``SPEC_FIELDS``) as the rule needs it. Where the text states no year, the target runs to the end of
     the plan period; where it states no baseline year, the baseline is the year before the plan
     period (2020 for 2021–2025). ``years`` is the plan period (read from ``target.task.plan`` when
-    not given)."""
+    not given: a Target only)."""
     if years is None:
         plan = target.task.plan
         years = (
