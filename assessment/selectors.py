@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from access.actor import Actor
@@ -153,7 +154,13 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
     tasks = {
         pk: (number, kind, binding, incentive, text)
         for pk, number, kind, binding, incentive, text in Task.objects.filter(plan=plan).values_list(
-            "pk", "number", "kind", "binding", "incentive", "text"
+            # One character more than the summary shows: enough to know whether the text is longer.
+            "pk",
+            "number",
+            "kind",
+            "binding",
+            "incentive",
+            Substr("text", 1, SUMMARY_CHARS + 1),
         )
     }
     targets = _target_inputs(plan, year)
