@@ -6,12 +6,15 @@ Where each input comes from (each rule read from its one place):
 - the units and their role on each task: the primary rows of the effective-assignment table
   (:class:`tasks.models.EffectiveAssignment`: lead wins over supporting), active units only;
 - each task's standing (closed, percent, 滞后) and each unit's reports delivered on time, late or
-  not at all: :func:`dashboard.selectors.overview.period_standing` for every review period ending in
-  the year (the board's and the dashboard's definitions of delivered and late, from
-  :mod:`progress.workflow`); the year's last period (the annual summary) gives the tasks' standing;
-  a report not delivered counts as missing only once its period's due date has passed;
-- the targets: :func:`indicators.selectors.evaluations` (the one rule of "is a target met" and of the
-  trajectory), as of the assessment year.
+  not at all: :func:`dashboard.selectors.overview.period_standing` for the year's last period (the
+  annual summary, which gives the tasks' standing) and
+  :func:`dashboard.selectors.overview.period_report_counts` (the same lead cells and counts,
+  without the tasks' states) for its earlier periods (the board's and the dashboard's definitions
+  of delivered and late, from :mod:`progress.workflow`); a report not delivered counts as missing
+  only once its period's due date has passed;
+- the targets: :func:`indicators.selectors.actual_series` (the plan's actuals, selected by the plan
+  in SQL) evaluated by :func:`indicators.trajectory.evaluate` (the one rule of "is a target met"
+  and of the trajectory), as of the assessment year.
 """
 
 from __future__ import annotations
