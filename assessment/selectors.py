@@ -6,22 +6,27 @@ Where each input comes from (each rule read from its one place):
 - the units and their role on each task: the primary rows of the effective-assignment table
   (:class:`tasks.models.EffectiveAssignment`: lead wins over supporting), active units only;
 - each task's standing (closed, percent, 滞后) and each unit's reports delivered on time, late or
-  not at all: :func:`dashboard.selectors.overview.period_standing` for every review period ending in
-  the year (the board's and the dashboard's definitions of delivered and late, from
-  :mod:`progress.workflow`); the year's last period (the annual summary) gives the tasks' standing;
-  a report not delivered counts as missing only once its period's due date has passed;
-- the targets: :func:`indicators.selectors.evaluations` (the one rule of "is a target met" and of the
-  trajectory), as of the assessment year.
+  not at all: :func:`dashboard.selectors.overview.period_standing` for the year's last period (the
+  annual summary, which gives the tasks' standing) and
+  :func:`dashboard.selectors.overview.period_report_counts` (the same lead cells and counts,
+  without the tasks' states) for its earlier periods (the board's and the dashboard's definitions
+  of delivered and late, from :mod:`progress.workflow`); a report not delivered counts as missing
+  only once its period's due date has passed;
+- the targets: :func:`indicators.selectors.actual_series` (the plan's actuals, selected by the plan
+  in SQL) evaluated by :func:`indicators.trajectory.evaluate` (the one rule of "is a target met"
+  and of the trajectory), as of the assessment year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from access.actor import Actor
@@ -29,7 +34,7 @@ from access.rules.assessment import visible_states
 from assessment.compute import AdjustmentInput, TargetInput, TaskInput, UnitInput
 from assessment.models import Adjustment, Assessment, RuleSet
 from assessment.rules import XINGPING_RULES, Rules, rules_from_data
-from dashboard.selectors.overview import RED, period_standing
+from dashboard.selectors.overview import RED, period_report_counts, period_standing
 from departments.models import Department
 from progress.models import ReviewPeriod
 from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Target, TargetDirection, Task
@@ -74,19 +79,23 @@ def year_periods(plan: Plan, year: int) -> list[ReviewPeriod]:
 
 def _target_inputs(plan: Plan, year: int) -> dict[int, list[TargetInput]]:
     """Each task's targets (by task id) with their evaluation as of ``year``."""
-    from indicators.selectors import evaluations, target_spec
-    from indicators.trajectory import Reading, TrajectoryStatus, completion_rate
+    from indicators.selectors import SPEC_FIELDS, actual_series, target_spec
+    from indicators.trajectory import Reading, TrajectoryStatus, completion_rate, evaluate
 
-    targets = list(Target.objects.filter(task__plan=plan).order_by("task_id", "position", "pk"))
+    plan_targets = Target.objects.filter(task__plan=plan)
+    target_row = namedtuple("target_row", ("pk", "task_id", "source_text", "indicator", *SPEC_FIELDS))
+    ordered = plan_targets.order_by("task_id", "position", "pk")  # tuples, not 7,000 model instances
+    targets = [target_row(*values) for values in ordered.values_list(*target_row._fields)]
     if not targets:
         return {}
-    found = evaluations(targets, as_of_year=year)
+    # The plan's actuals selected by the plan's targets in SQL, not by a list of thousands of ids.
+    series = actual_series([t.pk for t in targets], within=plan_targets)
     years = plan_years(plan) or (None, None)
     by_task: dict[int, list[TargetInput]] = {}
     status_labels = dict(TrajectoryStatus.choices)  # not evaluation.status_label: an enum call per target
     for target in targets:
-        evaluation = found[target.pk]
         spec = target_spec(target, years=years)
+        evaluation = evaluate(spec, series[target.pk], as_of_year=year)
         rate = evaluation.completion
         explanation = evaluation.explanation
         latest = evaluation.latest
@@ -136,18 +145,25 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
         )
     late: dict[int, list[tuple[str, int]]] = {}
     missing: dict[int, list[tuple[str, int]]] = {}
-    states = {}
+    # Every task's standing only in the year's last period, which closes the year; the earlier
+    # periods are read for their lead units' report counts only.
+    states, last_rows = period_standing(periods[-1], today=today)
     for period in periods:
-        states, rows = period_standing(period, today=today)
+        rows = last_rows if period is periods[-1] else period_report_counts(period).values()
         past_due = today > period.report_due_on
         for row in rows:
             late.setdefault(row.unit_id, []).append((period.name, row.late))
             missing.setdefault(row.unit_id, []).append((period.name, row.not_submitted if past_due else 0))
-    # ``states``: the year's last period, which closes the year.
     tasks = {
         pk: (number, kind, binding, incentive, text)
         for pk, number, kind, binding, incentive, text in Task.objects.filter(plan=plan).values_list(
-            "pk", "number", "kind", "binding", "incentive", "text"
+            # One character more than the summary shows: enough to know whether the text is longer.
+            "pk",
+            "number",
+            "kind",
+            "binding",
+            "incentive",
+            Substr("text", 1, SUMMARY_CHARS + 1),
         )
     }
     targets = _target_inputs(plan, year)

@@ -35,11 +35,16 @@ def plan_years(task_ids: Iterable[int]) -> dict[int, PlanYears]:
     return {pk: (start.year if start else None, end.year if end else None) for pk, start, end in rows}
 
 
-def target_spec(target: Target, *, years: PlanYears | None = None) -> TargetSpec:
-    """``target`` as the rule needs it. Where the text states no year, the target runs to the end of
+# The fields of a target the rule reads (``target_spec`` takes a Target or any row with them, e.g. a
+# named tuple of ``values_list(*SPEC_FIELDS)``, where thousands of model instances would cost).
+SPEC_FIELDS = ("direction", "basis", "value", "value_max", "unit", "year", "baseline_value", "baseline_year")
+
+
+def target_spec(target: Any, *, years: PlanYears | None = None) -> TargetSpec:
+    """``target`` (a Target, or a row with its ``SPEC_FIELDS``) as the rule needs it. Where the text states no year, the target runs to the end of
     the plan period; where it states no baseline year, the baseline is the year before the plan
     period (2020 for 2021–2025). ``years`` is the plan period (read from ``target.task.plan`` when
-    not given)."""
+    not given: a Target only)."""
     if years is None:
         plan = target.task.plan
         years = (
@@ -84,20 +89,22 @@ def actual_series(
         which = within.order_by().values("pk")
     else:
         which = Target.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).values("pk")
-    # The conditions on the report are checked in Python, not SQL (as the dashboard's binding board
-    # does): in SQL they would let SQLite start from the reports instead of the targets' index.
-    reported = (
-        TargetActual.objects.filter(target_id__in=which, state=ActualState.REPORTED)
-        .order_by()
-        .values_list("target_id", "data_date", "report_id", "value", "report__role", "report__status")
+    # The conditions are SQL's: only the rows that count are read (a plan's 50,000 actuals hold about
+    # 35,000 of delivered lead reports); SQLite and PostgreSQL both start from the targets' index.
+    reported = TargetActual.objects.filter(
+        target_id__in=which,
+        state=ActualState.REPORTED,
+        value__isnull=False,
+        data_date__isnull=False,
+        report__role=AssignmentRole.LEAD,
+        report__status__in=sorted(DELIVERED_REPORT_STATES),
     )
-    lead, delivered = AssignmentRole.LEAD, DELIVERED_REPORT_STATES
+    if as_of is not None:
+        reported = reported.filter(data_date__lte=as_of)
     best: dict[tuple[int, int], tuple] = {}  # (target, year) → (data date, report id, value)
-    for target_id, data_date, report_id, value, role, status in reported:
-        if role != lead or status not in delivered or value is None or data_date is None:
-            continue
-        if as_of is not None and data_date > as_of:
-            continue
+    for target_id, data_date, report_id, value in reported.order_by().values_list(
+        "target_id", "data_date", "report_id", "value"
+    ):
         key = (target_id, data_date.year)
         current = best.get(key)
         if current is None or (data_date, report_id) > current[:2]:

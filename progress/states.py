@@ -209,6 +209,33 @@ def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id:
     return sql, [*lead_params, *supporting_params, period_id, ReportStatus.DRAFT]
 
 
+def _lead_cells_select(period: ReviewPeriod) -> tuple[str, list[Any]]:
+    """``SELECT`` of the lead pairs in ``lp`` (see :func:`pairs_sql`) with their report in ``period``:
+    (task_id, unit_id, report status, progress status, percent, 1 when submitted by the end of the
+    report due date else 0), one row per lead cell."""
+    report = table_name(ProgressReport)
+    due_end = connection.ops.adapt_datetimefield_value(end_of_day(period.report_due_on))
+    sql = f"""
+        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+        FROM lp
+        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
+    """
+    return sql, [due_end, period.pk]
+
+
+def lead_cells(period: ReviewPeriod) -> list[tuple[int, int, str, bool]]:
+    """Every lead cell of the period's plan as :attr:`StateReads.lead_cells` holds it (task_id,
+    unit_id, report status or "", delivered by the end of the due date), without the tasks' states:
+    one query (what the annual assessment reads of the year's earlier periods)."""
+    lead, lead_params = pairs_sql(
+        role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[period.plan_id]
+    )
+    select, select_params = _lead_cells_select(period)
+    rows = fetch_rows(f"WITH lp AS ({lead}) {select}", [*lead_params, *select_params])
+    return [(task_id, unit_id, status or "", on_time == 1) for task_id, unit_id, status, _p, _c, on_time in rows]
+
+
 def fetch_rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -260,18 +287,14 @@ def lead_cell_rows(period: ReviewPeriod, *, task_condition: str, task_params: li
     silent_sql, silent_params = _silent_cells_sql(
         task_condition=task_condition, task_params=task_params, period_id=period.pk
     )
-    report = table_name(ProgressReport)
-    due_end = connection.ops.adapt_datetimefield_value(end_of_day(period.report_due_on))
+    cells_select, cells_params = _lead_cells_select(period)
     return fetch_rows(
         f"""{silent_sql}
-        SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
-        FROM lp
-        LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
+        {cells_select}
         UNION ALL
         SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
         """,
-        [*silent_params, due_end, period.pk],
+        [*silent_params, *cells_params],
     )
 
 
@@ -300,7 +323,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             return StateReads({}, [], {}, sections, units)
         task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
         task_params += wanted
-    task, progress, _report = table_name(Task), table_name(TaskProgress), table_name(ProgressReport)
+    task, progress = table_name(Task), table_name(TaskProgress)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     task_rows = fetch_rows(
         f"""

@@ -70,6 +70,7 @@ from progress.states import (  # noqa: F401 - LIGHT_RULES, NOT_SUBMITTED_LABEL, 
     end_of_day,
     fetch_rows,
     lead_cell_rows,
+    lead_cells,
     pairs_sql,
     read_states,
     table_name,
@@ -277,6 +278,17 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
+def _count_report(row: LeadUnitRow, status: str, on_time: bool) -> None:
+    """One lead cell's report counted on its unit's row: on time, late, or not submitted."""
+    if status in DELIVERED_STATES:
+        if on_time:
+            row.on_time += 1
+        else:
+            row.late += 1
+    else:
+        row.not_submitted += 1
+
+
 def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[LeadUnitRow]:
     """Per lead unit; without the task states (``with_states=False``: :func:`lead_unit_record`),
     ``completed``, ``red`` and ``yellow`` stay 0."""
@@ -291,13 +303,7 @@ def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[Lead
             name, sort_order = reads.units.get(unit_id, ("", 0))
             row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
         row.tasks += 1
-        if status in DELIVERED_STATES:
-            if on_time:
-                row.on_time += 1
-            else:
-                row.late += 1
-        else:
-            row.not_submitted += 1
+        _count_report(row, status, on_time)
         if state is not None:
             row.completed += state.is_completed
             row.red += state.light == RED
@@ -344,6 +350,20 @@ def period_standing(
     the annual assessment (:mod:`assessment.selectors`) reads of each period of the year."""
     reads = read_states(period, today=today or timezone.localdate(), task_ids=None)
     return reads.states, _lead_unit_rows(reads)
+
+
+def period_report_counts(period: ReviewPeriod) -> dict[int, LeadUnitRow]:
+    """Each lead unit's reports of ``period`` (by unit id): on time, late and not submitted as
+    :func:`period_standing`'s rows count them (their other columns left at 0), in one query,
+    without the tasks' states: what the annual assessment reads of the year's earlier periods."""
+    rows: dict[int, LeadUnitRow] = {}
+    for _task_id, unit_id, status, on_time in lead_cells(period):
+        row = rows.get(unit_id)
+        if row is None:
+            row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name="", sort_order=0)
+        row.tasks += 1
+        _count_report(row, status, on_time)
+    return rows
 
 
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dashboard.selectors.overview import period_overview
+from dashboard.selectors.overview import period_overview, period_report_counts, period_standing
 from progress.models import (
     ActualState,
     ProgressStatus,
@@ -364,3 +364,33 @@ def test_lead_and_silent_cells_agree_with_the_review_board_on_a_generated_plan()
         assert sum(silent.values()) > 0
         silent_lists = silent_units_of(period, overview.states)
         assert {pk: len(units) for pk, units in silent_lists.items()} == silent
+
+
+def _report_counts(rows):
+    return {r.unit_id: (r.tasks, r.on_time, r.late, r.not_submitted) for r in rows}
+
+
+def test_period_report_counts_are_the_lead_unit_rows_counts(world):
+    _report(world, 1, world.fagai, submitted_at=ON_TIME, progress_status=ProgressStatus.ON_TRACK)
+    _report(world, 3, world.fagai, ReportStatus.ACCEPTED, submitted_at=LATE, progress_status=ProgressStatus.ON_TRACK)
+    _report(world, 2, world.gongxin, ReportStatus.RETURNED)
+    counts = period_report_counts(world.h2)
+    assert _report_counts(counts.values())[world.fagai.pk] == (2, 1, 1, 0)
+    assert _report_counts(counts.values())[world.gongxin.pk] == (1, 0, 0, 1)
+    _states, rows = period_standing(world.h2, today=AFTER_DUE)
+    assert _report_counts(counts.values()) == _report_counts(rows)
+    with CaptureQueriesContext(connection) as queries:
+        period_report_counts(world.h2)
+    assert len(queries) == 1
+
+
+def test_period_report_counts_agree_with_period_standing_on_a_generated_plan():
+    from bench.synthetic import generate
+    from progress.models import ReviewPeriod
+
+    generate(tasks=80, departments=12, seed=4)
+    for period in ReviewPeriod.objects.order_by("starts_on"):
+        _states, rows = period_standing(period)
+        counts = _report_counts(period_report_counts(period).values())
+        assert counts == _report_counts(rows)
+        assert sum(late + missing for _t, _o, late, missing in counts.values()) > 0
