@@ -201,6 +201,9 @@ class TargetActual(models.Model):
                 name="actual_value_matches_state",
             ),
         ]
+        # A target's series (indicators.selectors.actual_series) read from the index alone: the
+        # assessment and the evaluation read every actual of a plan.
+        indexes = [models.Index(fields=["target", "state", "report", "data_date", "value"], name="actual_series")]
 
     def __str__(self) -> str:
         return f"{self.target}：{self.value if self.state == ActualState.REPORTED else self.get_state_display()}"
