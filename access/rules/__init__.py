@@ -63,6 +63,7 @@ from access.rules.tasks import (
     check_can_request_extension,
     check_can_view_task,
     check_can_withdraw_extension,
+    check_task_plan_open,
 )
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "check_can_view_task",
     "check_can_view_unit_settings",
     "check_can_withdraw_extension",
+    "check_task_plan_open",
     "check_period_open",
     "check_plan_open",
     "ledger_unit_for",

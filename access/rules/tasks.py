@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from access.actor import Actor
 from access.rules._errors import denied, not_found
+from access.rules.periods import check_plan_open
 from access.units import unit_role_on_task
 from departments.models import MembershipRole
-from tasks.models import AssignmentRole, Task
+from tasks.models import AssignmentRole, Plan, Task
 
 if TYPE_CHECKING:
     from progress.models import ExtensionRequest
@@ -31,6 +32,13 @@ def check_can_view_task(actor: Actor, task: Task) -> None:
 def check_can_close_tasks(actor: Actor) -> None:
     if not actor.is_reviewer:
         raise denied("只有规划科可以办结或重新开启任务。")
+
+
+def check_task_plan_open(task_id: int) -> None:
+    """Closing, reopening and extending a task, like reporting on it, stop when its plan has ended
+    (已结束: read-only). The plan's state is read as stored now (one query)."""
+    plan = Plan.objects.only("pk", "title", "state").get(tasks__pk=task_id)
+    check_plan_open(plan)
 
 
 def check_can_request_extension(actor: Actor, *, task: Task) -> None:

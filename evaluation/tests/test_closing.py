@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.services.closing import carry_tasks, close_plan
 from offline.tests.helpers import download, upload
@@ -142,6 +143,46 @@ def test_an_ended_plan_refuses_every_write(world):
     assert uploaded.status_code == 409
     assert sorted(ProgressReport.objects.values_list("pk", "version", "status", "progress_text")) == before
     assert not ReviewPeriod.objects.filter(plan=world.plan, status=PeriodStatus.OPEN).exists()
+
+
+def test_an_ended_plan_refuses_closing_reopening_and_extending_its_tasks(world):
+    from progress.models import ExtensionRequest, TaskProgress, TaskStatus
+    from progress.services.task_review import (
+        approve_extension,
+        complete_task,
+        reopen_task,
+        request_extension,
+    )
+
+    task = world.tasks[2]
+    later = timezone.localdate() + dt.timedelta(days=400)
+    pending = request_extension(
+        task_id=task.pk, user=world.gongxin_clerk, requested_deadline=later, reason="资金未到位"
+    )
+    TaskProgress.objects.update_or_create(task=world.tasks[3], defaults={"status": TaskStatus.COMPLETED})
+    close_plan(plan_id=world.plan.pk, user=world.plan_office, confirm=True)
+
+    attempts = {
+        "办结": lambda: complete_task(task_id=task.pk, user=world.plan_office),
+        "重新开启": lambda: reopen_task(task_id=world.tasks[3].pk, user=world.plan_office, comment="需补充"),
+        "申请延期": lambda: request_extension(
+            task_id=task.pk,  # refused for the ended plan before its pending request is looked at
+            user=world.gongxin_clerk,
+            requested_deadline=later,
+            reason="再延",
+        ),
+        "审批延期": lambda: approve_extension(request_id=pending.pk, user=world.plan_office),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(ApplicationError) as refused:
+            attempt()
+        assert refused.value.code == ErrorCode.PLAN_CLOSED, what
+        assert "已结束" in refused.value.message, what
+    # nothing was written
+    assert ExtensionRequest.objects.get(pk=pending.pk).status == pending.status
+    assert ExtensionRequest.objects.filter(task__plan=world.plan).count() == 1
+    assert TaskProgress.objects.get(task=world.tasks[3]).status == TaskStatus.COMPLETED
+    assert not TaskProgress.objects.filter(task=task, status=TaskStatus.COMPLETED).exists()
 
 
 def test_a_period_reopened_behind_the_rules_back_is_still_refused(world):

@@ -16,6 +16,7 @@ from access.rules import (
     check_can_request_extension,
     check_can_view_task,
     check_can_withdraw_extension,
+    check_task_plan_open,
 )
 from progress import events, signals
 from progress.models import (
@@ -75,6 +76,7 @@ def complete_task(*, task_id: int, user: Any, comment: str = "") -> TaskProgress
     with transaction.atomic():
         announce(PROGRESS)
         progress = _locked_progress(task_id)
+        check_task_plan_open(task_id)
         transition = check_transition(TASK_TRANSITIONS, "complete", progress.status, comment=comment)
         basis = completion_basis(task_id)
         if basis is None:
@@ -98,6 +100,7 @@ def reopen_task(*, task_id: int, user: Any, comment: str) -> TaskProgress:
     with transaction.atomic():
         announce(PROGRESS)
         progress = _locked_progress(task_id)
+        check_task_plan_open(task_id)
         transition = check_transition(TASK_TRANSITIONS, "reopen", progress.status, comment=comment)
         progress.status = transition.target
         progress.completed_at = None
@@ -114,6 +117,7 @@ def request_extension(*, task_id: int, user: Any, requested_deadline: dt.date, r
     task = _get_task(task_id)
     check_can_view_task(actor, task)
     check_can_request_extension(actor, task=task)
+    check_task_plan_open(task.pk)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(ErrorCode.COMMENT_REQUIRED, "申请延期必须说明理由。")
@@ -159,6 +163,7 @@ def _decide(request_id: int, action: str, *, user: Any, comment: str) -> Extensi
             raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该延期申请，或您无权查看。") from None
         if action == "withdraw":
             check_can_withdraw_extension(actor, request)
+        check_task_plan_open(request.task_id)
         transition = check_transition(EXTENSION_TRANSITIONS, action, request.status, comment=comment)
         request.status = transition.target
         request.decided_by = user
