@@ -112,7 +112,7 @@ def write_created_accounts(
         stdout.write(f"  {account.spec.role}")
         stdout.write(f"    用户名：{account.spec.username}")
         stdout.write(f"    密码：{account.password}")
-    stdout.write(style.WARNING("  密码仅显示这一次，请立即登录并妥善保管（可在管理后台修改密码）。"))
+    stdout.write(style.WARNING("  密码仅显示这一次，请立即登录并妥善保管（登录后可点页面顶部的“修改密码”修改）。"))
 
 
 class Command(BaseCommand):
