@@ -34,9 +34,10 @@ from access.rules.assessment import visible_states
 from assessment.compute import AdjustmentInput, TargetInput, TaskInput, UnitInput
 from assessment.models import Adjustment, Assessment, RuleSet
 from assessment.rules import XINGPING_RULES, Rules, rules_from_data
-from dashboard.selectors.overview import RED, period_report_counts, period_standing
+from dashboard.selectors.overview import period_report_counts, period_standing
 from departments.models import Department
 from progress.models import ReviewPeriod
+from progress.states import RED
 from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Target, TargetDirection, Task
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 

@@ -30,10 +30,11 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from dashboard.selectors.overview import NOT_SUBMITTED_LABEL, TaskState, lead_unit_record, lead_unit_rows, read_period
+from dashboard.selectors.overview import lead_unit_record, lead_unit_rows, read_period
 from evaluation.selectors import evaluated_periods, reference_period
 from progress.formatting import plain_decimal, target_text
 from progress.models import ProgressReport, ProgressStatus, ReviewPeriod
+from progress.states import NOT_SUBMITTED_LABEL, TaskState
 from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
 

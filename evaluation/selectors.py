@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.selectors.overview import task_states
 from progress.models import PeriodStatus, ReviewPeriod
+from progress.states import task_states
 from tasks.models import Plan, PlanState, Task
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 

@@ -52,17 +52,14 @@ from progress.models import (
     TaskProgress,
     TaskStatus,
 )
-from progress.states import (  # noqa: F401 - LIGHT_RULES, NOT_SUBMITTED_LABEL, task_states: also read from here
+from progress.states import (
     DELIVERED_STATES,
     GREEN,
     LIGHT_LABELS,
     LIGHT_ORDER,
-    LIGHT_RULES,
     LIGHTS,
     NOT_SUBMITTED,
     NOT_SUBMITTED_LABEL,
-    REASON_AT_RISK,
-    REASON_NO_LEAD,
     RED,
     YELLOW,
     StateReads,
@@ -74,7 +71,6 @@ from progress.states import (  # noqa: F401 - LIGHT_RULES, NOT_SUBMITTED_LABEL, 
     pairs_sql,
     read_states,
     table_name,
-    task_states,
     task_veto_reason,
 )
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
@@ -278,17 +274,6 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
-def _count_report(row: LeadUnitRow, status: str, on_time: bool) -> None:
-    """One lead cell's report counted on its unit's row: on time, late, or not submitted."""
-    if status in DELIVERED_STATES:
-        if on_time:
-            row.on_time += 1
-        else:
-            row.late += 1
-    else:
-        row.not_submitted += 1
-
-
 def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[LeadUnitRow]:
     """Per lead unit; without the task states (``with_states=False``: :func:`lead_unit_record`),
     ``completed``, ``red`` and ``yellow`` stay 0."""
@@ -303,7 +288,13 @@ def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[Lead
             name, sort_order = reads.units.get(unit_id, ("", 0))
             row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
         row.tasks += 1
-        _count_report(row, status, on_time)
+        if status in DELIVERED_STATES:
+            if on_time:
+                row.on_time += 1
+            else:
+                row.late += 1
+        else:
+            row.not_submitted += 1
         if state is not None:
             row.completed += state.is_completed
             row.red += state.light == RED
@@ -331,15 +322,15 @@ def lead_unit_record(period: ReviewPeriod) -> list[LeadUnitRow]:
     states, stay 0): two queries (the cells, the units) whatever the plan's size, for a reader of
     many periods (the evaluation report's units' record)."""
     rows = lead_cell_rows(period, task_condition="t.plan_id = %s", task_params=[period.plan_id])
-    lead_cells: list[tuple[int, int, str, bool]] = []
+    cells: list[tuple[int, int, str, bool]] = []
     silent: dict[int, int] = {}
     for task_id, unit_id, status, _progress, count, on_time in rows:
         if unit_id is None:
             silent[task_id] = int(count)
         else:
-            lead_cells.append((task_id, unit_id, status or "", on_time == 1))
+            cells.append((task_id, unit_id, status or "", on_time == 1))
     units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
-    return _lead_unit_rows(StateReads({}, lead_cells, silent, {}, units), with_states=False)
+    return _lead_unit_rows(StateReads({}, cells, silent, {}, units), with_states=False)
 
 
 def period_standing(
@@ -347,23 +338,18 @@ def period_standing(
 ) -> tuple[dict[int, TaskState], list[LeadUnitRow]]:
     """Every task's standing in ``period`` (as :func:`task_states`) and the overview's per-lead-unit
     rows (on time / late / not submitted, by the definitions above), in the same four queries: what
-    the annual assessment (:mod:`assessment.selectors`) reads of each period of the year."""
-    reads = read_states(period, today=today or timezone.localdate(), task_ids=None)
+    the annual assessment (:mod:`assessment.selectors`) reads of the year's last period."""
+    reads = read_period(period, today=today)
     return reads.states, _lead_unit_rows(reads)
 
 
 def period_report_counts(period: ReviewPeriod) -> dict[int, LeadUnitRow]:
     """Each lead unit's reports of ``period`` (by unit id): on time, late and not submitted as
     :func:`period_standing`'s rows count them (their other columns left at 0), in one query,
-    without the tasks' states: what the annual assessment reads of the year's earlier periods."""
-    rows: dict[int, LeadUnitRow] = {}
-    for _task_id, unit_id, status, on_time in lead_cells(period):
-        row = rows.get(unit_id)
-        if row is None:
-            row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name="", sort_order=0)
-        row.tasks += 1
-        _count_report(row, status, on_time)
-    return rows
+    without the tasks' states or the silent supporting cells: what the annual assessment reads of
+    the year's earlier periods."""
+    rows = _lead_unit_rows(StateReads({}, lead_cells(period), {}, {}, {}), with_states=False)
+    return {row.unit_id: row for row in rows}
 
 
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:

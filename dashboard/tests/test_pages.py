@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard.selectors.overview import RED, period_overview
+from dashboard.selectors.overview import period_overview
 from progress.models import ProgressStatus, ReportStatus
+from progress.states import RED
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import AssignmentRole
 from tasks.tests.factories import build_many_tasks

@@ -16,12 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dashboard.selectors.overview import period_overview, task_states
+from dashboard.selectors.overview import period_overview
 from evaluation.report import build_report
 from evaluation.services.reports import render_report
 from evaluation.workbook import INDICATORS_TITLE, TASKS_TITLE, UNFINISHED_TITLE, UNITS_TITLE, VERDICT_HEADER
 from indicators.selectors import evaluations
 from progress.models import ProgressStatus, ReportStatus, TargetActual, TaskProgress, TaskStatus
+from progress.states import task_states
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import Target
 from tasks.tests.factories import TargetFactory

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.selectors.overview import RED, period_overview
+from dashboard.selectors.overview import period_overview
 from progress.models import ProgressStatus, ReportStatus
+from progress.states import RED
 from progress.tests.browser.conftest import (
     DESKTOP,
     SMALL_PHONE,
