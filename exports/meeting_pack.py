@@ -206,7 +206,7 @@ class AttentionList:
 def attention_list(overview: Any, by_id: Mapping[int, LedgerRow]) -> AttentionList:
     """The dashboard's attention list (red, then yellow), each light capped at :data:`ATTENTION_LIMITS`,
     the most pressing first (:func:`discussion_rank`, then task number)."""
-    from dashboard.selectors.overview import LIGHTS
+    from progress.states import LIGHTS
 
     by_light: dict[str, list[Any]] = defaultdict(list)
     for state in overview.attention:
@@ -322,7 +322,7 @@ class _Portrait:
 def _write_cover(
     workbook: Workbook, overview: Any, *, heading: str, attention: AttentionList, chosen: set[str]
 ) -> None:
-    from dashboard.selectors.overview import LIGHT_LABELS, LIGHT_RULES
+    from progress.states import LIGHT_LABELS, LIGHT_RULES
 
     period, plan = overview.period, overview.plan
     cover = _Portrait(workbook, COVER_TITLE)
@@ -411,7 +411,7 @@ def _contents(overview: Any, attention: AttentionList, chosen: set[str]) -> list
 
 
 def _attention_summary(attention: AttentionList) -> str:
-    from dashboard.selectors.overview import LIGHT_LABELS
+    from progress.states import LIGHT_LABELS
 
     parts = [
         f"{LIGHT_LABELS[light]}{attention.flagged[light]}项，列出{attention.listed[light]}项"
@@ -514,19 +514,7 @@ def _write_attention(
         columns=ATTENTION_COLUMNS,
     )
     for row in attention.rows:
-        sheet.append(
-            [
-                (row.number if not row.binding else f"{row.number}*", None),
-                (row.text, None),
-                (row.lead_units, None),
-                (row.deadline, None),
-                (_light_text(row), colour_style(row.light)),
-                (row.status, colour_style(row.status_key)),
-                (row.progress_text, None),
-                (row.problems_text, None),
-                (row.next_steps_text, None),
-            ]
-        )
+        sheet.append(_task_cells(row, with_lead_units=True))
     if sheet.rows_written == 0:
         sheet.append_note("本期没有逾期或存在风险的任务。")
     elif sum(attention.omitted.values()):
@@ -536,6 +524,26 @@ def _write_attention(
 
 def _light_text(row: LedgerRow) -> str:
     return f"{row.light_label}\n{row.light_reason}" if row.light_reason else row.light_label
+
+
+def _task_cells(row: LedgerRow, *, with_lead_units: bool) -> list[tuple[Any, str | None]]:
+    """One task's cells on the attention sheet (ATTENTION_COLUMNS, with its lead units) or on a
+    unit's sheet (UNIT_COLUMNS, without them)."""
+    cells: list[tuple[Any, str | None]] = [
+        (row.number if not row.binding else f"{row.number}*", None),
+        (row.text, None),
+    ]
+    if with_lead_units:
+        cells.append((row.lead_units, None))
+    return [
+        *cells,
+        (row.deadline, None),
+        (_light_text(row), colour_style(row.light)),
+        (row.status, colour_style(row.status_key)),
+        (row.progress_text, None),
+        (row.problems_text, None),
+        (row.next_steps_text, None),
+    ]
 
 
 def _discussed_units(overview: Any, attention: AttentionList) -> list[Any]:
@@ -554,9 +562,8 @@ def _write_unit_sheets(
     attention: AttentionList,
     taken: set[str],
 ) -> None:
-    from dashboard.selectors.overview import LIGHT_LABELS
+    from progress.states import LIGHT_LABELS, LIGHT_ORDER
 
-    light_order = {"red": 0, "yellow": 1, "green": 2}
     led: dict[int, list[LedgerRow]] = defaultdict(list)
     for row in rows:
         for unit_id in dict.fromkeys(row.lead_unit_ids):
@@ -565,7 +572,7 @@ def _write_unit_sheets(
     for unit in discussed:
         unit_rows = sorted(
             led.get(unit.unit_id, []),
-            key=lambda r: (light_order.get(r.light, 3), discussion_rank(overview.states[r.task_id], r), r.number),
+            key=lambda r: (LIGHT_ORDER.get(r.light, 3), discussion_rank(overview.states[r.task_id], r), r.number),
         )
         counts = f"牵头{unit.tasks}项：红灯{unit.red}项、黄灯{unit.yellow}项、已完成{unit.completed}项、未报送{unit.not_submitted}项"
         sheet = TableSheet(
@@ -578,18 +585,7 @@ def _write_unit_sheets(
             columns=UNIT_COLUMNS,
         )
         for row in unit_rows:
-            sheet.append(
-                [
-                    (row.number if not row.binding else f"{row.number}*", None),
-                    (row.text, None),
-                    (row.deadline, None),
-                    (_light_text(row), colour_style(row.light)),
-                    (row.status, colour_style(row.status_key)),
-                    (row.progress_text, None),
-                    (row.problems_text, None),
-                    (row.next_steps_text, None),
-                ]
-            )
+            sheet.append(_task_cells(row, with_lead_units=False))
         if sheet.rows_written == 0:
             sheet.append_note("本单位没有牵头任务。")
         sheet.finish()
@@ -635,7 +631,7 @@ def _number(row: LedgerRow) -> str:
 
 
 def _status_colour_key(key: str) -> str:
-    from dashboard.selectors.overview import NOT_SUBMITTED
+    from progress.states import NOT_SUBMITTED
 
     return "unreported" if key == NOT_SUBMITTED else key
 
@@ -665,7 +661,7 @@ def _completion_chart(ws: Any, title: str, *, header_row: int, last_row: int, he
 
 
 def _write_binding(workbook: Workbook, overview: Any, *, heading: str, filters: LedgerFilters) -> None:
-    from dashboard.selectors.overview import LIGHT_LABELS
+    from progress.states import LIGHT_LABELS
 
     sheet = TableSheet(
         workbook,
