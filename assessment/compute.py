@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from assessment.rules import EXCELLENT, FAIR, GOOD, GRADE_LABELS, POOR, QUOTA, Rules  # noqa: F401 - GRADE_LABELS re-exported
 from tasks.models import TaskKind
@@ -51,9 +52,9 @@ KIND_ORDER = list(TaskKind.values)
 BEHIND, AHEAD = "behind", "ahead"  # indicators.trajectory.TrajectoryStatus values
 
 
-@dataclass(frozen=True)
-class TargetInput:
-    """One target's evaluation for the year (from :func:`indicators.trajectory.evaluate`)."""
+class TargetInput(NamedTuple):
+    """One target's evaluation for the year (from :func:`indicators.trajectory.evaluate`). The
+    inputs a plan makes by the ten thousand are named tuples (cheap to make, immutable)."""
 
     target_id: int
     label: str  # the target as written (单位GDP能耗累计降低12.5%)
@@ -66,8 +67,7 @@ class TargetInput:
     years_early: int = 0  # years before its target year the target was met (a vision target)
 
 
-@dataclass(frozen=True)
-class TaskInput:
+class TaskInput(NamedTuple):
     task_id: int
     number: int
     kind: str  # tasks.TaskKind value

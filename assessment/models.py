@@ -8,13 +8,14 @@ from django.db import models
 
 from departments.models import Department
 from tasks.models import Plan
+from xingping_tracker.core.json import TextJSONField
 
 
 class RuleSet(models.Model):
     """A plan's assessment rules (:class:`assessment.rules.Rules` as JSON); without one, 兴平's defaults apply."""
 
     plan = models.OneToOneField(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="assessment_rules")
-    data = models.JSONField("规则", default=dict)
+    data = TextJSONField("规则", default=dict)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,7 +44,7 @@ class Assessment(models.Model):
     plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="assessments")
     year = models.PositiveSmallIntegerField("考核年度")
     state = models.CharField("状态", max_length=16, choices=AssessmentState.choices, default=AssessmentState.DRAFT)
-    rules = models.JSONField("所用规则", default=dict)
+    rules = TextJSONField("所用规则", default=dict)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -105,7 +106,7 @@ class UnitResult(models.Model):
     veto = models.BooleanField("一票否优", default=False)
     veto_reason = models.TextField("否优原因", blank=True)
     outstanding = models.BooleanField("特别突出", default=False)
-    lines = models.JSONField("计算说明", default=list)
+    lines = TextJSONField("计算说明", default=list)
 
     class Meta:
         verbose_name = "单位考核结果"

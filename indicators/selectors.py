@@ -101,31 +101,34 @@ def actual_series(
     )
     if as_of is not None:
         reported = reported.filter(data_date__lte=as_of)
-    best: dict[tuple[int, int], tuple] = {}  # (target, year) → (data date, report id, value)
-    for target_id, data_date, report_id, value in reported.order_by().values_list(
-        "target_id", "data_date", "report_id", "value"
-    ):
-        key = (target_id, data_date.year)
-        current = best.get(key)
-        if current is None or (data_date, report_id) > current[:2]:
-            best[key] = (data_date, report_id, value)
-    readings: dict[tuple[int, int], Reading] = {
-        (target_id, year): Reading(year=year, value=value, data_date=data_date)
-        for (target_id, year), (data_date, _r, value) in best.items()
-    }
+    # Ordered by target, data date and report in SQL (free: the targets' index is read in order), so
+    # each target's readings come in year order and, of several values of one year, the last one
+    # read is the latest: it replaces the one before.
+    series: dict[int, list[Reading]] = {pk: [] for pk in ids}
+    rows = reported.order_by("target_id", "data_date", "report_id").values_list("target_id", "data_date", "value")
+    for target_id, data_date, value in rows:
+        readings = series.get(target_id)
+        if readings is None:
+            continue
+        reading = Reading(data_date.year, value, data_date)
+        if readings and readings[-1].year == reading.year:
+            readings[-1] = reading
+        else:
+            readings.append(reading)
     official = (
         OfficialActual.objects.filter(target_id__in=which)
         .order_by()
         .values_list("target_id", "year", "value", "data_date")
     )
     for target_id, year, value, data_date in official:
-        if as_of is not None and (data_date > as_of if data_date else year > as_of.year):
+        readings = series.get(target_id)
+        if readings is None or (as_of is not None and (data_date > as_of if data_date else year > as_of.year)):
             continue
-        readings[(target_id, year)] = Reading(year=year, value=value, data_date=data_date)  # wins over the reports
-    series: dict[int, list[Reading]] = {pk: [] for pk in ids}
-    for (target_id, _year), reading in sorted(readings.items()):
-        if target_id in series:
-            series[target_id].append(reading)
+        # The plan office's value wins over the reports' for its year.
+        kept = [r for r in readings if r.year != year]
+        kept.append(Reading(year, value, data_date))
+        kept.sort(key=lambda r: r.year)
+        series[target_id] = kept
     return series
 
 

@@ -41,6 +41,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import NamedTuple
 
 from django.db import models
 
@@ -74,9 +75,9 @@ class TargetSpec:
     baseline_year: int | None = None
 
 
-@dataclass(frozen=True)
-class Reading:
-    """An actual value of one year (in the target's unit, see the module docstring)."""
+class Reading(NamedTuple):
+    """An actual value of one year (in the target's unit, see the module docstring). A named tuple:
+    a plan's series holds tens of thousands of them."""
 
     year: int
     value: Decimal

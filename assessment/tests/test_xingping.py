@@ -252,3 +252,26 @@ def test_the_inputs_are_read_in_bounded_queries(xingping, django_assert_max_num_
     assert len(units) > 50
     led = {t.number for u in units if u.unit_id == xingping.fagai.pk for t in u.tasks if t.role == "lead"}
     assert {29, 45, 46, 210} <= led
+
+
+def test_the_stored_lines_keep_chinese_text_and_are_inserted_as_values_rows(xingping):
+    """The explanation lines are stored as characters (not \\uXXXX escapes) and the draft's rows are
+    inserted as one multi-row VALUES statement, not through UNNEST of arrays (see
+    xingping_tracker.core.json)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assessment = compute_draft(plan_id=xingping.plan.pk, year=2024, user=xingping.plan_office, today=TODAY)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "assessment_unitresult"')]
+    assert len(inserts) == 1
+    assert "UNNEST" not in inserts[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CAST(lines AS TEXT) FROM assessment_unitresult WHERE assessment_id = %s AND department_id = %s",
+            [assessment.pk, xingping.fagai.pk],
+        )
+        (stored,) = cursor.fetchone()
+    assert "任务29" in stored
+    assert "\\u" not in stored
+    assert result(assessment, xingping.fagai).lines[0]["text"].startswith("任务")

@@ -41,7 +41,7 @@ def test_the_layers_are_the_ones_the_readme_describes():
     layers = next(c for c in config["contracts"] if c["id"] == "layers")["layers"]
     order = [layer.replace(" ", "") for layer in reversed(layers)]  # lowest first
     assert order[:5] == [
-        "xingping_tracker.core|xingping_tracker.celery",
+        "xingping_tracker.core:xingping_tracker.celery",
         "departments",
         "tasks",
         "access",
