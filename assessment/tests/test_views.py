@@ -185,3 +185,26 @@ def test_grade_labels_cover_every_stored_grade(xingping, draft):
 def test_the_nav_links_the_assessment_for_every_role_with_a_page(xingping):
     for user in (xingping.plan_office, xingping.leader, xingping.fagai_clerk):
         assert 'href="/assessment/"' in client_for(user).get("/assessment/").content.decode()
+
+
+def test_each_plan_offers_its_own_years_to_assess(xingping):
+    """With the 十五五 plan beside the 十四五 one, each plan's form lists its own years."""
+    import datetime as dt
+    import re
+
+    from tasks.models import Plan
+
+    next_plan = Plan.objects.create(
+        title="兴平市十五五规划任务分工方案",
+        document_number="兴政发〔2026〕1号",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2030, 12, 31),
+    )
+    html = client_for(xingping.plan_office).get("/assessment/").content.decode()
+    forms = re.findall(r'<form method="post" action="/assessment/compute/".*?</form>', html, re.S)
+    years_by_plan = {
+        int(re.search(r'name="plan" value="(\d+)"', form).group(1)): re.findall(r'<option value="(\d{4})"', form)
+        for form in forms
+    }
+    assert years_by_plan[next_plan.pk] == ["2026", "2027", "2028", "2029", "2030"]
+    assert years_by_plan[xingping.plan.pk] == ["2021", "2022", "2023", "2024", "2025"]
