@@ -121,3 +121,19 @@ def test_redis_marked_tests_reach_redis(redis_url):
         assert client.ping() is True
     finally:
         client.close()
+
+
+def test_every_package_with_tests_is_in_the_suite():
+    """`make test` runs pytest on the configured testpaths: a package holding test files that is not
+    listed there would never run (the indicators, assessment and evaluation apps once were not)."""
+    import tomllib
+
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    testpaths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    with_tests = {
+        path.relative_to(REPO_ROOT).parts[0]
+        for path in REPO_ROOT.glob("*/**/test_*.py")
+        if not path.relative_to(REPO_ROOT).parts[0].startswith(".")
+    }
+    assert with_tests - testpaths == set()
+    assert {"indicators", "assessment", "evaluation"} <= testpaths
