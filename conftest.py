@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,11 +116,25 @@ def _forget_outages() -> None:
     freshness.reset_back_off()
 
 
+# --- the world, shared by a test module where it may be (xingping_tracker.tests.sharing) ----------
+
+
+@pytest.fixture(scope="module")
+def _module_world(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Any:
+    from progress.tests.factories import build_world
+    from xingping_tracker.tests.sharing import shared_per_module
+
+    yield from shared_per_module(request, django_db_blocker, "world", build_world)
+
+
 @pytest.fixture
-def world(db):
+def world(_module_world, db):
     """The small world most tests share (``progress.tests.factories.build_world``: the sample plan,
     two periods, one user per role). Defined once here for every app; a test module that needs
-    another world defines its own fixture of that name."""
-    from progress.tests.factories import build_world
+    another world defines its own fixture of that name. Built once per module where it may be
+    (``xingping_tracker.tests.sharing``); each test gets its own copy of the objects."""
+    if _module_world is None:
+        from progress.tests.factories import build_world
 
-    return build_world()
+        return build_world()
+    return copy.deepcopy(_module_world)

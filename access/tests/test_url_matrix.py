@@ -12,12 +12,14 @@ own): a new page or API route fails it until its row is added here.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -542,7 +544,7 @@ def missing_routes() -> list[Any]:
     return sorted(api - set(MATRIX)) + sorted(name for name in pages if not any(key[0] == name for key in MATRIX))
 
 
-def test_every_route_is_in_the_matrix():
+def test_every_route_is_in_the_matrix(access_world):
     assert not missing_routes(), f"routes without a row in the permission matrix: {missing_routes()}"
     api, pages = served_routes()
     stale = sorted(key for key in MATRIX if key not in api and key[0] not in pages)
@@ -573,7 +575,7 @@ class _WithNewRoutes:
         return [*urlpatterns, path("new-page/", _new_page, name="new_page"), path("api/", include((router.urls, "api2")))]
 
 
-def test_a_route_added_without_a_matrix_row_fails_the_coverage_test(settings):
+def test_a_route_added_without_a_matrix_row_fails_the_coverage_test(settings, access_world):
     settings.ROOT_URLCONF = _WithNewRoutes()
     clear_url_caches()
     try:
@@ -589,13 +591,41 @@ def _client(world, actor: str) -> Client:
     return client
 
 
-def statuses(route: tuple[str, str]) -> dict[str, int]:
-    world = build_access_world()
+@pytest.fixture(scope="module")
+def access_world(request, django_db_setup, django_db_blocker):
+    """The access world and each actor's session, built once for the module (see the root
+    conftest's ``shared_per_module``); None when the module may not share it."""
+    from xingping_tracker.tests.sharing import shared_per_module
+
+    def build():
+        world = build_access_world()
+        sessions = {actor: _client(world, actor).cookies.get(settings.SESSION_COOKIE_NAME) for actor in ACTORS}
+        return world, sessions
+
+    yield from shared_per_module(request, django_db_blocker, "access_world", build)
+
+
+def _signed_in(sessions: dict[str, Any], actor: str) -> Client:
+    """A fresh client carrying ``actor``'s session (a route may log out or rotate it: the next
+    call must not inherit that)."""
+    client = Client()
+    cookie = sessions[actor]
+    if cookie is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie.value
+    return client
+
+
+def statuses(route: tuple[str, str], shared: Any = None) -> dict[str, int]:
+    if shared is None:
+        world = build_access_world()
+        sessions = {actor: _client(world, actor).cookies.get(settings.SESSION_COOKIE_NAME) for actor in ACTORS}
+    else:
+        world, sessions = copy.deepcopy(shared[0]), shared[1]
     found = {}
     for actor in ACTORS:
         with transaction.atomic():
             call = CALLS[route](world)
-            client = _client(world, actor)
+            client = _signed_in(sessions, actor)
             kwargs: dict[str, Any] = dict(call.headers)
             if call.content_type is not None:
                 kwargs["content_type"] = call.content_type
@@ -609,15 +639,18 @@ def statuses(route: tuple[str, str]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("route", list(CALLS), ids=[f"{name} {method}" for name, method in CALLS])
-def test_permission_matrix(route):
-    found = statuses(route)
+def test_permission_matrix(route, access_world):
+    found = statuses(route, access_world)
     assert found == dict(zip(ACTORS, MATRIX[route], strict=True)), f"{route}: {tuple(found.values())}"
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_the_admin_is_for_staff_only(actor):
+def test_the_admin_is_for_staff_only(actor, access_world):
     """The admin is outside the matrix: Django's staff check guards it, and no role of the world is staff."""
-    world = build_access_world()
-    response = _client(world, actor).get("/admin/")
+    if access_world is None:
+        world = build_access_world()
+        response = _client(world, actor).get("/admin/")
+    else:
+        response = _signed_in(access_world[1], actor).get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
@@ -46,8 +47,7 @@ def periods_of(plan, year: int) -> tuple[ReviewPeriod, ReviewPeriod]:
     return first, second
 
 
-@pytest.fixture
-def xingping(db):
+def build_xingping() -> SimpleNamespace:
     from progress.tests.factories import role_user, unit_user
 
     plan = xingping_plan()
@@ -64,3 +64,19 @@ def xingping(db):
         leader=role_user(LEADERSHIP_GROUP, username="leader"),
         fagai_clerk=unit_user(fagai, username="fagai_clerk"),
     )
+
+
+@pytest.fixture(scope="module")
+def _module_xingping(request, django_db_setup, django_db_blocker):
+    from xingping_tracker.tests.sharing import shared_per_module
+
+    yield from shared_per_module(request, django_db_blocker, "xingping", build_xingping)
+
+
+@pytest.fixture
+def xingping(_module_xingping, db):
+    """The imported 兴平 plan: built once per module where it may be (xingping_tracker.tests.sharing),
+    a copy of its objects for each test."""
+    if _module_xingping is None:
+        return build_xingping()
+    return copy.deepcopy(_module_xingping)
