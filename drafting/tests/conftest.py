@@ -1,3 +1,4 @@
+import copy
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,7 @@ def seed_past_tasks() -> list[PastTask]:
     ]
 
 
-@pytest.fixture
-def seed_plan(db):
+def build_seed_plan():
     """Units and the 兴平 plan in the database, as ``make run`` leaves them."""
     from departments.services import sync_units_from_fixture
     from tasks.services.plan_documents import current_unit_directory
@@ -38,6 +38,19 @@ def seed_plan(db):
     sync_units_from_fixture()
     text = SEED_PLAN.read_text(encoding="utf-8")
     return import_plan(result=parse_plan_text(text, directory=current_unit_directory()), source_text=text).plan
+
+
+@pytest.fixture(scope="module")
+def _module_seed_plan(request, django_db_setup, django_db_blocker):
+    from xingping_tracker.tests.sharing import shared_per_module
+
+    yield from shared_per_module(request, django_db_blocker, "seed_plan", build_seed_plan)
+
+
+@pytest.fixture
+def seed_plan(_module_seed_plan, db):
+    """The 兴平 plan imported (once per module where it may be: xingping_tracker.tests.sharing)."""
+    return build_seed_plan() if _module_seed_plan is None else copy.deepcopy(_module_seed_plan)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ from reminders.tests.page_helpers import (
     needs_webhook_check,
 )
 from tasks.tests.factories import PlanFactory
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,7 @@ WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-
 DINGTALK_URL = "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+_module_shared, world = module_fixtures(build_world, name="world")
 
 
 def staff(user):

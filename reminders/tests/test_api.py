@@ -12,15 +12,14 @@ from rest_framework.test import APIClient
 from progress.tests.factories import build_world
 from reminders.models import Channel, Delivery, DeliveryStatus, Notification, ReminderKind
 from reminders.tests.page_helpers import make_delivery, make_notification, make_reminder, needs_retry
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["gongxin_clerk", "gongxin_head", "plan_office", "leader", "nobody", "anonymous"]
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+_module_shared, world = module_fixtures(build_world, name="world")
 
 
 def api(user=None) -> APIClient:

@@ -26,15 +26,14 @@ from reminders.tests.page_helpers import (
     needs_retry,
     needs_webhook_check,
 )
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["gongxin_clerk", "gongxin_head", "plan_office", "leader", "nobody", "anonymous"]
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+_module_shared, world = module_fixtures(build_world, name="world")
 
 
 def _client(client, world, role):

@@ -7,11 +7,14 @@ world builds it once inside an outer transaction; each test runs in a savepoint 
 changes them in memory does not change them for the next. The outer transaction is rolled back
 after the module. A module with a test that uses the database without the world (it may expect an
 empty database) or needs real commits (``transactional_db``, ``live_server``, Django
-``TransactionTestCase``) builds the world for each test, as before.
+``TransactionTestCase``) builds the world for each test, as before. A test marked
+``@pytest.mark.no_rows`` (a database-marked module's check that reads and writes no rows) does not
+stop its module from sharing.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -33,7 +36,7 @@ def _module_may_share(request: pytest.FixtureRequest, name: str) -> bool:
         cls = getattr(item, "cls", None)
         if cls is not None and issubclass(cls, TransactionTestCase):
             return False
-        if (marker is not None or "db" in names) and name not in names:
+        if (marker is not None or "db" in names) and name not in names and not item.get_closest_marker("no_rows"):
             return False
     return True
 
@@ -63,3 +66,22 @@ def shared_per_module(request: pytest.FixtureRequest, django_db_blocker: Any, na
             outer.__exit__(None, None, None)
 
 
+
+
+def module_fixtures(build: Any, *, name: str) -> tuple[Any, Any]:
+    """A test module's pair of fixtures for data shared as above, one per module::
+
+        _module_shared, world = module_fixtures(build_world, name="world")
+
+    ``world`` (the ``name``) gives each test a copy of what ``build()`` made once for the module (or
+    builds it for each test where the module may not share)."""
+
+    @pytest.fixture(scope="module", name="_module_shared")
+    def module_level(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Any:
+        yield from shared_per_module(request, django_db_blocker, name, build)
+
+    @pytest.fixture(name=name)
+    def per_test(_module_shared: Any, db: None) -> Any:
+        return build() if _module_shared is None else copy.deepcopy(_module_shared)
+
+    return module_level, per_test
