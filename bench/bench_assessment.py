@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, print_table, role_client, stopwatch
+from bench.runtime import Summary, freeze_as_in_production, print_table, role_client, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_assessment"
@@ -134,12 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name} ({origin}, set-up {setup_seconds:.1f} s): {Task.objects.filter(plan=plan).count()} tasks, year {year}"
         )
-        if args.no_freeze:
-            print("start-up heap not frozen (--no-freeze)")
-        else:
-            from xingping_tracker.core.heap import freeze_startup_heap
-
-            print(f"start-up heap frozen as in the web and worker processes: {freeze_startup_heap()} objects")
+        print(freeze_as_in_production(skip=args.no_freeze))
         figures = measure(runs=max(1, args.runs), year=args.year)
         print_table(
             ["measurement", "units", "median ms", "p95 ms", "min ms", "max ms", "queries"],

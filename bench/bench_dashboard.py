@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, print_table, role_client, stopwatch
+from bench.runtime import Summary, freeze_as_in_production, print_table, role_client, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_dashboard"
@@ -219,11 +219,16 @@ def main(argv: list[str] | None = None) -> int:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
     where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave the start-up heap unfrozen (not as the web and worker processes)"
+    )
     args = parser.parse_args(argv)
 
     with prepared(args.database, args.postgres) as (name, setup_seconds, origin):
         from progress.models import ProgressReport
         from tasks.models import Task
+
+        print(freeze_as_in_production(skip=args.no_freeze))
 
         tasks, reports = Task.objects.count(), ProgressReport.objects.count()
         runs = []

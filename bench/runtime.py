@@ -178,6 +178,17 @@ def prepared_database(
         yield f"SQLite {path.name}", seconds, origin
 
 
+def freeze_as_in_production(*, skip: bool = False) -> str:
+    """Freeze the start-up heap as the web and worker processes do (``xingping_tracker.wsgi`` and the
+    Celery worker call ``xingping_tracker.core.heap.freeze_startup_heap``), unless ``skip``
+    (``--no-freeze``); returns the line to print."""
+    if skip:
+        return "start-up heap not frozen (--no-freeze)"
+    from xingping_tracker.core.heap import freeze_startup_heap
+
+    return f"start-up heap frozen as in the web and worker processes: {freeze_startup_heap()} objects"
+
+
 def role_client(group_name: str, *, username: str) -> Any:
     """A Django test Client signed in as ``username``, a member of the role group ``group_name``."""
     from django.contrib.auth import get_user_model
