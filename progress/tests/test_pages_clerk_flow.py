@@ -154,6 +154,7 @@ def test_bulk_submit_refuses_an_incomplete_or_submitted_report_and_the_heads_sig
 # --- actuals -----------------------------------------------------------------------------------
 
 
+@pytest.mark.no_rows
 def test_value_warnings():
     assert value_warnings(value=Decimal("8.1"), unit="个", previous=Decimal("2650"))  # both reasons
     assert len(value_warnings(value=Decimal("8.1"), unit="个", previous=Decimal("2650"))) == 2

@@ -239,6 +239,7 @@ def test_the_print_view_of_a_task_the_user_may_not_see_is_404(client, world):
     assert client.get(reverse("progress:task_print", args=[999999])).status_code == 404
 
 
+@pytest.mark.no_rows
 def test_the_print_stylesheet_hides_the_navigation_and_sets_print_sizes():
     from django.contrib.staticfiles import finders
 

@@ -147,6 +147,7 @@ def test_due_list_query_count_does_not_depend_on_the_page_or_the_tasks(world):
     assert queries() == queries(page=3) == queries(role="lead") == few == 3
 
 
+@pytest.mark.no_rows
 def test_first_line():
     assert first_line("\n\n  第一行  \n第二行") == "第一行"
     assert first_line("") == ""

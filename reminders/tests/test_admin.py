@@ -73,6 +73,7 @@ def _messages(response):
         ("[]", []),
     ],
 )
+@pytest.mark.no_rows
 def test_offsets_parse(text, expected):
     assert parse_offsets(text) == expected
 
@@ -91,6 +92,7 @@ def test_offsets_parse(text, expected):
         ("[7, 3", "用逗号分隔"),
     ],
 )
+@pytest.mark.no_rows
 def test_offsets_refused(text, message):
     with pytest.raises(ValidationError) as excinfo:
         parse_offsets(text)
@@ -111,6 +113,7 @@ def test_offsets_refused(text, message):
         ((20, 0), (20, 0), False),  # no window at all
     ],
 )
+@pytest.mark.no_rows
 def test_quiet_hours(start, end, ok):
     assert (quiet_hours_error(dt.time(*start), dt.time(*end)) is None) == ok
 
@@ -211,6 +214,7 @@ def _settings_data(department, **overrides):
     return data
 
 
+@pytest.mark.no_rows
 def test_mask_secret():
     assert mask_secret(SECRET) == f"SEC4…{SECRET[-4:]}"
     assert SECRET[8:-4] not in mask_secret(SECRET)

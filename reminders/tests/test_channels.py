@@ -48,6 +48,7 @@ def world(db):
         (WECOM, None),
     ],
 )
+@pytest.mark.no_rows
 def test_robot_addresses_accepted(url, channel):
     validate_webhook_url(url, channel=channel)
 
@@ -70,6 +71,7 @@ def test_robot_addresses_accepted(url, channel):
         (WECOM, "dingtalk", "钉钉群机器人的地址"),
     ],
 )
+@pytest.mark.no_rows
 def test_robot_addresses_refused(url, channel, message):
     with pytest.raises(ValidationError) as caught:
         validate_webhook_url(url, channel=channel)
@@ -77,6 +79,7 @@ def test_robot_addresses_refused(url, channel, message):
 
 
 @override_settings(REMINDER_WEBHOOK_REQUIRE_HTTPS=True, REMINDER_WEBHOOK_ALLOWED_HOSTS=["qyapi.weixin.qq.com"])
+@pytest.mark.no_rows
 def test_production_rules_refuse_plain_http_and_other_hosts():
     with pytest.raises(ValidationError, match="https://"):
         validate_webhook_url("http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1", channel="wecom")
@@ -233,6 +236,7 @@ def test_dingtalk_posts_signed_markdown(world):
     assert body["markdown"]["text"].endswith(f"(https://tracker.example.gov.cn/?period={world.h2.pk})")
 
 
+@pytest.mark.no_rows
 def test_dingtalk_signature_is_url_encoded():
     value = sign(SECRET, 1700000000000)
     raw = base64.b64encode(hmac.new(SECRET.encode(), f"1700000000000\n{SECRET}".encode(), hashlib.sha256).digest())
@@ -332,6 +336,7 @@ def test_a_robot_removed_after_the_scan_is_skipped(world):
     assert delivery.status == DeliveryStatus.SKIPPED and "不再使用钉钉群机器人" in delivery.last_error
 
 
+@pytest.mark.no_rows
 def test_channel_error_text():
     assert ChannelError("发送失败", technical="HTTP 500").describe() == "发送失败（HTTP 500）"
     assert ChannelError("发送失败").describe() == "发送失败"

@@ -481,6 +481,7 @@ def test_retry_of_a_delivery_that_did_not_fail_is_refused_with_a_message(client,
         ("something_new", "something_new"),
     ],
 )
+@pytest.mark.no_rows
 def test_stage_labels(stage, label):
     assert stage_label(stage) == label
 

@@ -99,6 +99,7 @@ def test_after_a_period_with_changed_dates_the_next_whole_slot_follows(world):
         (D(2024, 5, 31), 12, (2024, 6)),
     ],
 )
+@pytest.mark.no_rows
 def test_next_period_slot(last_ends_on, per_year, slot):
     assert next_period_slot(last_ends_on, per_year) == slot
 
