@@ -67,7 +67,12 @@ ACTUAL_COLUMNS = [
 ]
 
 
+def column_index(columns: list[Column], key: str) -> int:
+    """The 1-based column of ``key``."""
+    return next(i for i, column in enumerate(columns, start=1) if column.key == key)
+
+
 def letter(columns: list[Column], key: str) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(next(i for i, column in enumerate(columns, start=1) if column.key == key))
+    return get_column_letter(column_index(columns, key))

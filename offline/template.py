@@ -250,8 +250,13 @@ def _write_actuals(ws: Any, rows: list[TemplateRow], *, title: str) -> int:
     for row in rows:
         if row.role != AssignmentRole.LEAD:
             continue
+        # A new report starts without actuals (progress.services.reports.start_report copies the text,
+        # status and percent of the unit's last report, not its actuals): last period's value is a
+        # note on the cell, as the portal's form shows it beside the field, never a value to upload.
+        fresh = row.report is None
         for position, target in enumerate(row.targets, start=1):
-            actual = row.actuals.get(target.pk)
+            actual = None if fresh else row.actuals.get(target.pk)
+            earlier = row.actuals.get(target.pk) if fresh else None
             reported = actual is not None and actual.state == ActualState.REPORTED
             values = {
                 "number": row.task.number,
@@ -267,6 +272,11 @@ def _write_actuals(ws: Any, rows: list[TemplateRow], *, title: str) -> int:
             for index, column in enumerate(columns, start=1):
                 _body(ws.cell(row=r, column=index), values[column.key], editable=column.editable and row.editable,
                       date=column.key == "data_date")
+            if earlier is not None and row.previous is not None:
+                ws.cell(row=r, column=layout.column_index(columns, "value")).comment = Comment(
+                    _earlier_words(earlier, unit=target.unit, period_name=row.previous.period.name),
+                    _AUTHOR, width=260, height=70,
+                )
             r += 1
     count = r - layout.FIRST_DATA_ROW
     if count:
@@ -275,6 +285,17 @@ def _write_actuals(ws: Any, rows: list[TemplateRow], *, title: str) -> int:
             col = layout.letter(columns, key)
             validation.add(f"{col}{layout.FIRST_DATA_ROW}:{col}{last}")
     return count
+
+
+def _earlier_words(actual: Any, *, unit: str, period_name: str) -> str:
+    """上期（2024年上半年）：4.2%，截至2024-06-30。本期请重新填写。"""
+    if actual.state != ActualState.REPORTED or actual.value is None:
+        stated = "数据尚未发布"
+    else:
+        stated = f"{plain_decimal(actual.value)}{unit}"
+        if actual.data_date is not None:
+            stated += f"，截至{actual.data_date:%Y-%m-%d}"
+    return f"上期（{period_name}）：{stated}。本期请重新填写。"
 
 
 def _write_identity(ws: Any, identity: TemplateIdentity, *, department: Department, period: ReviewPeriod) -> None:

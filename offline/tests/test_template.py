@@ -85,10 +85,17 @@ def test_prefilled_from_last_period_and_formula_text_stays_text(world):
     assert main.cell(row=r, column=column(layout.MAIN_COLUMNS, "previous")).value == "=上期完成40%"
     assert main.cell(row=r, column=column(layout.MAIN_COLUMNS, "status")).value == "正常推进"
     assert main.cell(row=r, column=column(layout.MAIN_COLUMNS, "percent")).value == 40
+    # Last period's actual is not a value to upload again (start_report does not copy actuals): the
+    # cells are empty and the value cell's note says what it was, as the portal's form does.
     actuals = book[layout.ACTUALS_SHEET]
-    assert actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "value")).value == pytest.approx(4.2)
-    assert actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "data_date")).value.date() == dt.date(2024, 6, 30)
-    assert actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "state")).value == "已填报"
+    value = actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "value"))
+    assert value.value is None
+    assert actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "data_date")).value is None
+    assert actuals.cell(row=3, column=column(layout.ACTUAL_COLUMNS, "state")).value is None
+    assert value.comment.text.startswith("上期（2024年上半年）：4.2")
+    assert "截至2024-06-30" in value.comment.text and "本期请重新填写" in value.comment.text
+    report = start_report(task=world.tasks[2], department_id=world.gongxin.pk, period=world.h2, user=world.gongxin_clerk)
+    assert not report.actuals.exists()  # the portal's rule, which the template follows
 
 
 def test_prefilled_from_this_periods_draft_and_returned_comment(world):
