@@ -9,6 +9,7 @@ app_name = "assessment"
 urlpatterns: list = [
     path("assessment/", views.home, name="home"),
     path("assessment/compute/", views.compute, name="compute"),
+    path("assessment/rules/<int:plan_id>/", views.rules, name="rules"),
     path("assessment/<int:pk>/", views.detail, name="detail"),
     path("assessment/<int:pk>/adjust/", views.adjust, name="adjust"),
     path("assessment/<int:pk>/finalise/", views.finalise, name="finalise"),

@@ -17,14 +17,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.actor import actor_for
 from access.rules import can_manage_assessment, check_can_manage_assessment, check_can_view_assessments
 from assessment import services
 from assessment.export import build_workbook, filename
 from assessment.models import AssessmentState
-from assessment.selectors import assessment_view, assessments_visible_to, get_assessment, plan_years
+from assessment.rules import DECIMAL_FIELDS, FIELD_LABELS, GRADING_LABELS, Rules
+from assessment.selectors import assessment_view, assessments_visible_to, get_assessment, plan_rules, plan_years
 from exports.downloads import xlsx_response
 from progress.models import ReviewPeriod
 from tasks.models import Plan
@@ -186,3 +187,75 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     view = assessment_view(get_assessment(pk, actor=actor), actor=actor)
     return xlsx_response(build_workbook(view), filename(view))
+
+
+# --- the plan's rules (考核规则) -----------------------------------------------------------------
+
+BOOLEAN_FIELDS = {
+    "binding_veto": "约束性指标未完成的，一票否优",
+    "outstanding_is_excellent": "远景目标特别突出且无否决情形的，直接评为优秀",
+    "score_supporting": "配合单位按配合任务计分",
+}
+
+
+def _rule_fields(rules: Rules, posted: Any = None) -> dict[str, Any]:
+    """The form's fields with the rules' values (or what was posted, shown again after an error)."""
+
+    def shown(name: str, value: Any) -> str:
+        if posted is not None:
+            return posted.get(name, "")
+        text = format(value, "f") if not isinstance(value, (int, str)) else str(value)
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    kinds = [
+        {"name": f"weight_{kind}", "label": f"{rules.kind_label(kind)}类权重", "value": shown(f"weight_{kind}", rules.weights.get(kind, 0))}
+        for kind in rules.weights
+    ]
+    numbers = [
+        {"name": name, "label": FIELD_LABELS[name], "value": shown(name, getattr(rules, name))}
+        for name in (*DECIMAL_FIELDS, "outstanding_years_early")
+    ]
+    checks = [
+        {"name": name, "label": label, "checked": (name in posted) if posted is not None else getattr(rules, name)}
+        for name, label in BOOLEAN_FIELDS.items()
+    ]
+    grading = posted.get("grading", "") if posted is not None else rules.grading
+    return {"kinds": kinds, "numbers": numbers, "checks": checks, "grading": grading, "gradings": GRADING_LABELS}
+
+
+def _rules_data(posted: Any, rules: Rules) -> dict[str, Any]:
+    """The posted form as the rules' data (:func:`assessment.rules.rules_from_data` checks it)."""
+    data: dict[str, Any] = {"weights": {kind: posted.get(f"weight_{kind}", "").strip() for kind in rules.weights}}
+    for name in (*DECIMAL_FIELDS, "outstanding_years_early"):
+        data[name] = posted.get(name, "").strip()
+    for name in BOOLEAN_FIELDS:
+        data[name] = name in posted
+    data["grading"] = posted.get("grading", "").strip()
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_guard
+def rules(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan office reads and changes a plan's assessment rules; a rule set that does not add up is
+    refused with the Chinese reasons and nothing is written. A finalised assessment keeps the rules
+    it was computed with; a later draft uses the new ones."""
+    check_can_manage_assessment(actor_for(request.user))
+    plan = Plan.objects.defer("source_text").filter(pk=plan_id).first()
+    if plan is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该方案。")
+    current = plan_rules(plan)
+    error, status, posted = "", 200, None
+    if request.method == "POST":
+        try:
+            services.save_rules(plan_id=plan.pk, data=_rules_data(request.POST, current), user=request.user)
+        except ApplicationError as exc:
+            if exc.code != ErrorCode.INVALID:
+                raise
+            error, status, posted = exc.message, 400, request.POST
+        else:
+            messages.success(request, "已保存考核规则：此后计算的考核草稿按新规则计算，已定稿的不变。")
+            return redirect("assessment:rules", plan_id=plan.pk)
+    context = {"plan": plan, "error": error, **_rule_fields(current, posted)}
+    return render(request, "assessment/rules.html", context, status=status)

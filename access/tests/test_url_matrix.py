@@ -151,6 +151,13 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def rules_form() -> dict[str, str]:
+    """The 考核规则 page's form filled with 兴平's rules."""
+    from assessment.tests.test_views import rules_form as filled
+
+    return filled()
+
+
 def _json(method: str, url: str, data: Any = None, **headers: str) -> Call:
     return Call(method, url, data or {}, "application/json", headers)
 
@@ -329,6 +336,8 @@ CALLS: dict[tuple[str, str], Callable[[Any], Call]] = {
     ("assessment:finalise", "POST"): lambda w: _form("post", f"/assessment/{assessment_draft(w).pk}/finalise/"),
     ("assessment:publish", "POST"): lambda w: _form("post", f"/assessment/{assessment_finalised(w).pk}/publish/"),
     ("assessment:export", "GET"): lambda w: _form("get", f"/assessment/{assessment_finalised(w).pk}/export/"),
+    ("assessment:rules", "GET"): lambda w: _form("get", f"/assessment/rules/{w.plan.pk}/"),
+    ("assessment:rules", "POST"): lambda w: _form("post", f"/assessment/rules/{w.plan.pk}/", rules_form()),
     ("api:assessment-list", "GET"): lambda w: _json("get", "/api/assessments/"),
     ("api:assessment-list", "POST"): lambda w: _json("post", "/api/assessments/", {"plan": w.plan.pk, "year": 2024}),
     ("api:assessment-detail", "GET"): lambda w: _json("get", f"/api/assessments/{assessment_finalised(w).pk}/"),
@@ -486,6 +495,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("assessment:finalise", "POST"):             (302, 404, 404, 404, 404, 302, 404, 404),
     ("assessment:publish", "POST"):              (302, 403, 403, 403, 404, 302, 403, 404),
     ("assessment:export", "GET"):                (302, 200, 200, 200, 404, 200, 200, 404),
+    ("assessment:rules", "GET"):                 (302, 403, 403, 403, 403, 200, 403, 403),
+    ("assessment:rules", "POST"):                (302, 403, 403, 403, 403, 302, 403, 403),
     ("api:assessment-list", "GET"):              (401, 200, 200, 200, 404, 200, 200, 404),
     ("api:assessment-list", "POST"):             (401, 403, 403, 403, 403, 201, 403, 403),
     ("api:assessment-detail", "GET"):            (401, 200, 200, 200, 404, 200, 200, 404),

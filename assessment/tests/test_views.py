@@ -208,3 +208,59 @@ def test_each_plan_offers_its_own_years_to_assess(xingping):
     }
     assert years_by_plan[next_plan.pk] == ["2026", "2027", "2028", "2029", "2030"]
     assert years_by_plan[xingping.plan.pk] == ["2021", "2022", "2023", "2024", "2025"]
+
+
+def rules_form(**changes: str) -> dict[str, str]:
+    """The 考核规则 form as the page shows it for 兴平's rules, with ``changes``."""
+    from assessment.rules import DECIMAL_FIELDS, XINGPING_RULES
+    from assessment.views import BOOLEAN_FIELDS
+
+    rules = XINGPING_RULES
+    data = {f"weight_{kind}": str(weight) for kind, weight in rules.weights.items()}
+    data.update({name: str(getattr(rules, name)) for name in DECIMAL_FIELDS})
+    data["outstanding_years_early"] = str(rules.outstanding_years_early)
+    data["grading"] = rules.grading
+    data.update({name: "on" for name in BOOLEAN_FIELDS if getattr(rules, name)})
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_plan_office_changes_the_rules_on_their_page_and_the_next_draft_uses_them(xingping):
+    from assessment.models import RuleSet
+    from assessment.selectors import plan_rules
+
+    office = client_for(xingping.plan_office)
+    url = f"/assessment/rules/{xingping.plan.pk}/"
+    page = office.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="weight_indicator" value="40"' in html and 'name="rate_cap" value="1.2"' in html
+    assert f'href="{url}"' in office.get("/assessment/").content.decode()  # linked from 年度考核
+    # Weights that do not add up: the Chinese reason, the typed values kept, nothing written.
+    refused = office.post(url, rules_form(weight_indicator="45"))
+    text = refused.content.decode()
+    assert refused.status_code == 400
+    assert "各类任务权重之和应为100，现为105" in text and 'name="weight_indicator" value="45"' in text
+    assert not RuleSet.objects.exists()
+    assert office.post(url, rules_form(rate_cap="abc")).status_code == 400
+    assert "完成率计分上限应为数字" in office.post(url, rules_form(rate_cap="abc")).content.decode()
+    assert not RuleSet.objects.exists()
+    # Valid rules are stored and the next draft is computed with them.
+    saved = office.post(url, rules_form(weight_indicator="50", weight_measure="40", score_supporting="on"))
+    assert saved.status_code == 302 and saved["Location"] == url
+    rules = plan_rules(xingping.plan)
+    assert rules.weights["indicator"] == Decimal(50) and rules.score_supporting is True
+    assert "已保存考核规则" in office.get(url).content.decode()
+    draft = compute_draft(plan_id=xingping.plan.pk, year=2024, user=xingping.plan_office, today=TODAY)
+    assert draft.rules["weights"]["indicator"] == "50" and draft.rules["score_supporting"] is True
+    # Unchecking a box turns the rule off.
+    office.post(url, rules_form(binding_veto=None))
+    assert plan_rules(xingping.plan).binding_veto is False
+
+
+def test_only_the_plan_office_opens_the_rules(xingping):
+    url = f"/assessment/rules/{xingping.plan.pk}/"
+    for user in (xingping.leader, xingping.fagai_clerk):
+        assert client_for(user).get(url).status_code == 403
+        assert client_for(user).post(url, rules_form()).status_code == 403
+    assert client_for(xingping.plan_office).get("/assessment/rules/999999/").status_code == 404
