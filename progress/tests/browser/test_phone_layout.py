@@ -135,6 +135,8 @@ def test_plan_office_pages_fit_a_small_phone(open_page, filled_world, shot):
             ("silent-units", reverse("progress:silent_units", args=[world.h2.pk]), "配合单位未反馈"),
             ("close-confirm", reverse("progress:period_close_confirm", args=[world.h2.pk]), "关闭"),
             ("report-in-queue", reverse("progress:report_detail", args=[world.caizheng_report.pk]) + "?queue=all", "市财政局的报告"),
+            ("assessment-home", reverse("assessment:home"), "年度考核"),
+            ("assessment-rules", reverse("assessment:rules", args=[world.plan.pk]), "考核规则"),
         ],
     )
     # The review forms are on the report page (it is waiting for review).
