@@ -248,59 +248,24 @@ def _unit(row: tuple[int, str, int]) -> Department:
 
 def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list[UnitSummary]:
     """Per unit, by unit order: lead tasks by report status, late ones, supporting tasks and silent
-    ones, over every effective unit of every task of the plan (the cells of
-    :func:`_effective_cells_sql`). One query, aggregated in SQL from two sides instead of one report
-    lookup per cell: the cells per (unit, role), and the period's reports that are on a cell per
-    (unit, role, status); the cells without a report are the difference (NOT_STARTED)."""
+    ones (one query, aggregated in SQL over every effective unit of every task of the plan)."""
     past_due = (today or timezone.localdate()) > period.report_due_on
-    cells, task, report, department = (
-        _table(EffectiveAssignment),
-        _table(Task),
-        _table(ProgressReport),
-        _table(Department),
-    )
+    cells, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk)
+    department = _table(Department)
     sql = f"""
         SELECT d.id, d.name, d.sort_order, s.supporting, s.status, s.n
-        FROM (
-            SELECT ea.department_id AS unit_id, CASE WHEN ea.role = %s THEN 0 ELSE 1 END AS supporting,
-                   NULL AS status, COUNT(*) AS n
-            FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
-            WHERE ea.is_primary AND t.plan_id = %s
-            GROUP BY ea.department_id, ea.role
-            UNION ALL
-            SELECT ea.department_id, CASE WHEN ea.role = %s THEN 0 ELSE 1 END, r.status, COUNT(*)
-            FROM {report} r
-            JOIN {cells} ea ON ea.task_id = r.task_id AND ea.department_id = r.department_id AND ea.is_primary
-            JOIN {task} t ON t.id = r.task_id AND t.plan_id = %s
-            WHERE r.period_id = %s
-            GROUP BY ea.department_id, ea.role, r.status
-        ) s
+        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, COUNT(*) AS n
+              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status) s
         JOIN {department} d ON d.id = s.unit_id
     """
-    params = [AssignmentRole.LEAD, period.plan_id, AssignmentRole.LEAD, period.plan_id, period.pk]
+    summary: dict[int, UnitSummary] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    units: dict[int, Department] = {}
-    cell_counts: dict[tuple[int, int], int] = {}
-    reported: dict[tuple[int, int], int] = {}
-    status_counts: dict[tuple[int, int, str], int] = {}
     for unit_id, name, sort_order, supporting, status, count in rows:
-        if unit_id not in units:
-            units[unit_id] = _unit((unit_id, name, sort_order))
-        if status is None:
-            cell_counts[(unit_id, supporting)] = count
-        else:
-            status_counts[(unit_id, supporting, status)] = count
-            reported[(unit_id, supporting)] = reported.get((unit_id, supporting), 0) + count
-    for key, count in cell_counts.items():
-        if count > reported.get(key, 0):
-            status_counts[(*key, NOT_STARTED)] = count - reported.get(key, 0)
-    summary: dict[int, UnitSummary] = {}
-    for (unit_id, supporting, status), count in status_counts.items():
         counts = summary.get(unit_id)
         if counts is None:
-            counts = summary[unit_id] = UnitSummary(department=units[unit_id])
+            counts = summary[unit_id] = UnitSummary(department=_unit((unit_id, name, sort_order)))
         delivered = status in DELIVERED_STATES
         if supporting:
             counts.supporting += count
