@@ -13,12 +13,13 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from xingping_tracker.tests.sharing import module_fixtures
 
 REPO_ROOT = Path(__file__).resolve().parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -119,22 +120,14 @@ def _forget_outages() -> None:
 # --- the world, shared by a test module where it may be (xingping_tracker.tests.sharing) ----------
 
 
-@pytest.fixture(scope="module")
-def _module_world(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Any:
+def _build_world() -> Any:
     from progress.tests.factories import build_world
-    from xingping_tracker.tests.sharing import shared_per_module
 
-    yield from shared_per_module(request, django_db_blocker, "world", build_world)
+    return build_world()
 
 
-@pytest.fixture
-def world(_module_world, db):
-    """The small world most tests share (``progress.tests.factories.build_world``: the sample plan,
-    two periods, one user per role). Defined once here for every app; a test module that needs
-    another world defines its own fixture of that name. Built once per module where it may be
-    (``xingping_tracker.tests.sharing``); each test gets its own copy of the objects."""
-    if _module_world is None:
-        from progress.tests.factories import build_world
-
-        return build_world()
-    return copy.deepcopy(_module_world)
+# ``world``: the small world most tests share (``progress.tests.factories.build_world``: the sample
+# plan, two periods, one user per role). Defined once here for every app; a test module that needs
+# another world defines its own fixture of that name. Built once per module where it may be; each
+# test gets its own copy of the objects.
+_module_world, world = module_fixtures(_build_world, name="world")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from access.roles import LEADERSHIP_GROUP, PLAN_OFFICE_GROUP
 from progress.models import PeriodStatus, ReviewPeriod
+from xingping_tracker.tests.sharing import module_fixtures
 
 SEED_PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
 
@@ -66,17 +64,5 @@ def build_xingping() -> SimpleNamespace:
     )
 
 
-@pytest.fixture(scope="module")
-def _module_xingping(request, django_db_setup, django_db_blocker):
-    from xingping_tracker.tests.sharing import shared_per_module
-
-    yield from shared_per_module(request, django_db_blocker, "xingping", build_xingping)
-
-
-@pytest.fixture
-def xingping(_module_xingping, db):
-    """The imported 兴平 plan: built once per module where it may be (xingping_tracker.tests.sharing),
-    a copy of its objects for each test."""
-    if _module_xingping is None:
-        return build_xingping()
-    return copy.deepcopy(_module_xingping)
+# ``xingping``: the imported 兴平 plan, built once per module where it may be, a copy for each test.
+_module_xingping, xingping = module_fixtures(build_xingping, name="xingping")

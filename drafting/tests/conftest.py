@@ -1,4 +1,3 @@
-import copy
 from pathlib import Path
 
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from departments.directory import UnitDirectory
 from drafting.suggest import PastTask
 from tasks.importer.parser import parse_plan_text
+from xingping_tracker.tests.sharing import module_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PLAN = ROOT / "fixtures" / "plans" / "xingping-14th-five-year-plan.txt"
@@ -40,17 +40,8 @@ def build_seed_plan():
     return import_plan(result=parse_plan_text(text, directory=current_unit_directory()), source_text=text).plan
 
 
-@pytest.fixture(scope="module")
-def _module_seed_plan(request, django_db_setup, django_db_blocker):
-    from xingping_tracker.tests.sharing import shared_per_module
-
-    yield from shared_per_module(request, django_db_blocker, "seed_plan", build_seed_plan)
-
-
-@pytest.fixture
-def seed_plan(_module_seed_plan, db):
-    """The 兴平 plan imported (once per module where it may be: xingping_tracker.tests.sharing)."""
-    return build_seed_plan() if _module_seed_plan is None else copy.deepcopy(_module_seed_plan)
+# ``seed_plan``: built once per module where it may be, a copy for each test.
+_module_seed_plan, seed_plan = module_fixtures(build_seed_plan, name="seed_plan")
 
 
 @pytest.fixture(scope="session")

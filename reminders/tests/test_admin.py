@@ -44,7 +44,7 @@ WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-
 DINGTALK_URL = "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"
 
 
-_module_shared, world = module_fixtures(build_world, name="world")
+_module_world, world = module_fixtures(build_world, name="world")
 
 
 def staff(user):

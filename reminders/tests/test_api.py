@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["gongxin_clerk", "gongxin_head", "plan_office", "leader", "nobody", "anonymous"]
 
 
-_module_shared, world = module_fixtures(build_world, name="world")
+_module_world, world = module_fixtures(build_world, name="world")
 
 
 def api(user=None) -> APIClient:

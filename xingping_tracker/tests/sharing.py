@@ -15,6 +15,7 @@ stop its module from sharing.
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 import pytest
@@ -66,22 +67,29 @@ def shared_per_module(request: pytest.FixtureRequest, django_db_blocker: Any, na
             outer.__exit__(None, None, None)
 
 
-
-
 def module_fixtures(build: Any, *, name: str) -> tuple[Any, Any]:
-    """A test module's pair of fixtures for data shared as above, one per module::
+    """The pair of fixtures for data shared as above, for a conftest or a test module::
 
-        _module_shared, world = module_fixtures(build_world, name="world")
+        _module_world, world = module_fixtures(build_world, name="world")
 
-    ``world`` (the ``name``) gives each test a copy of what ``build()`` made once for the module (or
-    builds it for each test where the module may not share)."""
+    ``_module_{name}`` (module scope) builds it once where the module may share it; ``name`` gives
+    each test a copy (or builds it for the test where the module may not share)."""
+    module_name = f"_module_{name}"
 
-    @pytest.fixture(scope="module", name="_module_shared")
+    @pytest.fixture(scope="module", name=module_name)
     def module_level(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Any:
         yield from shared_per_module(request, django_db_blocker, name, build)
 
-    @pytest.fixture(name=name)
-    def per_test(_module_shared: Any, db: None) -> Any:
-        return build() if _module_shared is None else copy.deepcopy(_module_shared)
+    def per_test(**fixtures: Any) -> Any:
+        shared = fixtures[module_name]
+        return build() if shared is None else copy.deepcopy(shared)
+
+    # The module's data is a parameter, not asked for inside: pytest then sets it up (module scope)
+    # before the test's transaction (``db``, and the django_db marker's autouse fixture), so the
+    # test's savepoint opens inside the module's transaction, not the other way round.
+    per_test.__signature__ = inspect.Signature(
+        [inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY) for arg in (module_name, "db")]
+    )
+    per_test = pytest.fixture(name=name)(per_test)
 
     return module_level, per_test
