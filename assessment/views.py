@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.actor import actor_for
 from access.rules import can_manage_assessment, check_can_manage_assessment, check_can_view_assessments
 from assessment import services
+from assessment.compute import plain
 from assessment.export import build_workbook, filename
 from assessment.models import AssessmentState
 from assessment.rules import DECIMAL_FIELDS, FIELD_LABELS, GRADING_LABELS, Rules
@@ -191,6 +192,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the plan's rules (考核规则) -----------------------------------------------------------------
 
+NUMBER_FIELDS = (*DECIMAL_FIELDS, "outstanding_years_early")
 BOOLEAN_FIELDS = {
     "binding_veto": "约束性指标未完成的，一票否优",
     "outstanding_is_excellent": "远景目标特别突出且无否决情形的，直接评为优秀",
@@ -202,10 +204,7 @@ def _rule_fields(rules: Rules, posted: Any = None) -> dict[str, Any]:
     """The form's fields with the rules' values (or what was posted, shown again after an error)."""
 
     def shown(name: str, value: Any) -> str:
-        if posted is not None:
-            return posted.get(name, "")
-        text = format(value, "f") if not isinstance(value, (int, str)) else str(value)
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return posted.get(name, "") if posted is not None else plain(value)
 
     kinds = [
         {"name": f"weight_{kind}", "label": f"{rules.kind_label(kind)}类权重", "value": shown(f"weight_{kind}", rules.weights.get(kind, 0))}
@@ -213,7 +212,7 @@ def _rule_fields(rules: Rules, posted: Any = None) -> dict[str, Any]:
     ]
     numbers = [
         {"name": name, "label": FIELD_LABELS[name], "value": shown(name, getattr(rules, name))}
-        for name in (*DECIMAL_FIELDS, "outstanding_years_early")
+        for name in NUMBER_FIELDS
     ]
     checks = [
         {"name": name, "label": label, "checked": (name in posted) if posted is not None else getattr(rules, name)}
@@ -226,7 +225,7 @@ def _rule_fields(rules: Rules, posted: Any = None) -> dict[str, Any]:
 def _rules_data(posted: Any, rules: Rules) -> dict[str, Any]:
     """The posted form as the rules' data (:func:`assessment.rules.rules_from_data` checks it)."""
     data: dict[str, Any] = {"weights": {kind: posted.get(f"weight_{kind}", "").strip() for kind in rules.weights}}
-    for name in (*DECIMAL_FIELDS, "outstanding_years_early"):
+    for name in NUMBER_FIELDS:
         data[name] = posted.get(name, "").strip()
     for name in BOOLEAN_FIELDS:
         data[name] = name in posted
