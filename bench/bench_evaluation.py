@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,10 +32,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bench.bench_meeting_pack import _proc_status_kib, _reset_peak
-from bench.runtime import prepared_database, print_table, stopwatch
+from bench.runtime import MB, fresh_process_line, peak_rss_of, prepared_database, print_table, stopwatch
 
-MB = 1024 * 1024
 DEFAULT_AS_OF = dt.date(2026, 1, 31)
 POSTGRES_DATABASE = "bench_evaluation"
 
@@ -90,19 +87,7 @@ def child(database_url: str, as_of: str) -> dict[str, float]:
     import evaluation.report  # noqa: F401 - imports and the connection, not the workbook
     import evaluation.workbook  # noqa: F401
 
-    before = (_proc_status_kib("VmRSS") or 0) * 1024
-    reset = _reset_peak()
-    with stopwatch() as elapsed:
-        build_workbook(plan, dt.date.fromisoformat(as_of))
-    peak = (
-        (_proc_status_kib("VmHWM") or 0) * 1024 if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    )
-    return {
-        "rss_before_mb": before / MB,
-        "rss_peak_mb": peak / MB,
-        "rss_growth_mb": (peak - before) / MB,
-        "seconds": elapsed(),
-    }
+    return peak_rss_of(lambda: build_workbook(plan, dt.date.fromisoformat(as_of)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,11 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"tracemalloc peak of one workbook build: {traced_peak:.1f} MB")
     if child_figures:
-        print(
-            f"Fresh process: RSS {child_figures['rss_before_mb']:.1f} MB before the build, peak "
-            f"{child_figures['rss_peak_mb']:.1f} MB during it (+{child_figures['rss_growth_mb']:.1f} MB; "
-            f"build {child_figures['seconds']:.2f} s)"
-        )
+        print(fresh_process_line(child_figures))
     ok = workbook_median <= 5.0 and traced_peak <= 300 and child_figures.get("rss_peak_mb", 0) <= 300
     print(f"Targets (workbook ≤ 5 s median, ≤ 300 MB peak): {'met' if ok else 'NOT met'}")
     return 0 if ok else 1

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,10 +34,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.runtime import MB, fresh_process_line, peak_rss_of, print_table, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
-from bench.runtime import print_table, stopwatch
-
-MB = 1024 * 1024
 
 
 def open_period() -> Any:
@@ -111,32 +108,9 @@ def build_bare(sheets: list[tuple[str, list[list[Any]]]]) -> int:
         return handle.tell()
 
 
-def _proc_status_kib(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset the kernel's peak-RSS mark of this process (Linux: ``VmHWM``); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def child(database_url: str) -> dict[str, float]:
-    """In a fresh process: Django set up and the modules imported, then one pack; its peak RSS.
-
-    ``ru_maxrss`` would not do: Linux carries the parent's peak across exec, so the bench's own
-    process (which holds the bare workbook's cells) would show through. ``VmHWM`` is reset here
-    just before the build and read after it.
-    """
+    """In a fresh process: Django set up and the modules imported, then one pack; its peak RSS
+    (:func:`bench.runtime.peak_rss_of`: the bench's own process holds the bare workbook's cells)."""
     from bench.runtime import configure_url
 
     configure_url(database_url)
@@ -144,17 +118,7 @@ def child(database_url: str) -> dict[str, float]:
     import dashboard.selectors.overview  # noqa: F401 - imports and the connection, not the pack
     import exports.meeting_pack  # noqa: F401
 
-    before = (_proc_status_kib("VmRSS") or 0) * 1024
-    reset = _reset_peak()
-    with stopwatch() as elapsed:
-        build_pack(period)
-    peak = (_proc_status_kib("VmHWM") or 0) * 1024 if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {
-        "rss_before_mb": before / MB,
-        "rss_growth_mb": (peak - before) / MB,
-        "rss_peak_mb": peak / MB,
-        "seconds": elapsed(),
-    }
+    return peak_rss_of(lambda: build_pack(period))
 
 
 POSTGRES_DATABASE = "bench_meeting_pack"  # its own database: other benches may run at the same time
@@ -241,11 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Ratio pack / bare: {pack_median / bare_median:.2f}")
     print(f"tracemalloc peak of one build: {traced_peak:.1f} MB")
     if child_figures:
-        print(
-            f"Fresh process: RSS {child_figures['rss_before_mb']:.1f} MB before the build, peak "
-            f"{child_figures['rss_peak_mb']:.1f} MB during it (+{child_figures['rss_growth_mb']:.1f} MB; "
-            f"build {child_figures['seconds']:.2f} s)"
-        )
+        print(fresh_process_line(child_figures))
     ok = pack_median <= 5.0 and traced_peak <= 300 and child_figures.get("rss_peak_mb", 0) <= 300
     print(f"Targets (≤ 5 s median, ≤ 300 MB peak): {'met' if ok else 'NOT met'}")
     return 0 if ok else 1

@@ -178,6 +178,59 @@ def prepared_database(
         yield f"SQLite {path.name}", seconds, origin
 
 
+MB = 1024 * 1024
+
+
+def _proc_status_kib(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark of this process (Linux: ``VmHWM``); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_of(build: Callable[[], Any]) -> dict[str, float]:
+    """Run ``build()`` (in a fresh process, after its imports) and measure its memory: RSS before,
+    peak RSS during it, the growth, and the seconds taken.
+
+    ``ru_maxrss`` would not do: Linux carries the parent's peak across exec, so the bench's own
+    process would show through. ``VmHWM`` is reset here just before the build and read after it
+    (``ru_maxrss`` only where that is not possible)."""
+    import resource
+
+    before = (_proc_status_kib("VmRSS") or 0) * 1024
+    reset = _reset_peak()
+    with stopwatch() as elapsed:
+        build()
+    peak = (_proc_status_kib("VmHWM") or 0) * 1024 if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {
+        "rss_before_mb": before / MB,
+        "rss_peak_mb": peak / MB,
+        "rss_growth_mb": (peak - before) / MB,
+        "seconds": elapsed(),
+    }
+
+
+def fresh_process_line(figures: dict[str, float]) -> str:
+    """The figures of :func:`peak_rss_of` in one line."""
+    return (
+        f"Fresh process: RSS {figures['rss_before_mb']:.1f} MB before the build, peak "
+        f"{figures['rss_peak_mb']:.1f} MB during it (+{figures['rss_growth_mb']:.1f} MB; "
+        f"build {figures['seconds']:.2f} s)"
+    )
+
+
 def freeze_as_in_production(*, skip: bool = False) -> str:
     """Freeze the start-up heap as the web and worker processes do (``xingping_tracker.wsgi`` and the
     Celery worker call ``xingping_tracker.core.heap.freeze_startup_heap``), unless ``skip``
