@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_api_tasks import measure_requests
+from bench.runtime import add_database_arguments, print_table, role_client, unit_clerk
 from bench.runtime import prepared_database as runtime_prepared_database
-from bench.runtime import print_table, role_client, unit_clerk
 
 POSTGRES_DATABASE = "bench_reports"
 
@@ -117,9 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_api_reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--warmups", type=int, default=3)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
 
     with prepared_database(args.database, args.postgres) as (path, setup_seconds, origin):

@@ -29,10 +29,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, freeze_as_in_production, print_table, role_client, stopwatch
+from bench.runtime import Summary, add_database_arguments, freeze_as_in_production, print_table, role_client, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_assessment"
@@ -121,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-freeze", action="store_true", help="leave the start-up heap unfrozen (not as the web and worker processes)"
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     with runtime_prepared_database(
         args.database, args.postgres, postgres_name=POSTGRES_DATABASE, prefix="bench-assessment-"

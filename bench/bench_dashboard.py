@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, freeze_as_in_production, print_table, role_client, stopwatch
+from bench.runtime import Summary, add_database_arguments, freeze_as_in_production, print_table, role_client, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_dashboard"
@@ -216,9 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmups", type=int, default=2)
     parser.add_argument("--tiny-queries", type=int, help="the page's query count on a tiny plan, to compare with")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     parser.add_argument(
         "--no-freeze", action="store_true", help="leave the start-up heap unfrozen (not as the web and worker processes)"
     )

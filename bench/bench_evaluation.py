@@ -32,7 +32,15 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import MB, fresh_process_line, peak_rss_of, prepared_database, print_table, stopwatch
+from bench.runtime import (
+    MB,
+    add_database_arguments,
+    fresh_process_line,
+    peak_rss_of,
+    prepared_database,
+    print_table,
+    stopwatch,
+)
 
 DEFAULT_AS_OF = dt.date(2026, 1, 31)
 POSTGRES_DATABASE = "bench_evaluation"
@@ -97,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-child", action="store_true", help="skip the fresh-process RSS measurement")
     parser.add_argument("--no-docx", action="store_true", help="skip the .docx measurement")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: a database URL
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.as_of)))

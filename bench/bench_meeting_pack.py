@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import MB, fresh_process_line, peak_rss_of, print_table, stopwatch
+from bench.runtime import MB, add_database_arguments, fresh_process_line, peak_rss_of, print_table, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 
@@ -136,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-child", action="store_true", help="skip the fresh-process RSS measurement")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: a database URL
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child)))

@@ -37,8 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.runtime import add_database_arguments, print_table, stopwatch, unit_clerk
 from bench.runtime import prepared_database as runtime_prepared_database
-from bench.runtime import print_table, stopwatch, unit_clerk
 
 CLERK_USERNAME = "bench_offline_clerk"
 POSTGRES_DATABASE = "bench_offline_upload"
@@ -189,9 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_offline_upload", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (copied, not changed)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser, reuse="copied, not changed")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as tmp:

@@ -24,11 +24,10 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bench.bench_api_tasks import RequestFigures
-from bench.runtime import Summary, print_table, stopwatch, unit_clerk
+from bench.runtime import Summary, add_database_arguments, print_table, stopwatch, unit_clerk
 
 CLERK_USERNAME = "bench_portal_clerk"
 
@@ -116,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_portal_due", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmups", type=int, default=2)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
 
     from bench.bench_api_reports import prepared_database

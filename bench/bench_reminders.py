@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, print_table, stopwatch
+from bench.runtime import Summary, add_database_arguments, print_table, stopwatch
 from bench.runtime import prepared_database as runtime_prepared_database
 
 TARGET_MS = 2000
@@ -136,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_reminders", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--warmups", type=int, default=1)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused, unchanged)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser, reuse="reused, unchanged")
     args = parser.parse_args(argv)
     runs, warmups = max(5, args.runs), max(0, args.warmups)
 

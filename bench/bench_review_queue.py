@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from bench.bench_portal_due import busiest_lead_unit, measure_pages
-from bench.runtime import print_table
+from bench.runtime import add_database_arguments, print_table
 
 
 def review_urls(department_id: int) -> list[tuple[str, str]]:
@@ -61,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_review_queue", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmups", type=int, default=2)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database", type=Path, help="a database made by python -m bench.synthetic (reused)")
-    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
 
     from bench.bench_api_reports import prepared_database

@@ -242,6 +242,14 @@ def freeze_as_in_production(*, skip: bool = False) -> str:
     return f"start-up heap frozen as in the web and worker processes: {freeze_startup_heap()} objects"
 
 
+def add_database_arguments(parser: Any, *, reuse: str = "reused") -> None:
+    """``--database PATH`` (a file made by ``python -m bench.synthetic``; ``reuse`` says what
+    happens to it) or ``--postgres URL`` (a database made and dropped), one or the other."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database", type=Path, help=f"a database made by python -m bench.synthetic ({reuse})")
+    where.add_argument("--postgres", help="PostgreSQL server URL without a database name (a database is made)")
+
+
 def role_client(group_name: str, *, username: str) -> Any:
     """A Django test Client signed in as ``username``, a member of the role group ``group_name``."""
     from django.contrib.auth import get_user_model
