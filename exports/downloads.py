@@ -7,9 +7,11 @@ response is, so a workbook never lands in media storage.
 
 from __future__ import annotations
 
-from typing import IO
+import json
+from typing import IO, Any
 
 from django.http import FileResponse
+from rest_framework.renderers import BaseRenderer
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,3 +26,21 @@ def file_response(handle: IO[bytes], filename: str, content_type: str) -> FileRe
 
 def xlsx_response(handle: IO[bytes], filename: str) -> FileResponse:
     return file_response(handle, filename, XLSX_CONTENT_TYPE)
+
+
+class BinaryRenderer(BaseRenderer):
+    """An API renderer for a generated document: lets a client ask for the file's type in ``Accept``;
+    an error is still sent as JSON (Chinese kept as characters)."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class XlsxRenderer(BinaryRenderer):
+    media_type = XLSX_CONTENT_TYPE
+    format = "xlsx"

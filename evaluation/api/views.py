@@ -3,13 +3,12 @@ Same services and permissions as the pages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,30 +18,13 @@ from access.rules import check_can_view_board
 from evaluation.document import DOCX_CONTENT_TYPE
 from evaluation.services import closing
 from evaluation.services.reports import evaluation_file
-from exports.downloads import XLSX_CONTENT_TYPE, file_response
+from exports.downloads import XLSX_CONTENT_TYPE, BinaryRenderer, XlsxRenderer, file_response
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 TAG = "规划评估"
 
 
-class _BinaryRenderer(BaseRenderer):
-    """Lets a client ask for the file's type in ``Accept``; an error is still sent as JSON."""
-
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode()
-
-
-class XlsxRenderer(_BinaryRenderer):
-    media_type = XLSX_CONTENT_TYPE
-    format = "xlsx"
-
-
-class DocxRenderer(_BinaryRenderer):
+class DocxRenderer(BinaryRenderer):
     media_type = DOCX_CONTENT_TYPE
     format = "docx"
 

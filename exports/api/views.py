@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from exports import services
-from exports.downloads import XLSX_CONTENT_TYPE, xlsx_response
+from exports.downloads import XLSX_CONTENT_TYPE, XlsxRenderer, xlsx_response
 from exports.selectors import ROLE_CHOICES, STATUS_CHOICES
 
 TAG = "导出"
-
-
-class XlsxRenderer(BaseRenderer):
-    """Lets a client ask for ``Accept: application/vnd…sheet``; an error is still sent as JSON."""
-
-    media_type = XLSX_CONTENT_TYPE
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode()
 
 
 class ExportErrorSerializer(serializers.Serializer):
