@@ -7,17 +7,16 @@ import io
 import zipfile
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 
 from progress.models import ActualState, ProgressStatus, ReportStatus, TargetActual
 from progress.tests.factories import ProgressReportFactory, build_world
+from xingping_tracker.tests.sharing import module_fixtures
 
 TODAY = dt.date(2025, 1, 15)  # after 2024年下半年's report due date (2025-01-10)
 
 
-@pytest.fixture
-def pack_world(db):
+def build_pack_world():
     """``build_world()`` with reports of 2024年下半年 (h2):
 
     - task 2 (lead 市工信局): submitted, 正常推进, actual 4.2 (数据截至 2024-12-31);
@@ -51,6 +50,10 @@ def pack_world(db):
     )
     world.today = TODAY
     return world
+
+
+# Built once per test module where it may be (xingping_tracker.tests.sharing); each test gets a copy.
+_module_pack_world, pack_world = module_fixtures(build_pack_world, name="pack_world")
 
 
 def open_workbook(content: bytes):

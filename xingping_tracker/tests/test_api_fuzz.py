@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
-from exports.tests.conftest import pack_world  # noqa: F401 - a world with reports to read
+from exports.tests.conftest import _module_pack_world, pack_world  # noqa: F401 - a world with reports to read
 
 # Committed data, as in production: a view outside ATOMIC_REQUESTS (the dashboard) that refuses a
 # request must not mark a test transaction around it for rollback (DRF does, for its own errors).
