@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from xingping_tracker.core.history import HistoricalRecords
 
 
 class DepartmentKind(models.TextChoices):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from tasks.models import Target
+from xingping_tracker.core.history import HistoricalRecords
 
 
 class OfficialActual(models.Model):

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from departments.models import Department
 from tasks.models import AssignmentRole, Plan, Target, Task
+from xingping_tracker.core.history import HistoricalRecords
 
 
 class ReviewCadence(models.Model):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from departments.models import Department, DepartmentGroup
 from tasks.effective import Source
+from xingping_tracker.core.history import HistoricalRecords
 
 
 class PlanState(models.TextChoices):
