@@ -15,6 +15,7 @@ from tasks.importer.parser import parse_plan_text
 from tasks.models import Assignment, Milestone, Plan, Section, Target, Task
 from tasks.services.plan_documents import current_unit_directory
 from tasks.services.plan_import import Resolution, import_plan
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,14 @@ def run_import(text: str, **kwargs):
     return import_plan(result=parse_plan_text(text, directory=current_unit_directory()), source_text=text, **kwargs)
 
 
-@pytest.fixture
-def units(db):
+def load_units() -> int:
+    """The units of the fixture (their number)."""
     sync_units_from_fixture()
+    return Department.objects.count()
+
+
+# Loaded once per module where it may be (xingping_tracker.tests.sharing): every test here uses them.
+_module_units, units = module_fixtures(load_units, name="units")
 
 
 @pytest.fixture
