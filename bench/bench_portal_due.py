@@ -1,11 +1,12 @@
 """The portal's pages on the synthetic database (10,000 tasks, 80 units, 100,000 reports): server time and queries.
 
-``python -m bench.bench_portal_due [--repeats 10] [--warmups 2] [--database PATH | --postgres URL]``.
+``python -m bench.bench_portal_due [--repeats 10] [--warmups 2] [--database PATH | --postgres URL] [--no-freeze]``.
 The database is chosen as in ``bench.bench_api_reports``: a throwaway SQLite file filled by
 ``bench.synthetic.generate()`` (set-up, not timed), a file made by ``python -m bench.synthetic``
 (reused), or a fresh PostgreSQL database dropped at the end.
 
-Requests go through Django's test Client (``force_login``), so the time is the whole
+The start-up heap is frozen first, as the web processes do (``xingping_tracker.wsgi``; ``--no-freeze``
+leaves it). Requests go through Django's test Client (``force_login``), so the time is the whole
 request/response cycle inside the process, template rendering included (no network, no web server):
 
 - 本期待填报 (``progress:home``) for a reporter of the unit that leads the most tasks (市发改局 in
@@ -27,7 +28,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.bench_api_tasks import RequestFigures
-from bench.runtime import Summary, add_database_arguments, print_table, stopwatch, unit_clerk
+from bench.runtime import (
+    Summary,
+    add_database_arguments,
+    freeze_as_in_production,
+    print_table,
+    stopwatch,
+    unit_clerk,
+)
 
 CLERK_USERNAME = "bench_portal_clerk"
 
@@ -116,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmups", type=int, default=2)
     add_database_arguments(parser)
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave the start-up heap unfrozen (not as the web and worker processes)"
+    )
     args = parser.parse_args(argv)
 
     from bench.bench_api_reports import prepared_database
@@ -126,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench.bench_api_reports import plan_office_client
         from progress.models import ProgressReport
 
+        print(freeze_as_in_production(skip=args.no_freeze))
         reports = ProgressReport.objects.count()
         if not reports:
             raise SystemExit(f"{path} holds no progress reports: make it with python -m bench.synthetic (with reports)")
