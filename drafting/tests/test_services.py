@@ -134,6 +134,6 @@ class TestCommand:
         call_command("draft_plan", str(path), "--save", "安康市2022年重点工作任务分工方案")
         assert Draft.objects.get().tasks.count() == 46
 
-    def test_missing_file(self, db):
+    def test_missing_file(self, seed_plan):  # the database as make run leaves it (and the module shares it)
         with pytest.raises(CommandError, match="找不到文件"):
             call_command("draft_plan", "/nonexistent/report.txt")
