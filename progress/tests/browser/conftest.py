@@ -252,6 +252,11 @@ UNLABELLED_CONTROLS_JS = """() => {
 
 
 def assert_no_horizontal_scroll(page: Any) -> None:
+    """The page, laid out with its stylesheets, is no wider than the viewport. Measured once the page
+    has loaded: a click returns when the navigation starts, and a heading can be checked before a slow
+    stylesheet arrived (the layout is then the unstyled one: a run of the suite saw a table 501 px
+    wide at 390 px, its stacking rules not yet applied)."""
+    page.wait_for_load_state("load")
     result = page.evaluate(HORIZONTAL_OVERFLOW_JS, page.viewport_size["width"])
     assert result["scrollWidth"] <= result["width"], (
         f"{page.url} scrolls sideways at {result['width']}px: scrollWidth {result['scrollWidth']}; "
