@@ -7,6 +7,8 @@
 - ``artifacts_dir``: the repo's artifacts/ folder (gitignored) for screenshots and other outputs.
 - Under pytest-xdist (``make test`` runs two workers) each worker has its own test databases
   (pytest-django's suffix) and its own Redis database (:func:`redis_url`).
+- ``@pytest.mark.slow``: a test that alone takes many seconds; its module is handed out first
+  (:func:`pytest_collection_modifyitems`).
 - ``TEST_DB_SUFFIX=xyz``: suffix for the PostgreSQL test database name, so two runs against the
   same server (two engineers, one machine) do not drop each other's test database.
 """
@@ -78,6 +80,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if in_ci():
                 pytest.fail(f"{message}; CI=true requires Redis", pytrace=False)
             pytest.skip(f"{message}; start Redis to run this test")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Test modules in the order pytest-xdist hands them out by default (the modules with the most
+    tests first), except that a module with a test marked ``slow`` comes before all others; each
+    module's tests keep their order. ``scripts/run_tests.sh`` runs xdist with
+    ``--no-loadscope-reorder``, so this is its order: the fuzz test (one test, 20 s on SQLite, 45 s
+    on PostgreSQL) came last by xdist's own order, and one worker then ran it alone at the end."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ordered = sorted(
+        modules.values(),  # sorted() is stable: equal modules keep the collection order
+        key=lambda tests: (not any(test.get_closest_marker("slow") for test in tests), -len(tests)),
+    )
+    items[:] = [item for tests in ordered for item in tests]
 
 
 @pytest.fixture(scope="session", autouse=True)

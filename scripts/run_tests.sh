@@ -18,7 +18,8 @@ PY=${PY:-.venv/bin/python}
 TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 TEST_SQLITE_URL=${TEST_SQLITE_URL:-sqlite:///$REPO/test.sqlite3}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
-# pytest-xdist workers (one per core; each test file stays on one worker). TEST_WORKERS=0 runs in one process.
+# pytest-xdist workers (one per core; each test file stays on one worker; the files in the suite's
+# order: conftest.pytest_collection_modifyitems). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS=${TEST_WORKERS:-2}
 export DJANGO_SETTINGS_MODULE=xingping_tracker.settings.test
 # Byte-code written (an environment may turn it off): the PostgreSQL pass and the next run then import
@@ -56,7 +57,7 @@ run_pass() {
     shift 2
     echo ""
     echo "==> ${name} pass (DATABASE_URL=${url})"
-    DATABASE_URL=$url "$PY" -m pytest -n "$TEST_WORKERS" --dist loadfile "$@"
+    DATABASE_URL=$url "$PY" -m pytest -n "$TEST_WORKERS" --dist loadfile --no-loadscope-reorder "$@"
     local rc=$?
     if [ "$rc" -eq 5 ]; then
         loud_failure "${name} pass: pytest collected no tests (exit code 5). An empty suite is a failure."

@@ -29,7 +29,8 @@ from exports.tests.conftest import _module_pack_world, pack_world  # noqa: F401 
 
 # Committed data, as in production: a view outside ATOMIC_REQUESTS (the dashboard) that refuses a
 # request must not mark a test transaction around it for rollback (DRF does, for its own errors).
-pytestmark = pytest.mark.django_db(transaction=True)
+# Slow: one test of 20-45 s, handed out first so that no worker runs it alone at the end.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 FUZZ_EXAMPLES_PER_OPERATION = 6
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
