@@ -38,14 +38,9 @@ def run_import(text: str, **kwargs):
     return import_plan(result=parse_plan_text(text, directory=current_unit_directory()), source_text=text, **kwargs)
 
 
-def load_units() -> int:
-    """The units of the fixture (their number)."""
-    sync_units_from_fixture()
-    return Department.objects.count()
-
-
-# Loaded once per module where it may be (xingping_tracker.tests.sharing): every test here uses them.
-_module_units, units = module_fixtures(load_units, name="units")
+# The fixture's units, loaded once per module where they may be (xingping_tracker.tests.sharing):
+# every test here uses them.
+_module_units, units = module_fixtures(sync_units_from_fixture, name="units")
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+# What the module-level fixture yields when the module may not share (``build()`` may return None).
+NOT_SHARED = object()
+
 _REAL_COMMITS = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
@@ -44,9 +47,9 @@ def _module_may_share(request: pytest.FixtureRequest, name: str) -> bool:
 
 def shared_per_module(request: pytest.FixtureRequest, django_db_blocker: Any, name: str, build: Any) -> Any:
     """A module-scoped fixture's body: ``build()`` once in an outer transaction rolled back after the
-    module (yields None when the module may not share it; see above)."""
+    module (yields :data:`NOT_SHARED` when the module may not share it; see above)."""
     if not _module_may_share(request, name):
-        yield None
+        yield NOT_SHARED
         return
     from django.db import transaction
 
@@ -82,7 +85,7 @@ def module_fixtures(build: Any, *, name: str) -> tuple[Any, Any]:
 
     def per_test(**fixtures: Any) -> Any:
         shared = fixtures[module_name]
-        return build() if shared is None else copy.deepcopy(shared)
+        return build() if shared is NOT_SHARED else copy.deepcopy(shared)
 
     # The module's data is a parameter, not asked for inside: pytest then sets it up (module scope)
     # before the test's transaction (``db``, and the django_db marker's autouse fixture), so the
