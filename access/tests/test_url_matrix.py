@@ -12,7 +12,6 @@ own): a new page or API route fails it until its row is added here.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from progress.tests.test_services_periods_evidence import PDF
 from progress.tests.test_services_reports import filled
 from reminders.models import DeliveryStatus
 from reminders.tests.page_helpers import make_delivery, make_notification
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -602,18 +602,15 @@ def _client(world, actor: str) -> Client:
     return client
 
 
-@pytest.fixture(scope="module")
-def access_world(request, django_db_setup, django_db_blocker):
-    """The access world and each actor's session, built once for the module (see the root
-    conftest's ``shared_per_module``); None when the module may not share it."""
-    from xingping_tracker.tests.sharing import shared_per_module
+def build_signed_in_world() -> tuple[Any, dict[str, Any]]:
+    """The access world and each actor's session cookie (None for the anonymous visitor)."""
+    world = build_access_world()
+    sessions = {actor: _client(world, actor).cookies.get(settings.SESSION_COOKIE_NAME) for actor in ACTORS}
+    return world, sessions
 
-    def build():
-        world = build_access_world()
-        sessions = {actor: _client(world, actor).cookies.get(settings.SESSION_COOKIE_NAME) for actor in ACTORS}
-        return world, sessions
 
-    yield from shared_per_module(request, django_db_blocker, "access_world", build)
+# ``access_world``: (world, sessions), built and signed in once per module (xingping_tracker.tests.sharing).
+_module_access_world, access_world = module_fixtures(build_signed_in_world, name="access_world")
 
 
 def _signed_in(sessions: dict[str, Any], actor: str) -> Client:
@@ -626,12 +623,8 @@ def _signed_in(sessions: dict[str, Any], actor: str) -> Client:
     return client
 
 
-def statuses(route: tuple[str, str], shared: Any = None) -> dict[str, int]:
-    if shared is None:
-        world = build_access_world()
-        sessions = {actor: _client(world, actor).cookies.get(settings.SESSION_COOKIE_NAME) for actor in ACTORS}
-    else:
-        world, sessions = copy.deepcopy(shared[0]), shared[1]
+def statuses(route: tuple[str, str], signed_in_world: tuple[Any, dict[str, Any]]) -> dict[str, int]:
+    world, sessions = signed_in_world
     found = {}
     for actor in ACTORS:
         with transaction.atomic():
@@ -658,10 +651,6 @@ def test_permission_matrix(route, access_world):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_the_admin_is_for_staff_only(actor, access_world):
     """The admin is outside the matrix: Django's staff check guards it, and no role of the world is staff."""
-    if access_world is None:
-        world = build_access_world()
-        response = _client(world, actor).get("/admin/")
-    else:
-        response = _signed_in(access_world[1], actor).get("/admin/")
+    response = _signed_in(access_world[1], actor).get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")

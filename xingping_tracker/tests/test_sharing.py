@@ -5,13 +5,11 @@ The tests of this module run in file order (pytest keeps a module's order; pytes
 
 from __future__ import annotations
 
-import copy
 from types import SimpleNamespace
 
-import pytest
 from django.contrib.auth import get_user_model
 
-from xingping_tracker.tests.sharing import _module_may_share, shared_per_module
+from xingping_tracker.tests.sharing import _module_may_share, module_fixtures
 
 BUILDS: list[int] = []
 
@@ -22,15 +20,8 @@ def build_shared() -> SimpleNamespace:
     return SimpleNamespace(user=user)
 
 
-@pytest.fixture(scope="module")
-def _module_shared(request, django_db_setup, django_db_blocker):
-    yield from shared_per_module(request, django_db_blocker, "shared", build_shared)
-
-
-@pytest.fixture
-def shared(_module_shared, db):
-    assert _module_shared is not None, "every database test of this module uses the fixture: it is shared"
-    return copy.deepcopy(_module_shared)
+# Every database test of this module uses the fixture: it is shared.
+_module_shared, shared = module_fixtures(build_shared, name="shared")
 
 
 def test_first_test_changes_the_rows_and_the_objects(shared):
