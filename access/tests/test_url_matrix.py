@@ -30,7 +30,7 @@ from progress.models import ProgressStatus
 from progress.services.evidence import add_evidence
 from progress.services.reports import accept_report, save_report, start_report, submit_report
 from progress.services.task_review import complete_task, request_extension
-from progress.tests.test_services_periods_evidence import PDF
+from progress.tests.test_services_evidence import PDF
 from progress.tests.test_services_reports import filled
 from reminders.models import DeliveryStatus
 from reminders.tests.page_helpers import make_delivery, make_notification

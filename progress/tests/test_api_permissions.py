@@ -29,7 +29,7 @@ from progress.services.evidence import add_evidence
 from progress.services.reports import accept_report, save_report, submit_report
 from progress.services.task_review import complete_task, request_extension
 from progress.tests.test_api_reports import api, contribution, lead_report, stored_files  # noqa: F401 (a fixture)
-from progress.tests.test_services_periods_evidence import PDF
+from progress.tests.test_services_evidence import PDF
 from progress.tests.test_services_reports import filled
 
 pytestmark = pytest.mark.django_db

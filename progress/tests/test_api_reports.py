@@ -22,7 +22,7 @@ from progress.models import (
 )
 from progress.services.reports import save_report, start_report, submit_report
 from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory
-from progress.tests.test_services_periods_evidence import PDF
+from progress.tests.test_services_evidence import PDF
 from progress.tests.test_services_reports import filled
 
 pytestmark = pytest.mark.django_db

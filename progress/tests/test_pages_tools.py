@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from access.tests.world import build_access_world
 from departments.tests.factories import DepartmentAliasFactory
 from progress.models import ReportStatus
 from progress.tests.factories import ProgressReportFactory
@@ -58,18 +57,6 @@ def test_search_by_unit_name_alias_and_placeholder(client, world):
     assert found_numbers(client, world.plan_office, "各镇办") == [1, 4]
     # 南城镇 is a candidate of 相关镇办 but counts only where it was chosen (task 3)
     assert found_numbers(client, world.plan_office, "南城镇") == [3]
-
-
-def test_search_lists_only_what_the_user_may_see(client):
-    world = build_access_world()
-    # 市发改局 counts for tasks 1, 2, 3 and 5; 市工信局's clerk sees only task 2
-    assert found_numbers(client, world.plan_office, "市发改局") == [1, 2, 3, 5]
-    assert found_numbers(client, world.leader, "市发改局") == [1, 2, 3, 5]
-    assert found_numbers(client, world.gongxin_clerk, "市发改局") == [2]
-    assert found_numbers(client, world.fagai_clerk, "市发改局") == [1, 2, 3, 5]
-    assert found_numbers(client, world.gongxin_clerk, "3") == []
-    assert found_numbers(client, world.nobody, "市发改局") == []
-    assert found_numbers(client, world.retired_clerk, "2") == []  # a deactivated unit's clerk sees no task
 
 
 def test_empty_or_missing_term_finds_nothing_and_says_what_to_type(client, world):
