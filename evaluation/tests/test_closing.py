@@ -18,20 +18,7 @@ from progress.services.reports import accept_report, save_report, start_report
 from progress.tests.test_services_reports import filled
 from tasks.models import EffectiveAssignment, PlanState, Target, Task
 from tasks.tests.factories import PlanFactory
-from xingping_tracker.core.changes import data_changed
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
-
-
-@pytest.fixture
-def heard():
-    received: list[frozenset[str]] = []
-
-    def receiver(sender=None, topics=frozenset(), **kwargs):
-        received.append(topics)
-
-    data_changed.connect(receiver, dispatch_uid="evaluation-heard")
-    yield received
-    data_changed.disconnect(dispatch_uid="evaluation-heard")
 
 
 def _client(user) -> Client:
@@ -62,24 +49,6 @@ def test_close_needs_confirmation_and_the_plan_office(world):
         assert refused.value.code == ErrorCode.PERMISSION_DENIED
     world.plan.refresh_from_db()
     assert world.plan.state == PlanState.ACTIVE and world.plan.closed_at is None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_closing_and_carrying_are_announced_on_commit_a_refusal_is_not(heard):
-    from progress.tests.factories import build_world
-
-    world = build_world()
-    nxt = PlanFactory()
-    heard.clear()
-    close_plan(plan_id=world.plan.pk, user=world.plan_office, confirm=True)
-    assert heard == [frozenset({"plan", "progress"})]
-    with pytest.raises(ApplicationError):
-        close_plan(plan_id=world.plan.pk, user=world.plan_office, confirm=True)
-    assert len(heard) == 1
-    carry_tasks(
-        source_plan_id=world.plan.pk, target_plan_id=nxt.pk, user=world.plan_office, task_ids=[world.tasks[1].pk]
-    )
-    assert len(heard) == 2 and "plan" in heard[-1]
 
 
 def test_close_closes_the_open_periods_once(world):
