@@ -92,8 +92,9 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def effective_units(self, create, extracted, **kwargs):
-        """The task's effective units follow, as after every write of the product's services."""
-        if create:
+        """The task's effective units follow, as after every write of the product's services
+        (``effective_units=False``: the caller refreshes them itself, once for many assignments)."""
+        if create and extracted is not False:
             refresh_effective_assignments(task_ids=[self.task_id])
 
 
@@ -243,14 +244,19 @@ def build_many_tasks(count: int, *, plan=None, lead=None, group=None):
     group = group or DepartmentGroupFactory(members=[DepartmentFactory(), DepartmentFactory()])
     supporting = [DepartmentFactory(), DepartmentFactory()]
     tasks = []
+    # The positions the factories would count, given; the effective units refreshed once at the end.
+    once = {"effective_units": False}
     for _ in range(count):
         task = TaskFactory(plan=plan, section=section)
-        LeadFactory(task=task, department=lead)
-        for department in supporting:
-            SupportingFactory(task=task, department=department)
-        SupportingFactory(task=task, department=None, group=group, expanded_to=[supporting[0]])
+        LeadFactory(task=task, department=lead, position=0, **once)
+        for position, department in enumerate(supporting):
+            SupportingFactory(task=task, department=department, position=position, **once)
+        SupportingFactory(
+            task=task, department=None, group=group, expanded_to=[supporting[0]], position=len(supporting), **once
+        )
         MilestoneFactory(task=task)
         TargetFactory(task=task)
         tasks.append(task)
+    refresh_effective_assignments(task_ids=[task.pk for task in tasks])
     announce(PLAN, UNITS)  # as the import service that would have written these rows
     return tasks
