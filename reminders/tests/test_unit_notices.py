@@ -20,7 +20,7 @@ from progress.services.reports import (
     submit_report,
 )
 from progress.services.task_review import approve_extension, refuse_extension, request_extension
-from progress.tests.factories import build_world, unit_user
+from progress.tests.factories import unit_user
 from reminders.models import NoticeKind, Notification, Reminder, UnitNotice, UnitReminderSettings
 from reminders.services.scan import scan
 from reminders.workdays import SHANGHAI
@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 
 SEVEN_BEFORE = dt.date(2024, 12, 31)
 MORNING = dt.datetime(2024, 12, 31, 9, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def submitted_contribution(world):

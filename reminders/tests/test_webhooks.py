@@ -12,7 +12,6 @@ import time
 import pytest
 from django.utils import timezone
 
-from progress.tests.factories import build_world
 from reminders.models import Channel, DeliveryStatus
 from reminders.services.delivery import Outcome, deliver, sweep
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
@@ -24,11 +23,6 @@ FIRST_FAILS = {
     "http_500": ((500, "internal error"), "服务器暂时无法处理请求（HTTP 500）"),
     "errcode": ((200, {"errcode": -1, "errmsg": "system busy"}), "群机器人返回错误（errcode -1: system busy）"),
 }
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def _configure(world, server: RobotServer, channel: str) -> None:

@@ -8,16 +8,9 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from progress.tests.factories import build_world
-
 pytestmark = pytest.mark.django_db
 
 CHINESE = re.compile("[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def shaped(response, status: int, code: str) -> dict:
