@@ -13,17 +13,21 @@ from progress.tests.factories import build_world
 from reminders.services.periods import next_period_slot, roll_over_periods
 from reminders.workdays import shanghai_today
 from tasks.tests.factories import PlanFactory
+from xingping_tracker.tests.sharing import module_fixtures
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(db):
+def build_rollover_world():
     world = build_world()  # periods 2024年上半年 and 2024年下半年 (ends 2024-12-31)
     world.plan.period_start, world.plan.period_end = D(2021, 1, 1), D(2025, 12, 31)
     world.plan.save()
     return world
+
+
+# ``world``: built once for the module (xingping_tracker.tests.sharing), a copy for each test.
+_module_world, world = module_fixtures(build_rollover_world, name="world")
 
 
 def periods(plan) -> list[tuple]:
