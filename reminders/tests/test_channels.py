@@ -22,6 +22,7 @@ from reminders.models import Channel, DeliveryStatus, Notification, ReminderKind
 from reminders.services.delivery import Outcome, deliver
 from reminders.services.recipients import recipients_for
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,8 @@ DINGTALK = "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"
 SECRET = "SECa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+# Built once for the module (every database test here asks for it); each test gets its own copy.
+_module_world, world = module_fixtures(build_world, name="world")
 
 
 # --- the robot address check (called by the admin form and the settings page) ------------------
