@@ -1,10 +1,10 @@
 """Delivery: the claim (exactly once, stale claims taken over), backoff, one channel failing alone,
-the plan office's 重新发送, the sweep, and two workers racing on PostgreSQL."""
+the plan office's 重新发送 and the sweep. Two workers racing on PostgreSQL (real commits) are in
+``test_delivery_concurrent``."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -24,15 +24,15 @@ from reminders.services.delivery import (
 )
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 LEASE = dt.timedelta(seconds=600)
 
 
-@pytest.fixture
-def world(db):
-    return build_world()
+# Built once for the module (every database test here asks for it); each test gets its own copy.
+_module_world, world = module_fixtures(build_world, name="world")
 
 
 def _row(delivery: Delivery) -> tuple:
@@ -112,6 +112,7 @@ def test_an_unknown_channel_fails_for_good(world):
 
 
 @override_settings(REMINDER_RETRY_BASE_SECONDS=60, REMINDER_RETRY_MAX_SECONDS=300)
+@pytest.mark.no_rows
 def test_retry_delays_double_up_to_the_maximum():
     assert [retry_delay(n).total_seconds() for n in range(1, 6)] == [60, 120, 240, 300, 300]
 
@@ -230,40 +231,3 @@ def test_the_sweep_enqueues_what_was_lost_and_nothing_else(world, mailoutbox, dj
     sent = {name for name, delivery in made.items() if _row(delivery)[0] == DeliveryStatus.SENT}
     assert sent == {"pending, 10 min late", "retry, 5 min late", "abandoned", "sent"}
     assert len(mailoutbox) == 3
-
-
-# --- two workers racing (PostgreSQL: real row locks, real concurrency) ---------------------------
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_workers_racing_for_the_same_deliveries_send_each_once():
-    world = build_world()
-    with RobotServer(delay=0.2) as server:
-        robots(world.gongxin, wecom=server.wecom_url)
-        deliveries = [make_delivery(make_reminder(world), Channel.WECOM) for _ in range(3)]
-        ids = [d.pk for d in deliveries]
-        barrier = threading.Barrier(4)
-        outcomes: list[str] = []
-        errors: list[BaseException] = []
-
-        def worker() -> None:
-            try:
-                barrier.wait()
-                for delivery_id in ids:
-                    outcomes.append(deliver(delivery_id=delivery_id).outcome)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-
-    assert not errors
-    assert sorted(outcomes) == sorted([Outcome.SENT] * 3 + [Outcome.NOT_CLAIMED] * 9)
-    assert len(server.requests) == 3
-    assert [_row(d) for d in deliveries] == [(DeliveryStatus.SENT, 1)] * 3
