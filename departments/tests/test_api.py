@@ -8,18 +8,22 @@ from rest_framework.test import APIClient
 from departments.models import DepartmentKind
 from departments.tests.factories import DepartmentAliasFactory, DepartmentFactory, UserFactory
 from tasks.tests.factories import build_sample_plan
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sample():
+def build_sample_with_aliases():
     sample = build_sample_plan()
     DepartmentAliasFactory(department=sample.fagai, alias="发改局")
     DepartmentAliasFactory(department=sample.fagai, alias="市发展和改革局")
     DepartmentAliasFactory(department=sample.gongxin, alias="工信局")
     sample.retired = DepartmentFactory(name="市旧改局", is_active=False, successor=sample.fagai)
     return sample
+
+
+# ``sample``: built once for the module (xingping_tracker.tests.sharing), a copy for each test.
+_module_sample, sample = module_fixtures(build_sample_with_aliases, name="sample")
 
 
 @pytest.fixture
