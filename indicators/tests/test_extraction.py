@@ -14,6 +14,7 @@ from tasks.models import Target
 from tasks.services.plan_documents import current_unit_directory
 from tasks.services.plan_import import import_plan
 from tasks.tests.conftest import SEED
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +65,18 @@ EXPECTED: dict[int, list[tuple[str, str, str, str, str, int]]] = {
 }
 
 
-@pytest.fixture
-def plan(db):
+def import_seed_plan():
     seed_text = SEED.read_text(encoding="utf-8")  # the document (seeds/004_…), as the importer's tests load it
     sync_units_from_fixture()
     result = parse_plan_text(seed_text, directory=current_unit_directory())
     return import_plan(result=result, source_text=seed_text).plan
 
 
+# ``plan``: the 兴平 plan imported once for the module (xingping_tracker.tests.sharing).
+_module_plan, plan = module_fixtures(import_seed_plan, name="plan")
+
+
+@pytest.mark.no_rows
 def test_the_table_covers_the_33_main_indicators():
     assert sorted(EXPECTED) == list(range(12, 45))
     assert len(EXPECTED) == 33
