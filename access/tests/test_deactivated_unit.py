@@ -14,6 +14,7 @@ from access.tests.world import build_access_world
 from progress.services.reports import save_report, start_report, submit_report
 from progress.tests.test_services_reports import filled
 from tasks.models import Task
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -30,25 +31,20 @@ def page(user) -> Client:
     return client
 
 
+# ``access_world``: the access world with 市旧改局 deactivated, built once for the module
+# (xingping_tracker.tests.sharing), a copy for each test. The same clerk while the unit is still
+# active, the ground these tests stand on, is in ``test_deactivated_unit_before``.
+_module_access_world, access_world = module_fixtures(build_access_world, name="access_world")
+
+
 def submitted_lead_report(world):
     report = start_report(task=world.tasks[2], department_id=world.gongxin.pk, period=world.h2, user=world.gongxin_clerk)
     report = save_report(report_id=report.pk, user=world.gongxin_clerk, expected_version=report.version, data=filled(world))
     return submit_report(report_id=report.pk, user=world.gongxin_clerk)
 
 
-def test_while_the_unit_is_active_its_clerk_sees_its_task():
-    """The ground the other tests stand on: the same clerk, before the unit is deactivated."""
-    world = build_access_world(deactivated=False)
-    submitted_lead_report(world)
-    client = api(world.retired_clerk)
-    assert [row["number"] for row in client.get("/api/tasks/").json()["results"]] == [2]
-    assert client.get(f"/api/tasks/{world.tasks[2].pk}/").status_code == 200
-    assert client.get("/api/reports/").json()["count"] == 1
-    assert page(world.retired_clerk).get(f"/tasks/{world.tasks[2].pk}/").status_code == 200
-
-
-def test_the_task_api_lists_none_of_the_deactivated_units_tasks():
-    world = build_access_world()
+def test_the_task_api_lists_none_of_the_deactivated_units_tasks(access_world):
+    world = access_world
     client = api(world.retired_clerk)
     response = client.get("/api/tasks/")
     assert response.status_code == 200
@@ -57,8 +53,8 @@ def test_the_task_api_lists_none_of_the_deactivated_units_tasks():
     assert client.get(f"/api/task-progress/{world.tasks[2].pk}/").status_code == 404
 
 
-def test_the_reports_api_shows_nothing_and_starts_nothing():
-    world = build_access_world()
+def test_the_reports_api_shows_nothing_and_starts_nothing(access_world):
+    world = access_world
     submitted_lead_report(world)
     client = api(world.retired_clerk)
     assert client.get("/api/reports/").json()["results"] == []
@@ -68,8 +64,8 @@ def test_the_reports_api_shows_nothing_and_starts_nothing():
     assert response.json()["code"] == "not_found"
 
 
-def test_the_pages_show_no_unit_task():
-    world = build_access_world()
+def test_the_pages_show_no_unit_task(access_world):
+    world = access_world
     client = page(world.retired_clerk)
     home = client.get("/")
     assert home.status_code == 200
@@ -83,8 +79,8 @@ def test_the_pages_show_no_unit_task():
 @pytest.mark.parametrize(
     "who", ["retired_clerk", "gongxin_clerk", "fagai_clerk", "nancheng_clerk", "plan_office", "leader", "nobody"]
 )
-def test_the_list_and_the_rule_agree_for_every_task(who):
-    world = build_access_world()
+def test_the_list_and_the_rule_agree_for_every_task(who, access_world):
+    world = access_world
     user = getattr(world, who)
     listed = set(tasks_visible_to(Task.objects.all(), user=user).values_list("pk", flat=True))
     actor = actor_for(user)
