@@ -82,6 +82,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"{message}; start Redis to run this test")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """A test marked ``no_rows`` (it may run inside a module's shared world: xingping_tracker.tests.sharing)
+    must run no SQL at all: checked, not trusted."""
+    if item.get_closest_marker("no_rows") is None:
+        return (yield)
+    from xingping_tracker.tests.sharing import recording_sql
+
+    with recording_sql() as executed:
+        result = yield
+    if executed:
+        pytest.fail(f"marked no_rows but ran {len(executed)} SQL statement(s), first: {executed[0][:200]}", pytrace=False)
+    return result
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Test modules in the order pytest-xdist hands them out by default (the modules with the most
     tests first), except that a module with a test marked ``slow`` comes before all others; each

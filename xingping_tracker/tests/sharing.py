@@ -9,13 +9,16 @@ after the module. A module with a test that uses the database without the world 
 empty database) or needs real commits (``transactional_db``, ``live_server``, Django
 ``TransactionTestCase``) builds the world for each test, as before. A test marked
 ``@pytest.mark.no_rows`` (a database-marked module's check that reads and writes no rows) does not
-stop its module from sharing.
+stop its module from sharing; the root conftest fails such a test if it runs any SQL
+(:func:`recording_sql`).
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -96,3 +99,20 @@ def module_fixtures(build: Any, *, name: str) -> tuple[Any, Any]:
     per_test = pytest.fixture(name=name)(per_test)
 
     return module_level, per_test
+
+
+@contextmanager
+def recording_sql() -> Iterator[list[str]]:
+    """The SQL statements run on any open database connection inside the block, in order."""
+    from django.db import connections
+
+    executed: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with ExitStack() as stack:
+        for connection in connections.all(initialized_only=True):
+            stack.enter_context(connection.execute_wrapper(record))
+        yield executed

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 
-from xingping_tracker.tests.sharing import _module_may_share, module_fixtures
+from xingping_tracker.tests.sharing import _module_may_share, module_fixtures, recording_sql
 
 BUILDS: list[int] = []
 
@@ -37,6 +37,16 @@ def test_the_next_test_sees_neither_change_and_nothing_is_built_again(shared):
     assert shared.user.first_name == "原名"
     assert get_user_model().objects.get(username="shared-user").first_name == "原名"
     assert not get_user_model().objects.filter(username="made-by-the-first-test").exists()
+
+
+def test_recording_sql_sees_each_statement_the_no_rows_check_refuses(shared):
+    """What the root conftest's check of ``no_rows`` tests reads: any SQL at all."""
+    with recording_sql() as executed:
+        pass
+    assert executed == []
+    with recording_sql() as executed:
+        assert get_user_model().objects.filter(username="shared-user").exists()
+    assert len(executed) == 1 and "auth_user" in executed[0]
 
 
 def _item(module, *, names=(), marker=None, no_rows=False, cls=None):
