@@ -8,15 +8,19 @@ from django.urls import reverse
 from departments.models import Department, DepartmentAlias
 from departments.services import sync_units_from_fixture
 from tasks.models import Assignment, Plan, Task
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 URL = "admin:tasks_plan_import"
 
+# The fixture's units, loaded once per module where they may be (xingping_tracker.tests.sharing):
+# every test here uses them.
+_module_units, units = module_fixtures(sync_units_from_fixture, name="units")
+
 
 @pytest.fixture
-def office(client):
-    sync_units_from_fixture()
+def office(client, units):
     user = get_user_model().objects.create_superuser("planner", password="x" * 12)
     client.force_login(user)
     return client
@@ -132,7 +136,7 @@ def test_stale_confirmation_is_refused(office):
     assert Plan.objects.count() == 0
 
 
-def test_staff_without_permission_cannot_import(client, db):
+def test_staff_without_permission_cannot_import(client, units):  # the units too, so the module shares them
     user = get_user_model().objects.create_user("clerk", password="x" * 12, is_staff=True)
     client.force_login(user)
     assert client.get(reverse(URL)).status_code == 403
