@@ -16,13 +16,14 @@ from tasks.models import Task
 from tasks.services.effective_assignments import refresh_effective_assignments_for_groups
 from tasks.tests.factories import PlanFactory, build_many_tasks, build_sample_plan
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def sample():
-    return build_sample_plan()
+# The sample plan, built once per module where it may be (xingping_tracker.tests.sharing): every
+# test here uses it (the query-count test, which starts from an empty database, is in
+# test_selectors_query_counts.py).
+_module_sample, sample = module_fixtures(build_sample_plan, name="sample")
 
 
 def numbers(queryset) -> list[int]:
@@ -132,25 +133,6 @@ def test_effective_units_and_roles_from_prefetched_data(sample):
     assert effective[5] == {"lead": [[]], "supporting": [["市发改局"], ["市发改局"]]}
     assert paths[1] == ["一、目标定位"]
     assert paths[2] == ["一、目标定位", "（一）主要目标"]
-
-
-def test_task_list_query_count_does_not_grow_with_tasks():
-    def count_queries() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            for task in selectors.task_list():
-                selectors.task_assignments_by_role(task)
-                for assignment in task.assignments.all():
-                    selectors.assignment_effective_departments(assignment)
-                list(task.milestones.all())
-                list(task.targets.all())
-                selectors.section_heading_path(task.section)
-        return len(ctx.captured_queries)
-
-    build_many_tasks(3)
-    small = count_queries()
-    build_many_tasks(40)
-    assert Task.objects.count() == 43
-    assert count_queries() == small
 
 
 def test_department_task_counts(sample):
