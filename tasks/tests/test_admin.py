@@ -1,24 +1,23 @@
-"""The Chinese admin for plans, sections and tasks: columns, filters, search, inlines, query counts."""
+"""The Chinese admin for plans, sections and tasks: columns, filters, search, inlines (query counts:
+test_admin_query_counts.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from departments.tests.factories import DepartmentFactory
 from tasks.models import Assignment, AssignmentRole, Task
-from tasks.tests.factories import PlanFactory, TaskFactory, build_many_tasks, build_sample_plan
+from tasks.tests.factories import PlanFactory, TaskFactory, build_sample_plan
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:tasks_task_changelist")
 
-
-@pytest.fixture
-def sample():
-    return build_sample_plan()
+# The sample plan, built once per module where it may be (xingping_tracker.tests.sharing): every
+# test here uses it (the query-count tests, which start from an empty database, are in
+# test_admin_query_counts.py).
+_module_sample, sample = module_fixtures(build_sample_plan, name="sample")
 
 
 def listed_numbers(response) -> list[int]:
@@ -73,36 +72,6 @@ class TestTaskChangelist:
         html = admin_client.get(CHANGELIST).content.decode()
         for text in ("牵头单位", "配合单位", "完成年份", "2022年", "2035年", "东城街道办", "二、重要举措"):
             assert text in html
-
-    @staticmethod
-    def _count_queries(client, params=None) -> tuple[int, int]:
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(CHANGELIST, params or {})
-        assert response.status_code == 200
-        return len(ctx.captured_queries), len(response.context["cl"].result_list)
-
-    def test_query_count_does_not_grow_with_rows(self, admin_client):
-        plan = PlanFactory()
-        build_many_tasks(20, plan=plan)
-        small, rows = self._count_queries(admin_client)
-        assert rows == 20
-        build_many_tasks(100, plan=plan)
-        large, rows = self._count_queries(admin_client)
-        assert rows == 100  # the default page
-        assert large == small
-        second_page, rows = self._count_queries(admin_client, {"p": "2"})
-        assert rows == 20
-        assert second_page == small
-
-    def test_filtered_query_count_does_not_grow_with_rows(self, admin_client):
-        lead = DepartmentFactory()
-        build_many_tasks(20, lead=lead)
-        small, rows = self._count_queries(admin_client, {"lead": str(lead.pk)})
-        assert rows == 20
-        build_many_tasks(100, lead=lead)
-        large, rows = self._count_queries(admin_client, {"lead": str(lead.pk)})
-        assert rows == 100
-        assert large == small
 
 
 class TestTaskChangePage:
