@@ -1,28 +1,23 @@
-"""The Chinese admin for units: task counts, alias search, the unit's task tables, query counts."""
+"""The Chinese admin for units: task counts, alias search, the unit's task tables (query counts:
+test_admin_query_counts.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from departments.tests.factories import (
-    DepartmentAliasFactory,
-    DepartmentFactory,
-    DepartmentGroupFactory,
-    MembershipFactory,
-)
-from tasks.tests.factories import LeadFactory, SupportingFactory, TaskFactory, build_many_tasks, build_sample_plan
+from departments.tests.factories import DepartmentAliasFactory, DepartmentFactory, MembershipFactory
+from tasks.tests.factories import build_sample_plan
+from xingping_tracker.tests.sharing import module_fixtures
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:departments_department_changelist")
 
-
-@pytest.fixture
-def sample():
-    return build_sample_plan()
+# The sample plan, built once per module where it may be (xingping_tracker.tests.sharing): every
+# test here uses it (the query-count tests, which start from an empty database, are in
+# test_admin_query_counts.py).
+_module_sample, sample = module_fixtures(build_sample_plan, name="sample")
 
 
 def listed(response) -> dict[str, tuple[int, int]]:
@@ -64,23 +59,6 @@ class TestDepartmentChangelist:
         DepartmentFactory(name="市旧局", is_active=False)
         assert list(listed(admin_client.get(CHANGELIST, {"is_active__exact": "0"}))) == ["市旧局"]
 
-    def test_query_count_does_not_grow_with_rows(self, admin_client):
-        def count() -> int:
-            with CaptureQueriesContext(connection) as ctx:
-                response = admin_client.get(CHANGELIST)
-            assert response.status_code == 200
-            return len(ctx.captured_queries)
-
-        group = DepartmentGroupFactory(members=[DepartmentFactory(), DepartmentFactory()])
-        build_many_tasks(3, group=group)
-        small = count()
-        for _ in range(120):
-            department = DepartmentFactory(host=DepartmentFactory())
-            DepartmentAliasFactory(department=department)
-            LeadFactory(department=department)
-        build_many_tasks(5, group=group)
-        assert count() == small
-
 
 class TestDepartmentChangePage:
     def test_host_page_links_the_units_it_hosts(self, admin_client, sample):
@@ -114,24 +92,6 @@ class TestDepartmentChangePage:
         assert "牵头任务（0项）" in html
         assert "配合任务（2项）" in html
         assert "暂无。" in html
-
-    def test_query_count_does_not_grow_with_tasks(self, admin_client):
-        department = DepartmentFactory()
-        url = reverse("admin:departments_department_change", args=[department.pk])
-
-        def count() -> int:
-            with CaptureQueriesContext(connection) as ctx:
-                response = admin_client.get(url)
-            assert response.status_code == 200
-            return len(ctx.captured_queries)
-
-        build_many_tasks(2, lead=department)
-        SupportingFactory(task=TaskFactory(), department=department)
-        small = count()
-        build_many_tasks(60, lead=department)
-        for _ in range(40):
-            SupportingFactory(task=TaskFactory(), department=department)
-        assert count() == small
 
 
 class TestOtherUnitAdmins:
