@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import cycle
+from typing import Any
 
 import pytest
 import schemathesis
@@ -36,14 +37,27 @@ FUZZ_EXAMPLES_PER_OPERATION = 6
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
+class _OnTheTestConnection:
+    """The project's WSGI application on the test's database connection (as Django's test client
+    keeps it: not closed between requests). Django closes the connection when a request starts and
+    when it finishes (``close_old_connections``); the test client turns that off around each of its
+    own requests and back on afterwards, so it is turned off here at each call, not once: after the
+    test's ``client.get`` it was back on, and on PostgreSQL every fuzz request opened a new
+    connection."""
+
+    def __init__(self) -> None:
+        self.handler = WSGIHandler()
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)  # sent when the response is closed
+        return self.handler(environ, start_response)
+
+
 @pytest.fixture
 def wsgi_app():
-    """The project's WSGI application on the test's database connection (as Django's test client
-    keeps it: not closed between requests)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     try:
-        yield WSGIHandler()
+        yield _OnTheTestConnection()
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
