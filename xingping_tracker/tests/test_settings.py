@@ -21,6 +21,7 @@ import xingping_tracker.settings.production as s
 db = s.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": db["NAME"], "user": db["USER"], "host": db["HOST"], "port": str(db["PORT"]),
+    "conn_max_age": db["CONN_MAX_AGE"], "health_checks": db["CONN_HEALTH_CHECKS"],
     "debug": s.DEBUG, "eager": s.CELERY_TASK_ALWAYS_EAGER, "broker": s.CELERY_BROKER_URL,
     "allowed_hosts": s.ALLOWED_HOSTS,
     "cache": s.CACHES["default"],
@@ -66,6 +67,8 @@ def test_production_database_and_broker_come_from_the_environment(isolated_proje
     loaded = json.loads(result.stdout)
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert (loaded["name"], loaded["user"], loaded["host"], loaded["port"]) == ("xingping", "tracker", "dbhost", "6543")
+    # A process keeps its connection between requests (checked before reuse), not one per request.
+    assert (loaded["conn_max_age"], loaded["health_checks"]) == (60, True)
     assert loaded["debug"] is False
     assert loaded["broker"] == "redis://redis:6379/0"
     assert loaded["eager"] is False  # a broker is set: jobs go to the worker
