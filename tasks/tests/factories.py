@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from simple_history.utils import bulk_create_with_history
 
 from departments.tests.factories import DepartmentFactory
 from tasks.models import (
@@ -234,7 +235,11 @@ def build_sample_plan():
 
 
 def build_many_tasks(count: int, *, plan=None, lead=None, group=None):
-    """``count`` tasks, each with a lead unit, two supporting units, a placeholder, a milestone and a target."""
+    """``count`` tasks, each with a lead unit, two supporting units, a placeholder, a milestone and a target.
+
+    The rows the factories would save one by one (same values, sequences, positions and history
+    rows), written in bulk: the query-count tests build hundreds of tasks. The placeholders'
+    expansions are written without their m2m history rows; the effective units are refreshed once."""
     from departments.tests.factories import DepartmentFactory, DepartmentGroupFactory
 
     plan = plan or PlanFactory()
@@ -243,20 +248,20 @@ def build_many_tasks(count: int, *, plan=None, lead=None, group=None):
     lead = lead or DepartmentFactory()
     group = group or DepartmentGroupFactory(members=[DepartmentFactory(), DepartmentFactory()])
     supporting = [DepartmentFactory(), DepartmentFactory()]
-    tasks = []
-    # The positions the factories would count, given; the effective units refreshed once at the end.
-    once = {"effective_units": False}
-    for _ in range(count):
-        task = TaskFactory(plan=plan, section=section)
-        LeadFactory(task=task, department=lead, position=0, **once)
+    tasks = bulk_create_with_history([TaskFactory.build(plan=plan, section=section) for _ in range(count)], Task)
+    assignments, placeholders = [], []
+    for task in tasks:
+        assignments.append(LeadFactory.build(task=task, department=lead, position=0))
         for position, department in enumerate(supporting):
-            SupportingFactory(task=task, department=department, position=position, **once)
-        SupportingFactory(
-            task=task, department=None, group=group, expanded_to=[supporting[0]], position=len(supporting), **once
-        )
-        MilestoneFactory(task=task)
-        TargetFactory(task=task)
-        tasks.append(task)
+            assignments.append(SupportingFactory.build(task=task, department=department, position=position))
+        placeholder = SupportingFactory.build(task=task, department=None, group=group, position=len(supporting))
+        assignments.append(placeholder)
+        placeholders.append(placeholder)
+    bulk_create_with_history(assignments, Assignment)
+    expansion = Assignment.expanded_to.through
+    expansion.objects.bulk_create([expansion(assignment=p, department=supporting[0]) for p in placeholders])
+    bulk_create_with_history([MilestoneFactory.build(task=task) for task in tasks], Milestone)
+    bulk_create_with_history([TargetFactory.build(task=task) for task in tasks], Target)
     refresh_effective_assignments(task_ids=[task.pk for task in tasks])
     announce(PLAN, UNITS)  # as the import service that would have written these rows
     return tasks
