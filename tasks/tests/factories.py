@@ -93,9 +93,8 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def effective_units(self, create, extracted, **kwargs):
-        """The task's effective units follow, as after every write of the product's services
-        (``effective_units=False``: the caller refreshes them itself, once for many assignments)."""
-        if create and extracted is not False:
+        """The task's effective units follow, as after every write of the product's services."""
+        if create:
             refresh_effective_assignments(task_ids=[self.task_id])
 
 
