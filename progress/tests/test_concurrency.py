@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -32,6 +30,7 @@ from progress.tests.factories import build_world, unit_user
 from progress.tests.test_pages_unit import form_url, post_data
 from progress.tests.test_services_reports import filled
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.tests.racing import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,30 +74,6 @@ def server() -> Iterator[str]:
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads that start together; each result is the return value or the exception.
-    Each thread uses its own database connection and closes it at the end."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # the outcome under test, kept for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def fresh_user(username: str):

@@ -4,21 +4,14 @@ builds and commits its own)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from progress.tests.factories import build_world
-from reminders.models import Channel, Delivery, DeliveryStatus
+from reminders.models import Channel, DeliveryStatus
 from reminders.services.delivery import Outcome, deliver
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
-
-
-def _row(delivery: Delivery) -> tuple:
-    delivery.refresh_from_db()
-    return delivery.status, delivery.attempts
-
+from reminders.tests.test_delivery import _row
+from xingping_tracker.tests.racing import race
 
 # --- two workers racing (PostgreSQL: real row locks, real concurrency) ---------------------------
 
@@ -31,27 +24,15 @@ def test_workers_racing_for_the_same_deliveries_send_each_once():
         robots(world.gongxin, wecom=server.wecom_url)
         deliveries = [make_delivery(make_reminder(world), Channel.WECOM) for _ in range(3)]
         ids = [d.pk for d in deliveries]
-        barrier = threading.Barrier(4)
-        outcomes: list[str] = []
-        errors: list[BaseException] = []
 
-        def worker() -> None:
-            try:
-                barrier.wait()
-                for delivery_id in ids:
-                    outcomes.append(deliver(delivery_id=delivery_id).outcome)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                connection.close()
+        def deliver_each() -> list[str]:
+            return [deliver(delivery_id=delivery_id).outcome for delivery_id in ids]
 
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        results = race(*[deliver_each] * 4)
 
+    errors = [result for result in results if isinstance(result, BaseException)]
     assert not errors
+    outcomes = [outcome for result in results for outcome in result]
     assert sorted(outcomes) == sorted([Outcome.SENT] * 3 + [Outcome.NOT_CLAIMED] * 9)
     assert len(server.requests) == 3
     assert [_row(d) for d in deliveries] == [(DeliveryStatus.SENT, 1)] * 3

@@ -11,14 +11,12 @@ PostgreSQL test database), with a local robot server.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from progress.tests.factories import build_world
@@ -28,6 +26,7 @@ from reminders.tasks import deliver_reminder, roll_over_periods, scan_reminders,
 from reminders.tests.delivery_helpers import RobotServer, make_delivery, make_reminder, robots
 from xingping_tracker.celery import app
 from xingping_tracker.tests.celery_worker import redis_worker, wait_for
+from xingping_tracker.tests.racing import race
 
 FINISHED = (DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.FAILED)
 
@@ -194,26 +193,10 @@ def test_two_scans_at_once_deliver_each_reminder_once(redis_url, mailoutbox):
     from reminders.services.scan import scan
 
     world = build_world()
-    results = []
     with RobotServer(delay=0.1) as server, redis_worker(redis_url, concurrency=4):
         robots(world.gongxin, wecom=server.wecom_url)
-        barrier = threading.Barrier(2)
-        errors: list[BaseException] = []
-
-        def run_scan() -> None:
-            try:
-                barrier.wait()
-                results.append(scan(today=SCAN_DAY, now=SCAN_TIME))
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run_scan) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        results = race(*[lambda: scan(today=SCAN_DAY, now=SCAN_TIME)] * 2)
+        errors = [result for result in results if isinstance(result, BaseException)]
         assert not errors
         ids = list(Delivery.objects.values_list("pk", flat=True))
         wait_for(finished(ids), what="the scanned deliveries")
