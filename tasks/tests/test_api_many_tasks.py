@@ -7,44 +7,26 @@ empty database (they count every task).
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from departments.tests.factories import UserFactory
 from tasks.tests.factories import build_many_tasks
+from tasks.tests.test_api import TASKS_URL, client, viewer  # noqa: F401 - fixtures: the plan office and its API client
 
 pytestmark = pytest.mark.django_db
 
-TASKS_URL = "/api/tasks/"
-
-
-@pytest.fixture
-def viewer():
-    """The plan office: may view every task (as in test_api.py)."""
-    user = UserFactory(username="guihuake")
-    user.user_permissions.add(Permission.objects.get(codename="view_task", content_type__app_label="tasks"))
-    return user
-
-
-@pytest.fixture
-def client(viewer) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(viewer)
-    return api
-
 
 class TestTaskRepresentation:
-    def test_list_query_count_does_not_grow_with_tasks(self, viewer):
+    def test_list_query_count_does_not_grow_with_tasks(self, viewer):  # noqa: F811
         token = Token.objects.create(user=viewer).key
 
         def count(n_expected: int) -> int:
-            client = APIClient()  # token auth: every request loads its user and permissions afresh
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            api = APIClient()  # token auth: every request loads its user and permissions afresh
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(TASKS_URL, {"page_size": 100})
+                response = api.get(TASKS_URL, {"page_size": 100})
             assert response.status_code == 200
             assert len(response.json()["results"]) == n_expected
             return len(ctx.captured_queries)
@@ -54,7 +36,7 @@ class TestTaskRepresentation:
         build_many_tasks(140)
         assert count(100) == small
 
-    def test_page_size_is_capped(self, client):
+    def test_page_size_is_capped(self, client):  # noqa: F811
         build_many_tasks(3)
         response = client.get(TASKS_URL, {"page_size": 1})
         assert response.json()["count"] == 3
