@@ -7,6 +7,7 @@
 - ``artifacts_dir``: the repo's artifacts/ folder (gitignored) for screenshots and other outputs.
 - Under pytest-xdist (``make test`` runs two workers) each worker has its own test databases
   (pytest-django's suffix) and its own Redis database (:func:`redis_url`).
+- ``heard``: the topics of each change announcement (``data_changed``) sent during the test.
 - ``@pytest.mark.slow``: a test that alone takes many seconds; its module is handed out first
   (:func:`pytest_collection_modifyitems`).
 - ``TEST_DB_SUFFIX=xyz``: suffix for the PostgreSQL test database name, so two runs against the
@@ -174,6 +175,21 @@ def _forget_outages() -> None:
     from dashboard import freshness
 
     freshness.reset_back_off()
+
+
+@pytest.fixture
+def heard() -> Any:
+    """The topics of each ``data_changed`` sent during the test (xingping_tracker.core.changes), in order."""
+    from xingping_tracker.core.changes import data_changed
+
+    received: list[frozenset[str]] = []
+
+    def receiver(sender: Any = None, topics: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        received.append(topics)
+
+    data_changed.connect(receiver, dispatch_uid="test-heard")
+    yield received
+    data_changed.disconnect(dispatch_uid="test-heard")
 
 
 # --- the world, shared by a test module where it may be (xingping_tracker.tests.sharing) ----------

@@ -7,20 +7,7 @@ import pytest
 
 from evaluation.services.closing import carry_tasks, close_plan
 from tasks.tests.factories import PlanFactory
-from xingping_tracker.core.changes import data_changed
 from xingping_tracker.core.exceptions import ApplicationError
-
-
-@pytest.fixture
-def heard():
-    received: list[frozenset[str]] = []
-
-    def receiver(sender=None, topics=frozenset(), **kwargs):
-        received.append(topics)
-
-    data_changed.connect(receiver, dispatch_uid="evaluation-heard")
-    yield received
-    data_changed.disconnect(dispatch_uid="evaluation-heard")
 
 
 @pytest.mark.django_db(transaction=True)

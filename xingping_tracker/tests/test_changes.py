@@ -11,18 +11,6 @@ from django.db import transaction
 from xingping_tracker.core.changes import PLAN, PROGRESS, UNITS, announce, announce_all, data_changed
 
 
-@pytest.fixture
-def heard():
-    received: list[frozenset[str]] = []
-
-    def receiver(sender=None, topics=frozenset(), **kwargs):
-        received.append(topics)
-
-    data_changed.connect(receiver, dispatch_uid="test-heard")
-    yield received
-    data_changed.disconnect(dispatch_uid="test-heard")
-
-
 def test_unknown_or_missing_topics_are_refused():
     with pytest.raises(ValueError):
         announce("reports")
