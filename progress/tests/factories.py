@@ -101,3 +101,23 @@ def build_world():
     world.target = world.tasks[2].targets.get()
     announce(PROGRESS)  # as the period services that would have written these rows
     return SimpleNamespace(**vars(world))
+
+
+def stored_file_names(path: str = "") -> list[str]:
+    """Every file name in the default file storage (the tests' in-memory storage) under ``path``."""
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists(path or "."):
+        return []
+    dirs, files = default_storage.listdir(path)
+    return [f"{path}/{f}".lstrip("/") for f in files] + [
+        name for d in dirs for name in stored_file_names(f"{path}/{d}".lstrip("/"))
+    ]
+
+
+def empty_file_storage() -> None:
+    """Delete every file of the default file storage (it outlives a test's rolled-back rows)."""
+    from django.core.files.storage import default_storage
+
+    for name in stored_file_names():
+        default_storage.delete(name)

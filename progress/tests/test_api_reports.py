@@ -21,7 +21,7 @@ from progress.models import (
     TargetActual,
 )
 from progress.services.reports import save_report, start_report, submit_report
-from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory
+from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory, empty_file_storage, stored_file_names
 from progress.tests.test_services_evidence import PDF
 from progress.tests.test_services_reports import filled
 
@@ -73,17 +73,8 @@ def actuals_payload(world, value="4.2"):
 @pytest.fixture
 def stored_files():
     """The names in the test settings' in-memory file storage, which starts empty for the test."""
-    from django.core.files.storage import default_storage
-
-    def names(path=""):
-        if not default_storage.exists(path or "."):
-            return []
-        dirs, files = default_storage.listdir(path)
-        return [f"{path}/{f}".lstrip("/") for f in files] + [n for d in dirs for n in names(f"{path}/{d}".lstrip("/"))]
-
-    for name in names():
-        default_storage.delete(name)
-    return names
+    empty_file_storage()
+    return stored_file_names
 
 
 def history_count(report) -> int:

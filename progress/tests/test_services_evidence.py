@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from progress.models import Evidence, ReportEvent
 from progress.services.evidence import add_evidence, clean_filename, remove_evidence
+from progress.tests.factories import empty_file_storage, stored_file_names
 from progress.tests.test_services_reports import started, submitted
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -34,15 +35,8 @@ def media():
     """The test settings' in-memory file storage, emptied for the test."""
     from django.core.files.storage import default_storage
 
-    def stored_names(path=""):
-        if not default_storage.exists(path or "."):
-            return []
-        dirs, files = default_storage.listdir(path)
-        return [f"{path}/{f}".lstrip("/") for f in files] + [n for d in dirs for n in stored_names(f"{path}/{d}".lstrip("/"))]
-
-    for name in stored_names():
-        default_storage.delete(name)
-    default_storage.stored_names = stored_names
+    empty_file_storage()
+    default_storage.stored_names = stored_file_names
     return default_storage
 
 
