@@ -22,9 +22,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and scikit-learn (which brings scipy) are imported when a suggester is first built, not with this
+# module: the URLs import it through the drafting views, and every web process, worker and management
+# command would otherwise spend about a second and a half loading scipy that only drafting uses.
 
 NEIGHBOURS = 20
 NAME_WEIGHT = 0.05
@@ -107,6 +112,8 @@ class Suggester:
     """Fitted once on the past tasks; ``suggest_many`` answers a batch with one matrix product."""
 
     def __init__(self, past: Sequence[PastTask]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.past = [t for t in past if t.text.strip()]
         self._vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2))
         self._matrix = self._vectorizer.fit_transform([t.text for t in self.past]) if self.past else None
@@ -132,6 +139,8 @@ class Suggester:
         return [self._one(text, row) for text, row in zip(texts, similarity, strict=True)]
 
     def _one(self, text: str, similarity: np.ndarray) -> Suggestion:
+        import numpy as np
+
         count = min(NEIGHBOURS, len(self.past))
         order = np.argpartition(-similarity, count - 1)[:count]
         order = order[np.argsort(-similarity[order])]

@@ -35,3 +35,17 @@ def test_the_units_field_named_in_the_text_counts(seed_past_tasks):
 def test_without_past_tasks_nothing_is_suggested():
     suggestion = Suggester([]).suggest("新建和改建卫生厕所2.3万座以上")
     assert suggestion.lead == [] and suggestion.similar == [] and suggestion.confidence == 0.0
+
+
+def test_loading_the_urls_does_not_load_scikit_learn():
+    """Every web process, worker and command loads the URLs (and through them the drafting views); scipy,
+    which scikit-learn brings, is loaded only when a suggester is built."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); import xingping_tracker.urls;"
+        " print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr[-2000:]
