@@ -31,7 +31,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench.runtime import Summary, add_database_arguments, freeze_as_in_production, print_table, role_client, stopwatch
+from bench.runtime import (
+    Summary,
+    add_database_arguments,
+    freeze_as_in_production,
+    machine_reference_line,
+    print_table,
+    role_client,
+    stopwatch,
+)
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_assessment"
@@ -132,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name} ({origin}, set-up {setup_seconds:.1f} s): {Task.objects.filter(plan=plan).count()} tasks, year {year}"
         )
         print(freeze_as_in_production(skip=args.no_freeze))
+        print(machine_reference_line())
         figures = measure(runs=max(1, args.runs), year=args.year)
         print_table(
             ["measurement", "units", "median ms", "p95 ms", "min ms", "max ms", "queries"],

@@ -41,7 +41,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.runtime import Summary, add_database_arguments, freeze_as_in_production, print_table, role_client, stopwatch
+from bench.runtime import (
+    Summary,
+    add_database_arguments,
+    freeze_as_in_production,
+    machine_reference_line,
+    print_table,
+    role_client,
+    stopwatch,
+)
 from bench.runtime import prepared_database as runtime_prepared_database
 
 POSTGRES_DATABASE = "bench_dashboard"
@@ -227,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         from tasks.models import Task
 
         print(freeze_as_in_production(skip=args.no_freeze))
+        print(machine_reference_line())
 
         tasks, reports = Task.objects.count(), ProgressReport.objects.count()
         runs = []

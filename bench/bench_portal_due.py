@@ -32,6 +32,7 @@ from bench.runtime import (
     Summary,
     add_database_arguments,
     freeze_as_in_production,
+    machine_reference_line,
     print_table,
     stopwatch,
     unit_clerk,
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         from progress.models import ProgressReport
 
         print(freeze_as_in_production(skip=args.no_freeze))
+        print(machine_reference_line())
         reports = ProgressReport.objects.count()
         if not reports:
             raise SystemExit(f"{path} holds no progress reports: make it with python -m bench.synthetic (with reports)")

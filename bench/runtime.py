@@ -7,6 +7,7 @@ caller names (normally inside a temporary directory) before Django is set up.
 from __future__ import annotations
 
 import math
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -240,6 +241,52 @@ def freeze_as_in_production(*, skip: bool = False) -> str:
     from xingping_tracker.core.heap import freeze_startup_heap
 
     return f"start-up heap frozen as in the web and worker processes: {freeze_startup_heap()} objects"
+
+
+REFERENCE_ROWS = 20_000
+REFERENCE_RUNS = 9
+
+
+def reference_workload() -> int:
+    """A fixed piece of work of the kind the benchmarks measure, independent of the project's code and
+    data: an in-memory SQLite join and aggregate over 20,000 cells (each looked up in a table of their
+    reports, as the board and the dashboard do), then Python building a tuple and an HTML cell for each.
+    Returns the number of groups, so that nothing is optimised away."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE cell (task INTEGER, unit INTEGER, role INTEGER)")
+        db.execute("CREATE TABLE report (task INTEGER, unit INTEGER, status TEXT, PRIMARY KEY (task, unit))")
+        cells = [(i // 6, (i * 7) % 80, i % 6 == 0) for i in range(REFERENCE_ROWS)]
+        db.executemany("INSERT INTO cell VALUES (?, ?, ?)", cells)
+        db.executemany(
+            "INSERT OR IGNORE INTO report VALUES (?, ?, ?)",
+            [(task, unit, ("draft", "submitted", "accepted")[task % 3]) for task, unit, _ in cells[::2]],
+        )
+        groups = db.execute(
+            "SELECT c.unit, c.role, COALESCE(r.status, 'none'), COUNT(*) FROM cell c"
+            " LEFT JOIN report r ON r.task = c.task AND r.unit = c.unit GROUP BY 1, 2, 3"
+        ).fetchall()
+    finally:
+        db.close()
+    rows = [(task, unit, f"<td><a href=\"?unit={unit}&amp;task={task}\">{task}</a></td>") for task, unit, _ in cells]
+    return len(groups) + len("".join(html for _, _, html in rows)) % 7
+
+
+def machine_reference_line(*, runs: int = REFERENCE_RUNS) -> str:
+    """The median time of :func:`reference_workload` on this machine now, as a line to print.
+
+    The same machine runs the same code up to about 1.6 times slower on one day than on another (a
+    shared virtual machine); a benchmark's figures are comparable between two days through this line."""
+    reference_workload()  # warm-up: the first run also pays for the allocator and SQLite's first connection
+    timings = []
+    for _ in range(runs):
+        with stopwatch() as elapsed:
+            reference_workload()
+        timings.append(elapsed())
+    return (
+        f"Machine reference: {statistics.median(timings) * 1000:.1f} ms median, {min(timings) * 1000:.1f} ms fastest"
+        f" of {runs} (a fixed SQLite and Python workload: compare figures of two days through it)"
+    )
 
 
 def add_database_arguments(parser: Any, *, reuse: str = "reused") -> None:

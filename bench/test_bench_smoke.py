@@ -5,6 +5,8 @@ No timings are asserted anywhere.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,7 +17,7 @@ from bench.bench_api_reports import clerk_client, plan_office_client, report_url
 from bench.bench_api_tasks import logged_in_client, measure_requests, task_urls
 from bench.bench_portal_due import busiest_lead_unit, measure_pages, portal_urls
 from bench.load_reports import Write, figures_of, prepare_staff, run_clients, snapshot, verify
-from bench.runtime import unit_clerk
+from bench.runtime import machine_reference_line, reference_workload, unit_clerk
 from bench.synthetic import MAX_SUPPORTING, REPORTS_PER_TASK, cn_numeral, effective_pairs, generate
 from departments.models import Department, DepartmentAlias, DepartmentGroup, DepartmentKind, GroupKind
 from progress.models import (
@@ -133,6 +135,13 @@ def test_generate_refuses_a_database_that_already_holds_units():
 
     with pytest.raises(ValueError, match="empty database"):
         generate(tasks=5, departments=3)
+
+
+def test_the_machine_reference_is_the_same_work_each_time_and_prints_its_times():
+    assert reference_workload() == reference_workload() > 0
+    line = machine_reference_line(runs=2)
+    median, fastest = (float(x) for x in re.findall(r"([0-9.]+) ms", line))
+    assert line.startswith("Machine reference: ") and median >= fastest > 0
 
 
 def test_chinese_numerals_for_labels():
