@@ -9,6 +9,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from xingping_tracker.core.permissions import SchemaPermission
+from xingping_tracker.core.schema import KeptSchemaGenerator
 
 admin.site.site_header = "兴平市任务分工督办台账"
 admin.site.site_title = "督办台账"
@@ -18,7 +19,11 @@ handler404 = "xingping_tracker.core.exceptions.api_not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[SchemaPermission]), name="api-schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[SchemaPermission], generator_class=KeptSchemaGenerator),
+        name="api-schema",
+    ),
     path(
         "api/docs/",
         # Swagger UI's files come from its CDN and its page has an inline stylesheet: allowed on this page only.
