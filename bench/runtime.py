@@ -251,7 +251,7 @@ def reference_workload() -> int:
     """A fixed piece of work of the kind the benchmarks measure, independent of the project's code and
     data: an in-memory SQLite join and aggregate over 20,000 cells (each looked up in a table of their
     reports, as the board and the dashboard do), then Python building a tuple and an HTML cell for each.
-    Returns the number of groups, so that nothing is optimised away."""
+    Returns a number that depends on all of it, so that nothing is skipped."""
     db = sqlite3.connect(":memory:")
     try:
         db.execute("CREATE TABLE cell (task INTEGER, unit INTEGER, role INTEGER)")
@@ -273,7 +273,7 @@ def reference_workload() -> int:
 
 
 def machine_reference_line(*, runs: int = REFERENCE_RUNS) -> str:
-    """The median time of :func:`reference_workload` on this machine now, as a line to print.
+    """The median and the fastest time of :func:`reference_workload` on this machine now, as a line to print.
 
     The same machine runs the same code up to about 1.6 times slower on one day than on another (a
     shared virtual machine); a benchmark's figures are comparable between two days through this line."""

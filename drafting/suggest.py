@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # numpy and scikit-learn (which brings scipy) are imported when a suggester is first built, not with this
 # module: the URLs import it through the drafting views, and every web process, worker and management
-# command would otherwise spend about a second and a half loading scipy that only drafting uses.
+# command would otherwise spend about 1.3 s loading scipy that only drafting uses.
 
 NEIGHBOURS = 20
 NAME_WEIGHT = 0.05
