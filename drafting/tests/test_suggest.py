@@ -1,5 +1,8 @@
 """The unit suggestions: measured by leave-one-out over the 兴平 plan, and their shape."""
 
+import subprocess
+import sys
+
 from drafting.suggest import Suggester, leave_one_out
 
 # Measured: top-1 0.538, top-3 0.752 over the 210 tasks (each suggested from the other 209). The margin
@@ -40,9 +43,6 @@ def test_without_past_tasks_nothing_is_suggested():
 def test_loading_the_urls_does_not_load_scikit_learn():
     """Every web process, worker and command loads the URLs (and through them the drafting views); scipy,
     which scikit-learn brings, is loaded only when a suggester is built."""
-    import subprocess
-    import sys
-
     code = (
         "import django, sys; django.setup(); import xingping_tracker.urls;"
         " print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"

@@ -17,17 +17,19 @@ from django.dispatch import receiver
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 
-_RESET_BY = frozenset({"ROOT_URLCONF", "SPECTACULAR_SETTINGS", "REST_FRAMEWORK", "LANGUAGE_CODE"})
+_RESET_BY = frozenset({"ROOT_URLCONF", "SPECTACULAR_SETTINGS", "REST_FRAMEWORK"})
 
 
 class KeptSchemaGenerator(SchemaGenerator):
-    """drf-spectacular's generator; :meth:`get_schema` generates once per (version, language, public)."""
+    """drf-spectacular's generator; :meth:`get_schema` generates once per (version, language, public).
+    The schema view is its only user (the project's URLs, no ``patterns``); the dict it returns is the
+    kept one, rendered by the view and not to be changed."""
 
     _kept: ClassVar[dict[tuple[Any, ...], dict[str, Any]]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
-        key = (self.api_version, translation.get_language(), public, self.urlconf, id(self.patterns))
+        key = (self.api_version, translation.get_language(), public)
         schema = self._kept.get(key)
         if schema is None:
             with self._lock:  # two first requests at once generate it once
