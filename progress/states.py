@@ -190,23 +190,32 @@ def pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tupl
     return sql, [role, *task_params]
 
 
+def _delivered_sql(report_alias: str) -> tuple[str, list[Any]]:
+    """The condition that the report ``report_alias`` is delivered (:data:`DELIVERED_STATES`, the one
+    definition in :mod:`progress.workflow`), for the SQL below."""
+    states = sorted(DELIVERED_STATES)
+    return f"{report_alias}.status IN ({', '.join(['%s'] * len(states))})", list(states)
+
+
 def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
-    """``WITH`` lead pairs in ``lp`` and the supporting cells (not also leading the task) without a
-    non-draft report in the period, as (task_id, unit_id) rows in ``silent``."""
+    """``WITH`` lead pairs in ``lp`` and the silent supporting cells, as (task_id, unit_id) rows in
+    ``silent``: the supporting cells (not also leading the task) whose unit has not delivered a
+    report in the period (none, a draft, or a returned one: still owed, as on the review board)."""
     lead, lead_params = pairs_sql(role=AssignmentRole.LEAD, task_condition=task_condition, task_params=task_params)
     supporting, supporting_params = pairs_sql(
         role=AssignmentRole.SUPPORTING, task_condition=task_condition, task_params=task_params
     )
     report = table_name(ProgressReport)
+    delivered, delivered_params = _delivered_sql("r")
     sql = f"""
         WITH lp AS ({lead}), sp AS ({supporting}),
         silent AS (
             SELECT sp.task_id AS task_id, sp.unit_id AS unit_id FROM sp
             LEFT JOIN {report} r ON r.task_id = sp.task_id AND r.department_id = sp.unit_id AND r.period_id = %s
-            WHERE r.id IS NULL OR r.status = %s
+            WHERE r.id IS NULL OR NOT ({delivered})
         )
     """
-    return sql, [*lead_params, *supporting_params, period_id, ReportStatus.DRAFT]
+    return sql, [*lead_params, *supporting_params, period_id, *delivered_params]
 
 
 def _lead_cells_select(period: ReviewPeriod) -> tuple[str, list[Any]]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from dashboard.selectors.tasks import TASK_PAGE_SIZE
 from exports.tests.conftest import open_workbook
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus
+from progress.selectors.review import board_summary
 from progress.states import (
     REASON_OVERDUE,
     REASON_OVERDUE_PARTLY,
@@ -280,3 +281,23 @@ def test_query_counts_of_the_pages_touched(client, reported, django_assert_max_n
     # silent units, problems
     with django_assert_max_num_queries(19):
         assert client.get(LIST, {**params, "light": RED}).status_code == 200
+
+
+def test_a_returned_supporting_report_is_silent_on_the_dashboard_as_on_the_review_board(client, world):
+    """Delivered has one definition (progress.workflow): a returned report is owed again, so its
+    supporting unit is 未反馈 on the dashboard, its task list and the review board alike."""
+    _report(world, 2, world.fagai, ReportStatus.RETURNED, role=AssignmentRole.SUPPORTING)
+    _report(world, 2, world.caizheng, ReportStatus.SUBMITTED, role=AssignmentRole.SUPPORTING)
+
+    board = {s.department.pk: s.silent for s in board_summary(world.h2)}
+    assert board[world.fagai.pk] == 2  # task 2 (returned) and task 5 (nothing)
+    assert world.caizheng.pk not in board or board[world.caizheng.pk] == 0
+
+    client.force_login(world.leader)
+    listing = client.get(LIST, {"period": world.h2.pk, "silent": "on"}).context["listing"]
+    by_number = {row.state.number: row.silent_units for row in listing.rows}
+    assert by_number[2] == ["市发改局"]
+    assert listing.silent_cells == sum(board.values())
+    overview = client.get(HOME, {"period": world.h2.pk}).context["overview"]
+    gongxin = next(row for row in overview.lead_units if row.unit_id == world.gongxin.pk)
+    assert (gongxin.silent_tasks, gongxin.silent) == (1, 1)  # task 2 led by 工信局: 发改局 owes its part

@@ -208,18 +208,19 @@ def test_lead_units_on_time_late_not_submitted_and_silent_supporting_units(world
     # Task 2's supporting units: 发改 contributed (submitted), 财政 only has a draft: silent.
     _report(world, 2, world.fagai, ReportStatus.SUBMITTED, role=AssignmentRole.SUPPORTING)
     _report(world, 2, world.caizheng, ReportStatus.DRAFT, role=AssignmentRole.SUPPORTING)
-    # Task 1's supporting 各镇办 (东城, 西城): 东城 contributed, then had it returned (not a draft: not silent).
+    # Task 1's supporting 各镇办 (东城, 西城): 东城's part was returned. A returned report is owed again
+    # (progress.workflow's one definition of delivered): silent, as on the review board.
     _report(world, 1, world.dongcheng, ReportStatus.RETURNED, role=AssignmentRole.SUPPORTING)
     o = period_overview(world.h2, today=AFTER_DUE)
     rows = {r.unit_id: r for r in o.lead_units}
     assert set(rows) == {world.fagai.pk, world.gongxin.pk, world.caizheng.pk}
     fagai = rows[world.fagai.pk]
     assert (fagai.tasks, fagai.on_time, fagai.late, fagai.not_submitted, fagai.submitted) == (2, 1, 1, 0, 2)
-    # Task 1: 西城 silent; task 3: 南城 (the expanded 相关镇办) silent.
-    assert fagai.silent == 2
+    # Task 1: 东城 (returned) and 西城 silent; task 3: 南城 (the expanded 相关镇办) silent.
+    assert fagai.silent == 3
     silent = silent_units_of(world.h2, [world.tasks[1].pk, world.tasks[2].pk, world.tasks[3].pk, world.tasks[4].pk])
     assert silent == {
-        world.tasks[1].pk: [world.xicheng.pk],
+        world.tasks[1].pk: [world.dongcheng.pk, world.xicheng.pk],
         world.tasks[2].pk: [world.caizheng.pk],
         world.tasks[3].pk: [world.nancheng.pk],
         world.tasks[4].pk: [world.dongcheng.pk],
