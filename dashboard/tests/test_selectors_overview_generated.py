@@ -4,13 +4,15 @@ the period's standing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
 from dashboard.selectors.overview import period_overview, period_report_counts, period_standing
 from dashboard.tests.test_selectors_overview import _report_counts
 from progress.selectors.review import _effective_cells_sql
-from progress.states import silent_units_of
+from progress.states import RED, YELLOW, silent_units_of
 from progress.workflow import DELIVERED_REPORT_STATES
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,34 @@ def test_period_report_counts_agree_with_period_standing_on_a_generated_plan():
         counts = _report_counts(period_report_counts(period).values())
         assert counts == _report_counts(rows)
         assert sum(late + missing for _t, _o, late, missing in counts.values()) > 0
+
+
+def test_every_trend_point_is_its_periods_own_overview_on_a_generated_plan():
+    """The trend reads earlier periods in one SQL query (``_trend``); each point must be what the
+    period's own overview says as of the point's day, by the same light rules."""
+    from bench.synthetic import generate
+    from dashboard.models import TrendSnapshot
+    from progress.models import ReviewPeriod
+
+    generate(tasks=80, departments=12, seed=5)
+    periods = list(ReviewPeriod.objects.order_by("starts_on"))
+    shown = periods[-1]
+    for today in (shown.report_due_on, shown.report_due_on + dt.timedelta(days=3)):
+        TrendSnapshot.objects.all().delete()  # computed by the query, not read from stored points
+        points = {point.period_id: point for point in period_overview(shown, today=today).trend}
+        assert set(points) == {p.pk for p in periods}
+        compared = 0
+        for period in periods[:-1]:
+            point = points[period.pk]
+            if not point.opened:
+                continue
+            own = period_overview(period, today=point.as_of, with_trend=False)
+            assert (point.total, point.completed, point.submitted, point.red, point.yellow) == (
+                own.total,
+                own.completed,
+                own.submitted,
+                own.light_counts[RED],
+                own.light_counts[YELLOW],
+            ), period.name
+            compared += 1
+        assert compared >= 2
