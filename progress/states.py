@@ -51,7 +51,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from progress.models import ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod, TaskProgress, TaskStatus
-from progress.workflow import DELIVERED_REPORT_STATES
+from progress.workflow import DELIVERED_REPORT_STATES, delivered_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -190,13 +190,6 @@ def pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tupl
     return sql, [role, *task_params]
 
 
-def _delivered_sql(report_alias: str) -> tuple[str, list[Any]]:
-    """The condition that the report ``report_alias`` is delivered (:data:`DELIVERED_STATES`, the one
-    definition in :mod:`progress.workflow`), for the SQL below."""
-    states = sorted(DELIVERED_STATES)
-    return f"{report_alias}.status IN ({', '.join(['%s'] * len(states))})", list(states)
-
-
 def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
     """``WITH`` lead pairs in ``lp`` and the silent supporting cells, as (task_id, unit_id) rows in
     ``silent``: the supporting cells (not also leading the task) whose unit has not delivered a
@@ -206,7 +199,7 @@ def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id:
         role=AssignmentRole.SUPPORTING, task_condition=task_condition, task_params=task_params
     )
     report = table_name(ProgressReport)
-    delivered, delivered_params = _delivered_sql("r")
+    delivered, delivered_params = delivered_sql("r.status")
     sql = f"""
         WITH lp AS ({lead}), sp AS ({supporting}),
         silent AS (

@@ -42,6 +42,13 @@ EDITABLE_REPORT_STATES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 DELIVERED_REPORT_STATES = frozenset({ReportStatus.SUBMITTED, ReportStatus.ACCEPTED})
 OWED_REPORT_STATES = frozenset(ReportStatus.values) - DELIVERED_REPORT_STATES
 
+
+def delivered_sql(status_column: str) -> tuple[str, list[str]]:
+    """The same definition in SQL: ``("<status_column> IN (%s, …)", its parameters)``, for the
+    selectors that count delivered reports in the database (wrap it in ``NOT (…)`` for "owed")."""
+    states = sorted(DELIVERED_REPORT_STATES)
+    return f"{status_column} IN ({', '.join(['%s'] * len(states))})", states
+
 PERIOD_TRANSITIONS: dict[str, Transition] = {
     "open": _t("开放填报", {PeriodStatus.PLANNED, PeriodStatus.CLOSED}, PeriodStatus.OPEN),
     "close": _t("关闭", {PeriodStatus.OPEN}, PeriodStatus.CLOSED),

@@ -73,6 +73,7 @@ from progress.states import (
     table_name,
     task_veto_reason,
 )
+from progress.workflow import delivered_sql
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
@@ -513,8 +514,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
     report, task, progress = table_name(ProgressReport), table_name(Task), table_name(TaskProgress)
     period_ids = [p.pk for p in periods]
     id_list = ", ".join(["%s"] * len(period_ids))
-    delivered = "r.status IN (%s, %s)"
-    states = sorted(DELIVERED_STATES)
+    delivered, states = delivered_sql("r.status")
     sql = f"""
         WITH lp AS ({lead}),
         lc AS (SELECT lp.task_id AS task_id, COUNT(*) AS n FROM lp GROUP BY lp.task_id),

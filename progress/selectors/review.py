@@ -36,7 +36,7 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from progress.workflow import DELIVERED_REPORT_STATES
+from progress.workflow import DELIVERED_REPORT_STATES, delivered_sql
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
 from tasks.selectors import unit_cells
 
@@ -295,23 +295,24 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         unit_sql, unit_params = unit_tasks.query.sql_with_params()
         task_condition += f" AND t.id IN ({unit_sql})"
         task_params += list(unit_params)
-    undelivered = "c.status NOT IN (%s, %s)"
+    delivered, delivered_params = delivered_sql("c.status")
+    undelivered = f"NOT ({delivered})"
     if filters.on_unit_cell:
         return _unit_cell_task_ids(tasks, period, filters, task_condition=task_condition, task_params=task_params)
     having: list[str] = []
     having_params: list[Any] = []
     if filters.owed_only:
         having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(sorted(DELIVERED_STATES))
+        having_params.extend(delivered_params)
     if filters.status:
         having.append("SUM(CASE WHEN c.supporting = 0 AND c.status = %s THEN 1 ELSE 0 END) > 0")
         having_params.append(filters.status)
     if filters.late_only:
         having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(sorted(DELIVERED_STATES))
+        having_params.extend(delivered_params)
     if filters.silent_only:
         having.append(f"SUM(CASE WHEN c.supporting = 1 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(sorted(DELIVERED_STATES))
+        having_params.extend(delivered_params)
     if having:
         cells, params = _effective_cells_sql(task_condition=task_condition, task_params=task_params, period_id=period.pk)
         matching = f"SELECT c.task_id FROM ({cells}) c GROUP BY c.task_id HAVING {' AND '.join(having)}"
@@ -330,8 +331,9 @@ def _unit_cell_task_ids(
         conditions.append("c.status = %s")
         params.append(filters.status)
     if filters.late_only or filters.owed_only or filters.silent_only:
-        conditions.append("c.status NOT IN (%s, %s)")
-        params.extend(sorted(DELIVERED_STATES))
+        delivered, delivered_params = delivered_sql("c.status")
+        conditions.append(f"NOT ({delivered})")
+        params.extend(delivered_params)
     cells, cell_params = _effective_cells_sql(
         task_condition=task_condition, task_params=task_params, period_id=period.pk
     )
@@ -728,14 +730,15 @@ def silent_units(period: ReviewPeriod, *, today: dt.date | None = None) -> list[
         task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
     )
     department, task = _table(Department), _table(Task)
+    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT d.id, d.name, d.sort_order, c.task_id, t.number, c.status
         FROM ({cells}) c JOIN {department} d ON d.id = c.unit_id JOIN {task} t ON t.id = c.task_id
-        WHERE c.supporting = 1 AND c.status NOT IN (%s, %s)
+        WHERE c.supporting = 1 AND NOT ({delivered})
         ORDER BY d.sort_order, d.name, t.number
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *sorted(DELIVERED_STATES)])
+        cursor.execute(sql, [*params, *delivered_params])
         rows = cursor.fetchall()
     units: dict[int, SilentUnit] = {}
     for unit_id, name, sort_order, task_id, number, status in rows:
@@ -757,12 +760,13 @@ def silent_tasks_of(period: ReviewPeriod, department_id: int) -> list[tuple[int,
     cells, params = _effective_cells_sql(
         task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
     )
+    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT c.task_id, t.number, c.status FROM ({cells}) c JOIN {_table(Task)} t ON t.id = c.task_id
-        WHERE c.supporting = 1 AND c.unit_id = %s AND c.status NOT IN (%s, %s) ORDER BY t.number
+        WHERE c.supporting = 1 AND c.unit_id = %s AND NOT ({delivered}) ORDER BY t.number
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, department_id, *sorted(DELIVERED_STATES)])
+        cursor.execute(sql, [*params, department_id, *delivered_params])
         return [tuple(row) for row in cursor.fetchall()]
 
 
@@ -796,13 +800,14 @@ def open_items(period: ReviewPeriod) -> OpenItems:
     cells, params = _effective_cells_sql(
         task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
     )
+    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT COUNT(DISTINCT CASE WHEN c.supporting = 0 THEN c.task_id END),
                SUM(CASE WHEN c.supporting = 1 THEN 1 ELSE 0 END)
-        FROM ({cells}) c WHERE c.status NOT IN (%s, %s)
+        FROM ({cells}) c WHERE NOT ({delivered})
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *sorted(DELIVERED_STATES)])
+        cursor.execute(sql, [*params, *delivered_params])
         unreported, silent = cursor.fetchone()
     return OpenItems(
         unreviewed_lead=waiting.get(AssignmentRole.LEAD, 0),
