@@ -41,6 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from assessment.rules import EXCELLENT, FAIR, GOOD, GRADE_LABELS, POOR, QUOTA, Rules  # noqa: F401 - GRADE_LABELS re-exported
+from indicators.trajectory import endangers_veto
 from tasks.models import TaskKind
 
 ZERO, ONE, TWO, HUNDRED = Decimal(0), Decimal(1), Decimal(2), Decimal(100)
@@ -49,7 +50,7 @@ NOT_GRADED = "not_graded"
 NOT_GRADED_LABEL = "不定等"
 LEAD, SUPPORTING = "lead", "supporting"
 KIND_ORDER = list(TaskKind.values)
-BEHIND, AHEAD = "behind", "ahead"  # indicators.trajectory.TrajectoryStatus values
+AHEAD = "ahead"  # an indicators.trajectory.TrajectoryStatus value
 
 
 class TargetInput(NamedTuple):
@@ -225,7 +226,7 @@ def _unit_outcome(unit: UnitInput, rules: Rules, adjustments: Sequence[Adjustmen
             delayed.append(task)
         if task.binding and rules.binding_veto:
             for target in task.targets:
-                if target.met is False or target.status == BEHIND:
+                if endangers_veto(target.met, target.status):
                     veto_causes.append(
                         f"任务{task.number} {target.label}：{target.explanation.rstrip('。；')}，一票否优"
                     )

@@ -258,6 +258,14 @@ def _actual_words(spec: TargetSpec, achieved: Decimal, year: int) -> str:
     return f"{year}年实际值{_plain(achieved)}{spec.unit}"
 
 
+def endangers_veto(met: bool | None, status: str) -> bool:
+    """THE rule for a binding (约束性) target and 一票否优: it is at risk, and at the year's
+    assessment vetoes, when the final target is missed (``met`` False) or the latest reading is
+    behind its trajectory (滞后). A target without data (数据尚未发布) is no risk. The annual
+    assessment and the dashboard's binding board both ask this."""
+    return met is False or status == TrajectoryStatus.BEHIND
+
+
 def evaluate(spec: TargetSpec, readings: Iterable[Reading], *, as_of_year: int) -> TargetEvaluation:
     """Where the target stands with the readings up to ``as_of_year`` (see the module docstring)."""
     usable = sorted((r for r in readings if r.year <= as_of_year), key=lambda r: (r.year, r.data_date or dt.date.min))

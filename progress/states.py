@@ -30,8 +30,8 @@ Definitions:
 - ``report_late``: the as-of day is after the period's report due date and some lead unit has not
   delivered its report.
 - **Veto risk** of a binding task's target, on the task's side (:func:`task_veto_reason`): the task
-  is red, at risk or without a lead unit (a late report alone is not); whether the latest actual
-  meets the target is the indicators' business.
+  is red, at risk or without a lead unit (a late report alone is not); whether the target itself
+  is at risk is the indicators' one rule (:func:`indicators.trajectory.endangers_veto`).
 
 Every function here is a pure read with a fixed number of queries whatever the plan's size: SQL
 does the joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,7 +40,8 @@ from django.utils import timezone
 from dashboard.models import TrendSnapshot
 from departments.models import Department
 from indicators.models import OfficialActual
-from indicators.trajectory import TargetSpec, is_met
+from indicators.selectors import SPEC_FIELDS, actual_series, target_spec
+from indicators.trajectory import endangers_veto, evaluate
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
     ActualState,
@@ -77,6 +79,8 @@ from progress.workflow import delivered_sql
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
+
+_SpecRow = namedtuple("_SpecRow", SPEC_FIELDS)  # a target's fields the indicators rule reads
 
 _OFFICIAL = "official"  # marks the plan office's entries among the binding board's actual rows
 
@@ -353,13 +357,17 @@ def period_report_counts(period: ReviewPeriod) -> dict[int, LeadUnitRow]:
     return {row.unit_id: row for row in rows}
 
 
-def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> list[BindingRow]:
+def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, plan: Plan) -> list[BindingRow]:
     """The binding tasks' targets with their latest actual up to the period shown: the latest of a
     delivered lead report in ``periods`` (the plan's periods up to the one shown), unless the plan
     office entered a value (:class:`indicators.models.OfficialActual`) for that year or a later one up
-    to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`. Whether
-    it meets the target is the one rule, :func:`indicators.trajectory.is_met`. Two queries (the
-    targets; the reports' and the plan office's actuals in one UNION), by index on the targets."""
+    to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`.
+
+    Whether the target puts 一票否优 at risk is what the year's assessment will ask: the target's
+    evaluation as of the period's year (:func:`indicators.trajectory.evaluate` on
+    :func:`indicators.selectors.actual_series`) by the one rule,
+    :func:`indicators.trajectory.endangers_veto`. Four queries (the targets; the reports' and the plan
+    office's actuals in one UNION; the two of the series), by index on the targets."""
     binding_ids = [pk for pk, s in states.items() if s.binding]
     if not binding_ids:
         return []
@@ -378,10 +386,18 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
             "basis",
             "year",
             "source_text",
+            "baseline_value",
+            "baseline_year",
         )
     )
     if not targets:
         return []
+    as_of_year = periods[-1].starts_on.year  # the period shown
+    years = (
+        plan.period_start.year if plan.period_start else None,
+        plan.period_end.year if plan.period_end else None,
+    )
+    series = actual_series([row[0] for row in targets])
     # Filtered in Python, not SQL: a condition on the report would let SQLite start from the 100,000
     # reports instead of the targets' index (seconds instead of milliseconds).
     order = {p.pk: (index, p.name, p.starts_on.year) for index, p in enumerate(periods)}
@@ -437,7 +453,8 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
                 year_of,
             )
     rows = []
-    for pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source in targets:
+    for row in targets:
+        pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source = row[:11]
         state = states[task_id]
         _t, actual_state, actual_value, data_date, period_name, _y = latest.get(pk, (pk, "", None, None, "", 0))
         reasons = []
@@ -445,11 +462,14 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState]) -> 
         task_reason = task_veto_reason(state)
         if task_reason:
             reasons.append(task_reason)
+        spec = target_spec(
+            _SpecRow(direction, basis, value, value_max, unit, year, row[11], row[12]), years=years
+        )
+        evaluation = evaluate(spec, series[pk], as_of_year=as_of_year)
+        if endangers_veto(evaluation.met, evaluation.status):
+            reasons.append(f"指标{evaluation.status_label}：{evaluation.explanation.rstrip('。')}")
         if actual_state == ActualState.REPORTED and actual_value is not None:
             actual_text = f"{plain_decimal(actual_value)}{unit}"
-            spec = TargetSpec(direction=direction, basis=basis, value=value, value_max=value_max, unit=unit, year=year)
-            if not state.is_completed and not is_met(spec, actual_value):
-                reasons.append("最新实际值未达到目标值")
         elif actual_state == ActualState.NOT_RELEASED:
             actual_text = ActualState.NOT_RELEASED.label
         else:
@@ -672,8 +692,8 @@ def _trend_points(
 
 def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_trend: bool = True) -> Overview:
     """Where the period's plan stands (see the module docstring): a fixed number of queries whatever
-    the plan's size: eight (the plan, four for the task states, the periods with their stored trend
-    points, two for the binding indicators), plus, when an earlier period's point is not stored, one
+    the plan's size: ten (the plan, four for the task states, the periods with their stored trend
+    points, four for the binding indicators), plus, when an earlier period's point is not stored, one
     for the trend and the upsert of the closed periods' points (in a savepoint)."""
     today = today or timezone.localdate()
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
@@ -721,7 +741,7 @@ def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_
         light_counts=light_counts,
         chapters=_chapter_rows(values, reads.sections),
         lead_units=_lead_unit_rows(reads),
-        binding=_binding_rows(periods, states),
+        binding=_binding_rows(periods, states, plan=plan),
         attention=attention,
         trend=_trend_points(trend_periods, selected=period, today=today, current=current) if with_trend else [],
         states=states,

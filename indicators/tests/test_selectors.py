@@ -12,6 +12,7 @@ from indicators.selectors import actual_series, evaluations, target_spec
 from indicators.trajectory import Reading, TrajectoryStatus
 from progress.models import ActualState, ReportStatus, TargetActual
 from progress.tests.factories import ProgressReportFactory
+from tasks.models import Target
 
 
 def _report(world, department, status, *, period=None, role="lead"):
@@ -93,6 +94,8 @@ def test_the_binding_board_shows_the_plan_office_entry_that_wins_in_the_same_que
     from dashboard.selectors.overview import period_overview
 
     day = dt.date(2025, 1, 5)
+    # A baseline, so that a figure short of the target can be behind its trajectory (4.9 in 2024).
+    Target.objects.filter(pk=world.target.pk).update(baseline_value=Decimal("4.5"), baseline_year=2020)
     accepted = _report(world, world.gongxin, ReportStatus.ACCEPTED)
     _actual(accepted, world.target, Decimal("5.2"), dt.date(2024, 12, 31))
     with CaptureQueriesContext(connection) as before:
@@ -109,7 +112,7 @@ def test_the_binding_board_shows_the_plan_office_entry_that_wins_in_the_same_que
         (row,) = period_overview(world.h2, today=day).binding
     assert len(after.captured_queries) == len(before.captured_queries)
     assert (row.actual_value, row.actual_text, row.actual_period) == (Decimal("4.6"), "4.6%", "规划科录入（2024年）")
-    assert row.veto_risk and "未达到目标值" in row.veto_reason
+    assert row.veto_risk and row.veto_reason.startswith("指标滞后：2024年实际值4.6%")
     # an older entry does not hide a later report value
     OfficialActual.objects.filter(year=2024).update(year=2023)
     (row,) = period_overview(world.h2, today=day).binding

@@ -1,0 +1,97 @@
+"""The dashboard's binding board warns of 一票否优 exactly when the year's assessment would veto: both
+ask indicators.trajectory.endangers_veto of the target's evaluation (indicators.trajectory.evaluate
+on indicators.selectors.actual_series), never a rule of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assessment.compute import compute
+from assessment.rules import XINGPING_RULES
+from assessment.selectors import assessment_inputs
+from dashboard.selectors.overview import period_overview
+from indicators.selectors import evaluations
+from indicators.trajectory import endangers_veto
+from progress.models import ActualState, ProgressStatus, ReportStatus, TargetActual, TaskProgress, TaskStatus
+from progress.tests.factories import ProgressReportFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = dt.date(2025, 1, 15)  # h2 (2024年下半年) was due on 2025-01-10
+
+
+def _lead_report(world, period):
+    return ProgressReportFactory(
+        task=world.tasks[2],
+        department=world.gongxin,
+        period=period,
+        role="lead",
+        status=ReportStatus.ACCEPTED,
+        progress_status=ProgressStatus.ON_TRACK,
+        percent=50,
+        submitted_at=dt.datetime(period.report_due_on.year, period.report_due_on.month, 1, 10, tzinfo=SHANGHAI),
+    )
+
+
+def _actual(report, target, value=None, day=None):
+    state = ActualState.REPORTED if value is not None else ActualState.NOT_RELEASED
+    TargetActual.objects.create(report=report, target=target, state=state, value=value, data_date=day)
+
+
+def _growth_averages_below(world, target):  # 5 % then 8 %: 8 ≥ 7 alone, but the average 6.49 % is short
+    target.basis, target.value = "annual_growth", Decimal("7")
+    target.save()
+    _actual(_lead_report(world, world.h1), target, Decimal("5"), dt.date(2023, 12, 31))
+    _actual(_lead_report(world, world.h2), target, Decimal("8"), dt.date(2024, 12, 31))
+
+
+def _not_released_after_a_behind_reading(world, target):  # the last known reading (3) is behind
+    target.baseline_value = Decimal("4.5")
+    target.save()
+    _actual(_lead_report(world, world.h1), target, Decimal("3"), dt.date(2024, 6, 30))
+    _actual(_lead_report(world, world.h2), target)
+
+
+def _short_but_ahead_of_the_trajectory(world, target):  # 4.8 < 5, but 4.6 was expected in 2024
+    target.baseline_value = Decimal("3")
+    target.save()
+    _actual(_lead_report(world, world.h2), target, Decimal("4.8"), dt.date(2024, 12, 31))
+
+
+def _closed_task_missed_its_target(world, target):  # target year 2024 reached and missed; task 办结
+    target.year = 2024
+    target.save()
+    _actual(_lead_report(world, world.h2), target, Decimal("4"), dt.date(2024, 12, 31))
+    TaskProgress.objects.create(
+        task=world.tasks[2], status=TaskStatus.COMPLETED, completed_at=dt.datetime(2025, 1, 12, tzinfo=SHANGHAI)
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "at_risk"),
+    [
+        (_growth_averages_below, True),
+        (_not_released_after_a_behind_reading, True),
+        (_short_but_ahead_of_the_trajectory, False),
+        (_closed_task_missed_its_target, True),
+    ],
+    ids=["annual growth averaged", "not released after behind", "short but on track", "closed task missed"],
+)
+def test_the_binding_board_warns_exactly_when_the_assessment_vetoes(world, scenario, at_risk):
+    scenario(world, world.target)
+
+    (row,) = period_overview(world.h2, today=TODAY, with_trend=False).binding
+    evaluation = evaluations([world.target], as_of_year=2024)[world.target.pk]
+    outcomes = compute(year=2024, rules=XINGPING_RULES, units=assessment_inputs(world.plan, 2024, today=TODAY))
+    gongxin = next(outcome for outcome in outcomes if outcome.unit_id == world.gongxin.pk)
+
+    assert endangers_veto(evaluation.met, evaluation.status) is at_risk
+    assert gongxin.veto is at_risk
+    assert row.veto_risk is at_risk
+    if at_risk:
+        assert row.veto_reason.startswith("指标滞后：") and row.veto_reason.endswith("，有一票否优风险")
