@@ -6,8 +6,9 @@ Where each input comes from (each rule read from its one place):
 - the units and their role on each task: the primary rows of the effective-assignment table
   (:class:`tasks.models.EffectiveAssignment`: lead wins over supporting), active units only;
 - each task's standing (closed, percent, 滞后) and each unit's reports delivered on time, late or
-  not at all: :func:`dashboard.selectors.overview.period_standing` for the year's last period (the
-  annual summary, which gives the tasks' standing) and
+  not at all: :func:`dashboard.selectors.overview.read_period` and its ``lead_unit_rows`` (as
+  ``period_standing``) for the year's last period (the annual summary, which gives the tasks'
+  standing and which tasks have a delivered lead report to score) and
   :func:`dashboard.selectors.overview.period_report_counts` (the same lead cells and counts,
   without the tasks' states) for its earlier periods (the board's and the dashboard's definitions
   of delivered and late, from :mod:`progress.workflow`); a report not delivered counts as missing
@@ -34,10 +35,10 @@ from access.rules.assessment import visible_states
 from assessment.compute import AdjustmentInput, TargetInput, TaskInput, UnitInput
 from assessment.models import Adjustment, Assessment, RuleSet
 from assessment.rules import XINGPING_RULES, Rules, rules_from_data
-from dashboard.selectors.overview import period_report_counts, period_standing
+from dashboard.selectors.overview import lead_unit_rows, period_report_counts, read_period
 from departments.models import Department
 from progress.models import ReviewPeriod
-from progress.states import RED
+from progress.states import DELIVERED_STATES, RED
 from tasks.models import AssignmentRole, EffectiveAssignment, Plan, Target, TargetDirection, Task
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -148,7 +149,11 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
     missing: dict[int, list[tuple[str, int]]] = {}
     # Every task's standing only in the year's last period, which closes the year; the earlier
     # periods are read for their lead units' report counts only.
-    states, last_rows = period_standing(periods[-1], today=today)
+    reads = read_period(periods[-1], today=today)
+    states, last_rows = reads.states, lead_unit_rows(reads)
+    # A task's progress is scored when a lead report of the last period reached the plan office (with
+    # several lead units, one is enough: the task's percent is then the lowest delivered one).
+    reported = {task_id for task_id, _unit, status, _on_time in reads.lead_cells if status in DELIVERED_STATES}
     for period in periods:
         rows = last_rows if period is periods[-1] else period_report_counts(period).values()
         past_due = today > period.report_due_on
@@ -195,7 +200,7 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
                 incentive=bool(incentive),
                 closed=bool(state and state.is_completed),
                 percent=state.percent if state else None,
-                delivered=bool(state and state.delivered),
+                delivered=task_id in reported,
                 delayed=bool(state and state.light == RED),
                 delay_reason=state.light_reason if state and state.light == RED else "",
                 targets=tuple(targets.get(task_id, ())),
