@@ -119,8 +119,9 @@ class SectionRow:
 class LeadUnitRow:
     """One lead unit's tasks in the period. ``on_time`` / ``late``: its report was submitted before
     the end of the report due date / after it (delivered reports only); ``not_submitted``: no report,
-    a draft or a returned one. ``silent``: supporting cells on its tasks without a non-draft
-    contribution in the period (a unit silent on two of its tasks counts twice)."""
+    a draft or a returned one. ``silent``: supporting cells on its tasks without a delivered
+    contribution in the period (none, a draft or a returned one; a unit silent on two of its tasks
+    counts twice)."""
 
     unit_id: int
     name: str

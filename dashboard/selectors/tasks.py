@@ -63,7 +63,7 @@ class TaskFilters:
     completed: bool | None = None
     overdue: bool = False
     binding: bool = False
-    silent: bool = False  # with supporting units that gave no contribution (non-draft) in the period
+    silent: bool = False  # with supporting units that delivered no contribution in the period
     attention: bool = False  # red or yellow (the dashboard's 需关注 list)
 
     @property
