@@ -89,8 +89,9 @@ def actual_series(
         which = within.order_by().values("pk")
     else:
         which = Target.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).values("pk")
-    # The conditions are SQL's: only the rows that count are read (a plan's 50,000 actuals hold about
-    # 35,000 of delivered lead reports); SQLite and PostgreSQL both start from the targets' index.
+    # The conditions are SQL's (:func:`counts_as_reading` says the same in Python): only the rows
+    # that count are read (a plan's 50,000 actuals hold about 35,000 of delivered lead reports);
+    # SQLite and PostgreSQL both start from the targets' index.
     reported = TargetActual.objects.filter(
         target_id__in=which,
         state=ActualState.REPORTED,
@@ -101,12 +102,54 @@ def actual_series(
     )
     if as_of is not None:
         reported = reported.filter(data_date__lte=as_of)
-    # Ordered by target, data date and report in SQL (free: the targets' index is read in order), so
-    # each target's readings come in year order and, of several values of one year, the last one
-    # read is the latest: it replaces the one before.
-    series: dict[int, list[Reading]] = {pk: [] for pk in ids}
-    rows = reported.order_by("target_id", "data_date", "report_id").values_list("target_id", "data_date", "value")
-    for target_id, data_date, value in rows:
+    # Ordered by target, data date and report in SQL (free: the targets' index is read in order).
+    rows = reported.order_by("target_id", "data_date", "report_id").values_list(
+        "target_id", "data_date", "value", "report_id"
+    )
+    official = (
+        OfficialActual.objects.filter(target_id__in=which)
+        .order_by()
+        .values_list("target_id", "year", "value", "data_date")
+    )
+    if as_of is not None:
+        official = [
+            (target_id, year, value, data_date)
+            for target_id, year, value, data_date in official
+            if not (data_date > as_of if data_date else year > as_of.year)
+        ]
+    return series_from_rows(ids, rows, official, ordered=True)
+
+
+def counts_as_reading(state: str, value: Any, data_date: dt.date | None, role: str, report_status: str) -> bool:
+    """Whether a report's actual is a reading of the target's series: a reported value with its data
+    date, in a delivered lead report (what :func:`actual_series` selects in SQL), for a reader that
+    has the rows already (the dashboard's binding board)."""
+    return (
+        state == ActualState.REPORTED
+        and value is not None
+        and data_date is not None
+        and role == AssignmentRole.LEAD
+        and report_status in DELIVERED_REPORT_STATES
+    )
+
+
+def series_from_rows(
+    target_ids: Iterable[int],
+    reported: Iterable[tuple[int, dt.date, Decimal, int]],
+    official: Iterable[tuple[int, int, Decimal, dt.date | None]],
+    *,
+    ordered: bool = False,
+) -> dict[int, list[Reading]]:
+    """The series of :func:`actual_series` from rows already read: ``reported`` (target id, data date,
+    value, report id) of the actuals that count (:func:`counts_as_reading`), ``official`` (target id,
+    year, value, data date) of the plan office's entries. ``ordered``: ``reported`` already comes by
+    target, data date and report (else it is sorted here)."""
+    series: dict[int, list[Reading]] = {int(pk): [] for pk in target_ids}
+    if not ordered:
+        reported = sorted(reported, key=lambda row: (row[0], row[1], row[3]))
+    # Each target's readings in year order; of several values of one year, the last one read (the
+    # latest data date, then the latest report) replaces the one before.
+    for target_id, data_date, value, _report_id in reported:
         readings = series.get(target_id)
         if readings is None:
             continue
@@ -115,14 +158,9 @@ def actual_series(
             readings[-1] = reading
         else:
             readings.append(reading)
-    official = (
-        OfficialActual.objects.filter(target_id__in=which)
-        .order_by()
-        .values_list("target_id", "year", "value", "data_date")
-    )
     for target_id, year, value, data_date in official:
         readings = series.get(target_id)
-        if readings is None or (as_of is not None and (data_date > as_of if data_date else year > as_of.year)):
+        if readings is None:
             continue
         # The plan office's value wins over the reports' for its year.
         kept = [r for r in readings if r.year != year]

@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import CharField, Value
+from django.db.models import BigIntegerField, CharField, Value
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
 from departments.models import Department
 from indicators.models import OfficialActual
-from indicators.selectors import SPEC_FIELDS, actual_series, target_spec
+from indicators.selectors import SPEC_FIELDS, counts_as_reading, series_from_rows, target_spec
 from indicators.trajectory import endangers_veto, evaluate
 from progress.formatting import plain_decimal, target_text
 from progress.models import (
@@ -365,10 +365,10 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`.
 
     Whether the target puts 一票否优 at risk is what the year's assessment will ask: the target's
-    evaluation as of the period's year (:func:`indicators.trajectory.evaluate` on
-    :func:`indicators.selectors.actual_series`) by the one rule,
-    :func:`indicators.trajectory.endangers_veto`. Four queries (the targets; the reports' and the plan
-    office's actuals in one UNION; the two of the series), by index on the targets."""
+    evaluation as of the period's year (:func:`indicators.trajectory.evaluate` on the series of
+    :func:`indicators.selectors.actual_series`, built from the rows read here by its
+    ``series_from_rows``) by the one rule, :func:`indicators.trajectory.endangers_veto`. Two queries
+    (the targets; the reports' and the plan office's actuals in one UNION), by index on the targets."""
     binding_ids = [pk for pk, s in states.items() if s.binding]
     if not binding_ids:
         return []
@@ -398,7 +398,6 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
         plan.period_start.year if plan.period_start else None,
         plan.period_end.year if plan.period_end else None,
     )
-    series = actual_series([row[0] for row in targets])
     # Filtered in Python, not SQL: a condition on the report would let SQLite start from the 100,000
     # reports instead of the targets' index (seconds instead of milliseconds).
     order = {p.pk: (index, p.name, p.starts_on.year) for index, p in enumerate(periods)}
@@ -408,7 +407,15 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
         TargetActual.objects.filter(target_id__in=target_ids)
         .order_by()
         .values_list(
-            "target_id", "state", "value", "data_date", "pk", "report__period_id", "report__role", "report__status"
+            "target_id",
+            "state",
+            "value",
+            "data_date",
+            "pk",
+            "report__period_id",
+            "report__role",
+            "report__status",
+            "report_id",
         )
     )
     # The plan office's entries ride in the same query: their year in the period column, marked by role.
@@ -425,16 +432,24 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
             "year",
             Value(_OFFICIAL, output_field=text),
             Value(_OFFICIAL, output_field=text),
+            Value(0, output_field=BigIntegerField()),
         )
     )
     latest: dict[int, tuple] = {}
     best: dict[int, tuple] = {}
     entered: dict[int, tuple] = {}  # target id → (year, data date, value) of the plan office's latest entry
-    for target_id, state, value, data_date, pk, period_id, role, status in reported.union(official, all=True):
+    readings: list[tuple[int, dt.date, Decimal, int]] = []  # the series' report rows (indicators' rule)
+    official_rows: list[tuple[int, int, Decimal, dt.date | None]] = []
+    for target_id, state, value, data_date, pk, period_id, role, status, report_id in reported.union(
+        official, all=True
+    ):
         if role == _OFFICIAL:
+            official_rows.append((target_id, period_id, value, data_date))
             if target_id not in entered or (period_id, data_date or dt.date.min) > entered[target_id][:2]:
                 entered[target_id] = (period_id, data_date or dt.date.min, value, data_date)
             continue
+        if counts_as_reading(state, value, data_date, role, status):
+            readings.append((target_id, data_date, value, report_id))
         if period_id not in order or role != AssignmentRole.LEAD or status not in DELIVERED_STATES:
             continue
         rank = (order[period_id][0], data_date or dt.date.min, pk)
@@ -453,6 +468,8 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
                 f"规划科录入（{year_of}年）",
                 year_of,
             )
+    # Each target's series as indicators.selectors.actual_series reads it, from the rows read above.
+    series = series_from_rows(target_ids, readings, official_rows)
     rows = []
     for row in targets:
         pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source = row[:11]
@@ -693,8 +710,8 @@ def _trend_points(
 
 def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_trend: bool = True) -> Overview:
     """Where the period's plan stands (see the module docstring): a fixed number of queries whatever
-    the plan's size: ten (the plan, four for the task states, the periods with their stored trend
-    points, four for the binding indicators), plus, when an earlier period's point is not stored, one
+    the plan's size: eight (the plan, four for the task states, the periods with their stored trend
+    points, two for the binding indicators), plus, when an earlier period's point is not stored, one
     for the trend and the upsert of the closed periods' points (in a savepoint)."""
     today = today or timezone.localdate()
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)

@@ -274,9 +274,8 @@ def test_query_counts_of_the_pages_touched(client, reported, django_assert_max_n
     params = {"period": reported.h2.pk}
     client.get(HOME, params)  # the trend points of closed periods stored once
     # session, user, permissions (2), the period, the overview (plan, task states (4), periods, binding
-    # targets and actuals (2), their series (2)), the period list, the attention texts and their 存在问题
-    # (one query)
-    with django_assert_max_num_queries(21):
+    # targets and actuals (2)), the period list, the attention texts and their 存在问题 (one query)
+    with django_assert_max_num_queries(19):
         assert client.get(HOME, params).status_code == 200
     # savepoints, session, user, permissions (2), period, choices (2), periods, states (5), texts,
     # silent units, problems

@@ -342,7 +342,7 @@ def test_query_count_does_not_grow_with_the_plan(world):
         task.save()
     overview = period_overview(world.h2, today=AFTER_DUE)
     assert overview.total == 30 and len(overview.binding) == 11
-    assert _queries(world.h2, AFTER_DUE) == small == 11
+    assert _queries(world.h2, AFTER_DUE) == small == 9
 
 
 def _report_counts(rows):
