@@ -120,6 +120,12 @@ def actual_series(
     return series_from_rows(ids, rows, official, ordered=True)
 
 
+def latest_readings(sender: Any = None, *, target_ids: Iterable[int], **kwargs: Any) -> dict[int, Reading]:
+    """Each target's latest reading of its series (:func:`actual_series`), for the targets that have
+    one: the answer to ``progress.signals.latest_readings_asked`` (the task page). Two queries."""
+    return {pk: readings[-1] for pk, readings in actual_series(target_ids).items() if readings}
+
+
 def counts_as_reading(state: str, value: Any, data_date: dt.date | None, role: str, report_status: str) -> bool:
     """Whether a report's actual is a reading of the target's series: a reported value with its data
     date, in a delivered lead report (what :func:`actual_series` selects in SQL), for a reader that

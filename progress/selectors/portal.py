@@ -25,7 +25,6 @@ from access.querysets import extension_requests_visible_to, reports_visible_to
 from access.rules import can_view_task
 from departments.models import Department
 from progress.models import (
-    ActualState,
     ExtensionRequest,
     ExtensionStatus,
     PeriodStatus,
@@ -37,6 +36,7 @@ from progress.models import (
     TargetActual,
     TaskProgress,
 )
+from progress.signals import latest_readings_asked
 from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, Task
 from tasks.selectors import filter_tasks_by_unit, task_effective_units, unit_cells, with_task_details
@@ -368,7 +368,7 @@ class TaskPage:
     effective_deadline: dt.date | None
     lead_units: list[Department]
     supporting_units: list[Department]
-    latest_actuals: dict[int, TargetActual]
+    latest_readings: dict[int, Any]  # target id → its latest reading (progress.signals.latest_readings_asked)
     periods: list[PeriodReports]
     extension_requests: list[ExtensionRequest]
     pending_extension: ExtensionRequest | None
@@ -376,8 +376,8 @@ class TaskPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def targets(self) -> list[tuple[Any, TargetActual | None]]:
-        return [(target, self.latest_actuals.get(target.pk)) for target in self.task.targets.all()]
+    def targets(self) -> list[tuple[Any, Any]]:
+        return [(target, self.latest_readings.get(target.pk)) for target in self.task.targets.all()]
 
 
 def task_page(task: Task, *, actor: Actor) -> TaskPage:
@@ -409,14 +409,11 @@ def task_page(task: Task, *, actor: Actor) -> TaskPage:
         entry.reports.append(report)
         if report.department_id == actor.department_id:
             entry.own = report
-    latest: dict[int, TargetActual] = {}
-    actuals = (
-        TargetActual.objects.filter(report__in=visible.values("pk"), state=ActualState.REPORTED)
-        .select_related("report__period", "report__department")
-        .order_by("-report__period__starts_on", "-data_date", "-pk")
-    )
-    for actual in actuals:
-        latest.setdefault(actual.target_id, actual)
+    latest: dict[int, Any] = {}
+    target_ids = [target.pk for target in task.targets.all()]
+    if target_ids:  # the indicators app answers (the one series; progress does not import it)
+        for _receiver, answer in latest_readings_asked.send(sender=TaskPage, target_ids=target_ids):
+            latest.update(answer or {})
     extension_requests = list(
         extension_requests_visible_to(ExtensionRequest.objects.filter(task=task), user=actor.user).select_related(
             "department", "requested_by", "decided_by"
@@ -429,7 +426,7 @@ def task_page(task: Task, *, actor: Actor) -> TaskPage:
         effective_deadline=effective_deadline_of(task),
         lead_units=lead_units,
         supporting_units=supporting_units,
-        latest_actuals=latest,
+        latest_readings=latest,
         periods=sorted(by_period.values(), key=lambda p: p.period.starts_on, reverse=True),
         extension_requests=extension_requests,
         pending_extension=pending,
