@@ -45,7 +45,7 @@ from progress.models import (
 from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.effective import Source
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Section, Target, Task
-from tasks.selectors import filter_tasks_by_unit, section_and_descendant_ids
+from tasks.selectors import section_and_descendant_ids, unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 CHUNK_SIZE = 2000
@@ -216,7 +216,12 @@ def ledger_task_ids(filters: LedgerFilters, *, states: Mapping[int, Any]) -> lis
     """
     tasks: QuerySet[Task] = Task.objects.filter(plan_id=filters.period.plan_id)
     if filters.unit is not None:
-        tasks = filter_tasks_by_unit(tasks, department=filters.unit.pk, role=filters.role)
+        # The unit's role on the task as the ledger's columns show it: lead wins over supporting (one
+        # primary cell per task), as on the review board and the portal.
+        cells = unit_cells(department=filters.unit.pk)
+        if filters.role:
+            cells = cells.filter(role=filters.role)
+        tasks = tasks.filter(pk__in=cells.order_by().values("task_id"))
     if filters.section is not None:
         tasks = tasks.filter(section_id__in=section_and_descendant_ids(filters.section))
     ids = list(tasks.order_by("number", "pk").values_list("pk", flat=True))

@@ -96,6 +96,20 @@ def test_unit_and_section_filters(pack_world, filters, numbers):
     assert [pack_world.tasks[n].pk for n in numbers] == ids
 
 
+def test_a_unit_both_leading_and_supporting_a_task_is_filtered_as_its_lead_as_the_columns_show(pack_world):
+    world = pack_world
+    SupportingFactory(task=world.tasks[2], department=world.gongxin)  # also named among 2's supporting units
+    states = task_states(world.h2, today=TODAY)
+
+    def numbers(role):
+        ids = ledger_task_ids(LedgerFilters(period=world.h2, unit=world.gongxin, role=role), states=states)
+        return [n for n, task in world.tasks.items() if task.pk in ids]
+
+    assert numbers("lead") == [2] and numbers(None) == [2]
+    assert numbers("supporting") == []  # lead wins, as on the review board and the portal
+    assert "市工信局" not in rows_of(world)[2].supporting_units
+
+
 def test_status_and_light_filters(pack_world):
     assert list(rows_of(pack_world, status="delayed")) == [4]
     assert list(rows_of(pack_world, status="unreported")) == [1, 3, 5]
