@@ -364,8 +364,9 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     office entered a value (:class:`indicators.models.OfficialActual`) for that year or a later one up
     to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`.
 
-    Whether the target puts 一票否优 at risk is what the year's assessment will ask: the target's
-    evaluation as of the period's year (:func:`indicators.trajectory.evaluate` on the series of
+    Whether the target puts 一票否优 at risk is what the year's assessment will ask, of what is known
+    in the period shown (the reports of ``periods`` and the plan office's entries up to its year): the
+    target's evaluation as of the period's year (:func:`indicators.trajectory.evaluate` on the series of
     :func:`indicators.selectors.actual_series`, built from the rows read here by its
     ``series_from_rows``) by the one rule, :func:`indicators.trajectory.endangers_veto`. Two queries
     (the targets; the reports' and the plan office's actuals in one UNION), by index on the targets."""
@@ -448,9 +449,11 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
             if target_id not in entered or (period_id, data_date or dt.date.min) > entered[target_id][:2]:
                 entered[target_id] = (period_id, data_date or dt.date.min, value, data_date)
             continue
+        if period_id not in order:  # a later period's report: not yet known in the period shown
+            continue
         if counts_as_reading(state, value, data_date, role, status):
             readings.append((target_id, data_date, value, report_id))
-        if period_id not in order or role != AssignmentRole.LEAD or status not in DELIVERED_STATES:
+        if role != AssignmentRole.LEAD or status not in DELIVERED_STATES:
             continue
         rank = (order[period_id][0], data_date or dt.date.min, pk)
         if target_id not in best or rank > best[target_id]:

@@ -95,3 +95,17 @@ def test_the_binding_board_warns_exactly_when_the_assessment_vetoes(world, scena
     assert row.veto_risk is at_risk
     if at_risk:
         assert row.veto_reason.startswith("指标滞后：") and row.veto_reason.endswith("，有一票否优风险")
+
+
+def test_an_earlier_periods_board_judges_by_what_was_reported_up_to_it(world):
+    """The board of 2024年上半年 does not see 2024年下半年's figure, in its veto risk as in its value."""
+    world.target.baseline_value = Decimal("4.5")  # 4.5 (2020) to 5 (2025): 4.9 expected in 2024
+    world.target.save()
+    _actual(_lead_report(world, world.h1), world.target, Decimal("5.2"), dt.date(2024, 6, 30))  # met: ahead
+    _actual(_lead_report(world, world.h2), world.target, Decimal("4"), dt.date(2024, 12, 31))  # behind
+
+    (earlier,) = period_overview(world.h1, today=TODAY, with_trend=False).binding
+    (later,) = period_overview(world.h2, today=TODAY, with_trend=False).binding
+
+    assert (earlier.actual_value, earlier.veto_risk) == (Decimal("5.2"), False)
+    assert (later.actual_value, later.veto_risk) == (Decimal("4"), True)
