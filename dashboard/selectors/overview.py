@@ -359,10 +359,12 @@ def period_report_counts(period: ReviewPeriod) -> dict[int, LeadUnitRow]:
 
 
 def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, plan: Plan) -> list[BindingRow]:
-    """The binding tasks' targets with their latest actual up to the period shown: the latest of a
-    delivered lead report in ``periods`` (the plan's periods up to the one shown), unless the plan
-    office entered a value (:class:`indicators.models.OfficialActual`) for that year or a later one up
-    to the period's year, which then wins, as in :func:`indicators.selectors.actual_series`.
+    """The binding tasks' targets with their latest actual up to the period shown: the latest reading
+    (by data date, as :func:`indicators.selectors.actual_series` orders them) of a delivered lead
+    report in ``periods`` (the plan's periods up to the one shown), or 数据尚未发布 when a later
+    period's lead report gives no figure; unless the plan office entered a value
+    (:class:`indicators.models.OfficialActual`) for that year or a later one up to the period's year,
+    which then wins, as in the series.
 
     Whether the target puts 一票否优 at risk is what the year's assessment will ask, of what is known
     in the period shown (the reports of ``periods`` and the plan office's entries up to its year): the
@@ -437,7 +439,8 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
         )
     )
     latest: dict[int, tuple] = {}
-    best: dict[int, tuple] = {}
+    best_reading: dict[int, tuple] = {}  # target id → (rank, its row) of the latest reading
+    best_other: dict[int, tuple] = {}  # … of the latest other delivered lead entry (数据尚未发布)
     entered: dict[int, tuple] = {}  # target id → (year, data date, value) of the plan office's latest entry
     readings: list[tuple[int, dt.date, Decimal, int]] = []  # the series' report rows (indicators' rule)
     official_rows: list[tuple[int, int, Decimal, dt.date | None]] = []
@@ -451,15 +454,23 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
             continue
         if period_id not in order:  # a later period's report: not yet known in the period shown
             continue
+        index, period_name, period_year = order[period_id]
         if counts_as_reading(state, value, data_date, role, status):
             readings.append((target_id, data_date, value, report_id))
-        if role != AssignmentRole.LEAD or status not in DELIVERED_STATES:
-            continue
-        rank = (order[period_id][0], data_date or dt.date.min, pk)
-        if target_id not in best or rank > best[target_id]:
-            best[target_id] = rank
-            year_of = data_date.year if data_date else order[period_id][2]
-            latest[target_id] = (target_id, state, value, data_date, order[period_id][1], year_of)
+            # The latest reading as the series orders them (data date, then report): the one shown.
+            rank = (data_date, report_id)
+            if target_id not in best_reading or rank > best_reading[target_id][0]:
+                entry = (target_id, state, value, data_date, period_name, data_date.year)
+                best_reading[target_id] = (rank, index, entry)
+        elif role == AssignmentRole.LEAD and status in DELIVERED_STATES:
+            rank = (index, pk)
+            if target_id not in best_other or rank > best_other[target_id][0]:
+                best_other[target_id] = (rank, index, (target_id, state, value, data_date, period_name, period_year))
+    for target_id in best_reading.keys() | best_other.keys():
+        reading, other = best_reading.get(target_id), best_other.get(target_id)
+        # A later period's report that gives no figure (数据尚未发布) is shown instead of the last figure.
+        shown = other if reading is None or (other is not None and other[1] > reading[1]) else reading
+        latest[target_id] = shown[2]
     for target_id, (year_of, _rank, value, data_date) in entered.items():
         current = latest.get(target_id)
         if current is None or year_of >= current[5]:

@@ -109,3 +109,16 @@ def test_an_earlier_periods_board_judges_by_what_was_reported_up_to_it(world):
 
     assert (earlier.actual_value, earlier.veto_risk) == (Decimal("5.2"), False)
     assert (later.actual_value, later.veto_risk) == (Decimal("4"), True)
+
+
+def test_the_figure_shown_is_the_latest_reading_the_veto_risk_is_judged_on(world):
+    """A later period may report an older year's figure (a late statistic): the row shows the latest
+    reading by its data date, the one the evaluation reads, and names the report's period."""
+    _actual(_lead_report(world, world.h1), world.target, Decimal("6"), dt.date(2024, 6, 30))
+    _actual(_lead_report(world, world.h2), world.target, Decimal("3"), dt.date(2023, 12, 31))
+
+    (row,) = period_overview(world.h2, today=TODAY, with_trend=False).binding
+    evaluation = evaluations([world.target], as_of_year=2024)[world.target.pk]
+
+    assert evaluation.latest.value == Decimal("6")
+    assert (row.actual_value, row.data_date, row.actual_period) == (Decimal("6"), dt.date(2024, 6, 30), "2024年上半年")
