@@ -485,8 +485,21 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     # Each target's series as indicators.selectors.actual_series reads it, from the rows read above.
     series = series_from_rows(target_ids, readings, official_rows)
     rows = []
-    for row in targets:
-        pk, task_id, number, indicator, value, value_max, unit, direction, basis, year, source = row[:11]
+    for (
+        pk,
+        task_id,
+        number,
+        indicator,
+        value,
+        value_max,
+        unit,
+        direction,
+        basis,
+        year,
+        source,
+        baseline_value,
+        baseline_year,
+    ) in targets:
         state = states[task_id]
         _t, actual_state, actual_value, data_date, period_name, _y = latest.get(pk, (pk, "", None, None, "", 0))
         reasons = []
@@ -495,7 +508,7 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
         if task_reason:
             reasons.append(task_reason)
         spec = target_spec(
-            _SpecRow(direction, basis, value, value_max, unit, year, row[11], row[12]), years=years
+            _SpecRow(direction, basis, value, value_max, unit, year, baseline_value, baseline_year), years=years
         )
         evaluation = evaluate(spec, series[pk], as_of_year=as_of_year)
         if endangers_veto(evaluation.met, evaluation.status):
