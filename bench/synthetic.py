@@ -15,6 +15,8 @@
 
 - review periods for every half year of the plan (2021年上半年 … 2025年下半年, the last one open,
   the others closed) and the plan's cadence row;
+- closed tasks (办结, about 4%, at days spread over the plan period; a tenth without a recorded
+  time) and approved extensions (about 2%), drawn from a random stream of their own;
 - progress reports (``reports``, by default 10 per task: 100,000 at full size), spread evenly over
   the periods; in each period about 70% are lead units' reports and 30% supporting units'
   contributions, on (task, unit) pairs drawn from the effective units (the effective-assignment
@@ -173,6 +175,8 @@ def generate(
         counts = _generate_units(rng, departments)
         counts.update(_generate_plan(rng, tasks))
         counts.update(_generate_reports(rng, REPORTS_PER_TASK * tasks if reports is None else reports))
+        # A stream of its own: the rows above stay those of the same seed before closings existed.
+        counts.update(_generate_closings(random.Random(seed + CLOSING_SEED_OFFSET)))
     return counts
 
 
@@ -507,6 +511,36 @@ def _generate_periods(plan: Any) -> list[Any]:
     rows[-1].status, rows[-1].closed_at = PeriodStatus.OPEN, None
     ReviewPeriod.objects.bulk_create(rows)
     return list(ReviewPeriod.objects.filter(plan=plan).order_by("starts_on"))
+
+
+CLOSING_SEED_OFFSET = 7919
+CLOSED_SHARE = 0.04  # tasks closed (办结) at some day of the plan period
+EXTENDED_SHARE = 0.02  # open tasks with an approved extension
+
+
+def _generate_closings(rng: random.Random) -> dict[str, int]:
+    """Closed tasks (办结, at a day between the plan's start and the open period's end, so some fall
+    before a period's report due date and some after it; one in ten without a recorded time) and
+    extended deadlines: the TaskProgress rows the states and the owed rule read."""
+    from progress.models import ReviewPeriod, TaskProgress, TaskStatus
+    from tasks.models import Task
+
+    periods = list(ReviewPeriod.objects.order_by("starts_on").values_list("starts_on", "ends_on"))
+    if not periods:
+        return {"task_progress": 0}
+    first, last = periods[0][0], periods[-1][1]
+    span = (last - first).days
+    rows = []
+    for pk, deadline in Task.objects.order_by("pk").values_list("pk", "deadline"):
+        draw = rng.random()
+        if draw < CLOSED_SHARE:
+            completed_at = None if rng.random() < 0.1 else _aware(first, days=rng.randint(0, span))
+            rows.append(TaskProgress(task_id=pk, status=TaskStatus.COMPLETED, completed_at=completed_at))
+        elif draw < CLOSED_SHARE + EXTENDED_SHARE and deadline is not None:
+            extended = deadline + dt.timedelta(days=rng.choice((90, 180, 365)))
+            rows.append(TaskProgress(task_id=pk, status=TaskStatus.OPEN, extended_deadline=extended))
+    TaskProgress.objects.bulk_create(rows, batch_size=1000)
+    return {"task_progress": len(rows)}
 
 
 def _aware(day: dt.date, *, days: int = 0, hour: int = 10) -> dt.datetime:
