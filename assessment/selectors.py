@@ -153,7 +153,7 @@ def assessment_inputs(plan: Plan, year: int, *, today: dt.date | None = None) ->
     states, last_rows = reads.states, lead_unit_rows(reads)
     # A task's progress is scored when a lead report of the last period reached the plan office (with
     # several lead units, one is enough: the task's percent is then the lowest delivered one).
-    reported = {task_id for task_id, _unit, status, _on_time in reads.lead_cells if status in DELIVERED_STATES}
+    reported = {task_id for task_id, _unit, status, _on_time, _released in reads.lead_cells if status in DELIVERED_STATES}
     for period in periods:
         rows = last_rows if period is periods[-1] else period_report_counts(period).values()
         past_due = today > period.report_due_on

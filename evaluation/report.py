@@ -140,7 +140,7 @@ class ChapterBlock:
 
 @dataclass(frozen=True)
 class UnitCounts:
-    tasks: int
+    tasks: int  # reports due (应报): the unit's lead tasks less those closed by the due date unreported
     on_time: int
     late: int
     not_submitted: int
@@ -353,7 +353,7 @@ def build_report(plan: Plan, *, as_of: dt.date | None = None) -> EvaluationRepor
             record = records.get(row.unit_id)
             if record is None:
                 record = records[row.unit_id] = UnitRecord(row.unit_id, row.name, row.sort_order)
-            record.periods[each.pk] = UnitCounts(row.tasks, row.on_time, row.late, row.not_submitted, row.silent)
+            record.periods[each.pk] = UnitCounts(row.due, row.on_time, row.late, row.not_submitted, row.silent)
     return EvaluationReport(
         plan=plan,
         as_of=as_of,

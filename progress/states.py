@@ -27,8 +27,9 @@ Definitions:
   (``REASON_OVERDUE_PARTLY``). Two words are kept apart wherever they are shown: a unit's claim
   (``progress_status`` 已完成, "单位报告已完成") and the plan office's confirmation (``is_completed``:
   办结, or every lead report accepted as 已完成, "规划科确认完成").
-- ``report_late``: the as-of day is after the period's report due date and some lead unit has not
-  delivered its report.
+- ``report_late``: the as-of day is after the period's report due date and some lead unit still
+  owes its report (:func:`progress.workflow.owes_report`: not delivered, and the task was not
+  closed by the due date).
 - **Veto risk** of a binding task's target, on the task's side (:func:`task_veto_reason`): the task
   is red, at risk or without a lead unit (a late report alone is not); whether the target itself
   is at risk is the indicators' one rule (:func:`indicators.trajectory.endangers_veto`).
@@ -51,7 +52,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from progress.models import ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod, TaskProgress, TaskStatus
-from progress.workflow import DELIVERED_REPORT_STATES, delivered_sql
+from progress.workflow import DELIVERED_REPORT_STATES, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -190,52 +191,61 @@ def pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tupl
     return sql, [role, *task_params]
 
 
-def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
+def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period: ReviewPeriod) -> tuple[str, list[Any]]:
     """``WITH`` lead pairs in ``lp`` and the silent supporting cells, as (task_id, unit_id) rows in
-    ``silent``: the supporting cells (not also leading the task) whose unit has not delivered a
-    report in the period (none, a draft, or a returned one: still owed, as on the review board)."""
+    ``silent``: the supporting cells (not also leading the task) whose unit still owes its report in
+    the period (:func:`progress.workflow.owed_sql`: none, a draft, or a returned one, on a task not
+    closed by the due date; as on the review board)."""
     lead, lead_params = pairs_sql(role=AssignmentRole.LEAD, task_condition=task_condition, task_params=task_params)
     supporting, supporting_params = pairs_sql(
         role=AssignmentRole.SUPPORTING, task_condition=task_condition, task_params=task_params
     )
     report = table_name(ProgressReport)
-    delivered, delivered_params = delivered_sql("r.status")
+    owed, owed_params = owed_sql("r.status", "sp.task_id", period.report_due_on)
     sql = f"""
         WITH lp AS ({lead}), sp AS ({supporting}),
         silent AS (
             SELECT sp.task_id AS task_id, sp.unit_id AS unit_id FROM sp
             LEFT JOIN {report} r ON r.task_id = sp.task_id AND r.department_id = sp.unit_id AND r.period_id = %s
-            WHERE r.id IS NULL OR NOT ({delivered})
+            WHERE {owed}
         )
     """
-    return sql, [*lead_params, *supporting_params, period_id, *delivered_params]
+    return sql, [*lead_params, *supporting_params, period.pk, *owed_params]
 
 
 def _lead_cells_select(period: ReviewPeriod) -> tuple[str, list[Any]]:
     """``SELECT`` of the lead pairs in ``lp`` (see :func:`pairs_sql`) with their report in ``period``:
     (task_id, unit_id, report status, progress status, percent, 1 when submitted by the end of the
-    report due date else 0), one row per lead cell."""
+    report due date else 0, 1 when the task is released from the period (closed by the due date:
+    :func:`progress.workflow.released`) else 0), one row per lead cell."""
     report = table_name(ProgressReport)
     due_end = connection.ops.adapt_datetimefield_value(end_of_day(period.report_due_on))
+    release, release_params = released_sql("lp.task_id", period.report_due_on)
     sql = f"""
         SELECT lp.task_id, lp.unit_id, r.status, r.progress_status, r.percent,
-               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END
+               CASE WHEN r.submitted_at IS NOT NULL AND r.submitted_at < %s THEN 1 ELSE 0 END,
+               CASE WHEN {release} THEN 1 ELSE 0 END
         FROM lp
         LEFT JOIN {report} r ON r.task_id = lp.task_id AND r.department_id = lp.unit_id AND r.period_id = %s
     """
-    return sql, [due_end, period.pk]
+    return sql, [due_end, *release_params, period.pk]
 
 
-def lead_cells(period: ReviewPeriod) -> list[tuple[int, int, str, bool]]:
-    """Every lead cell of the period's plan as :attr:`StateReads.lead_cells` holds it (task_id,
-    unit_id, report status or "", delivered by the end of the due date), without the tasks' states:
-    one query (what the annual assessment reads of the year's earlier periods)."""
+LeadCell = tuple[int, int, str, bool, bool]  # see StateReads.lead_cells
+
+
+def lead_cells(period: ReviewPeriod) -> list[LeadCell]:
+    """Every lead cell of the period's plan as :attr:`StateReads.lead_cells` holds it, without the
+    tasks' states: one query (what the annual assessment reads of the year's earlier periods)."""
     lead, lead_params = pairs_sql(
         role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[period.plan_id]
     )
     select, select_params = _lead_cells_select(period)
     rows = fetch_rows(f"WITH lp AS ({lead}) {select}", [*lead_params, *select_params])
-    return [(task_id, unit_id, status or "", on_time == 1) for task_id, unit_id, status, _p, _c, on_time in rows]
+    return [
+        (task_id, unit_id, status or "", on_time == 1, released == 1)
+        for task_id, unit_id, status, _p, _c, on_time, released in rows
+    ]
 
 
 def fetch_rows(sql: str, params: list[Any]) -> list[tuple]:
@@ -248,11 +258,6 @@ def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (local time), aware."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
@@ -283,18 +288,16 @@ def _chapters(plan_id: int) -> tuple[dict[int, Section], dict[int, int]]:
 
 def lead_cell_rows(period: ReviewPeriod, *, task_condition: str, task_params: list[Any]) -> list[tuple]:
     """One query for the lead cells with their reports — (task_id, unit_id, report status,
-    progress status, percent, 1 when submitted before the end of the due date) — and the silent
-    supporting cells per task — (task_id, None, None, None, their count, 0): the lead pairs are
-    computed once for both."""
-    silent_sql, silent_params = _silent_cells_sql(
-        task_condition=task_condition, task_params=task_params, period_id=period.pk
-    )
+    progress status, percent, 1 when submitted before the end of the due date, 1 when the task is
+    released from the period) — and the silent supporting cells per task — (task_id, None, None,
+    None, their count, 0, 0): the lead pairs are computed once for both."""
+    silent_sql, silent_params = _silent_cells_sql(task_condition=task_condition, task_params=task_params, period=period)
     cells_select, cells_params = _lead_cells_select(period)
     return fetch_rows(
         f"""{silent_sql}
         {cells_select}
         UNION ALL
-        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0 FROM silent s GROUP BY s.task_id
+        SELECT s.task_id, NULL, NULL, NULL, COUNT(*), 0, 0 FROM silent s GROUP BY s.task_id
         """,
         [*silent_params, *cells_params],
     )
@@ -305,8 +308,10 @@ class StateReads:
     """What :func:`task_states` reads, kept for the overview and the task list."""
 
     states: dict[int, TaskState]
-    # (task_id, unit_id, report status or "", delivered by the end of the due date) of every lead cell
-    lead_cells: list[tuple[int, int, str, bool]]
+    # (task_id, unit_id, report status or "", delivered by the end of the due date, the task released
+    # from the period: progress.workflow.released) of every lead cell; the unit owes the report when
+    # progress.workflow.owes_report(status=…, released=…)
+    lead_cells: list[LeadCell]
     silent: dict[int, int]  # task id → its silent supporting cells
     sections: dict[int, Section]
     units: dict[int, tuple[str, int]]  # unit id → (name, sort_order), every unit
@@ -346,15 +351,18 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
     cell_rows = lead_cell_rows(period, task_condition=task_condition, task_params=task_params)
 
     leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
-    lead_cells: list[tuple[int, int, str, bool]] = []
+    lead_cells: list[LeadCell] = []
     silent: dict[int, int] = {}
+    released: set[int] = set()  # tasks released from the period (closed by its due date)
     add_cell, leads_of = lead_cells.append, leads.get
-    for task_id, unit_id, status, progress_status, percent, on_time in cell_rows:
+    for task_id, unit_id, status, progress_status, percent, on_time, task_released in cell_rows:
         if unit_id is None:  # the task's silent supporting cells, counted
             silent[task_id] = int(percent)
             continue
         status = status or ""
-        add_cell((task_id, unit_id, status, on_time == 1))
+        add_cell((task_id, unit_id, status, on_time == 1, task_released == 1))
+        if task_released == 1:
+            released.add(task_id)
         cell = (unit_id, status, progress_status or "", percent)
         cells = leads_of(task_id)
         if cells is None:
@@ -412,7 +420,8 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         is_closed = closed == 1
         completed = is_closed or reported_done
         overdue = passed == 1 and not completed
-        late = past_due and has_lead and not delivered
+        # Owed (progress.workflow.owes_report) by a lead unit, past the due date.
+        late = past_due and has_lead and not delivered and pk not in released
         # The light by LIGHT_RULES, as _light() (inlined: one call less per task).
         if completed:
             light, reason = GREEN, REASON_CLOSED if is_closed else REASON_COMPLETED
@@ -468,9 +477,7 @@ def silent_units_of(period: ReviewPeriod, task_ids: Iterable[int]) -> dict[int, 
     if not wanted:
         return {}
     condition = f"t.plan_id = %s AND t.id IN ({', '.join(['%s'] * len(wanted))})"
-    sql, params = _silent_cells_sql(
-        task_condition=condition, task_params=[period.plan_id, *wanted], period_id=period.pk
-    )
+    sql, params = _silent_cells_sql(task_condition=condition, task_params=[period.plan_id, *wanted], period=period)
     department = table_name(Department)
     rows = fetch_rows(
         f"{sql} SELECT s.task_id, s.unit_id FROM silent s JOIN {department} d ON d.id = s.unit_id"

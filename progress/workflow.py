@@ -7,9 +7,13 @@ is written. Who may make a move is :mod:`access`' business, not this table's.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from progress.models import ExtensionStatus, PeriodStatus, ReportStatus, TaskStatus
+from django.db import connection
+from django.utils import timezone
+
+from progress.models import ExtensionStatus, PeriodStatus, ReportStatus, TaskProgress, TaskStatus
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 
@@ -48,6 +52,64 @@ def delivered_sql(status_column: str) -> tuple[str, list[str]]:
     selectors that count delivered reports in the database (wrap it in ``NOT (…)`` for "owed")."""
     states = sorted(DELIVERED_REPORT_STATES)
     return f"{status_column} IN ({', '.join(['%s'] * len(states))})", states
+
+
+# "Owed" (still to report), the one definition: a unit owes its report on a task in a period unless
+# the report is delivered, or the task was closed (办结) by the end of the period's report due date
+# ("released" from the period). A task closed before the due date is owed nothing for that period
+# and after; one closed later keeps the period's missing report missing (the unit should have
+# reported while the task was open). Reminders chase, the board counts late and silent, the portal
+# lists as due, the dashboard counts 报告逾期 and the assessment deducts by this rule only.
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` (local time), aware."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def released(*, closed: bool, completed_at: dt.datetime | None, due_on: dt.date) -> bool:
+    """Whether a task closed (``closed``: its TaskProgress status is 办结) at ``completed_at`` (None:
+    closed, time not recorded, counted as closed from the start) is released from a period whose
+    report due date is ``due_on``."""
+    return closed and (completed_at is None or completed_at < end_of_day(due_on))
+
+
+def owes_report(*, status: str | None, released: bool) -> bool:
+    """Whether a unit owes its report: ``status`` of its report in the period (None or "" without
+    one), ``released`` as :func:`released` says of the task."""
+    return not released and status not in DELIVERED_REPORT_STATES
+
+
+def released_condition(status_column: str, completed_at_column: str, moment_sql: str) -> tuple[str, list]:
+    """:func:`released` in SQL on columns of a TaskProgress row (``status_column``,
+    ``completed_at_column``: NULL when the task has none, then false) and the end of the due date
+    (``moment_sql``, a parameter ``%s`` or a column): ``(condition, parameters)``."""
+    return (
+        f"(CASE WHEN {status_column} = %s AND ({completed_at_column} IS NULL"
+        f" OR {completed_at_column} < {moment_sql}) THEN 1 ELSE 0 END = 1)",
+        [TaskStatus.COMPLETED],
+    )
+
+
+def released_sql(task_column: str, due_on: dt.date) -> tuple[str, list]:
+    """:func:`released` in SQL, of the task whose id is ``task_column``, for a period due ``due_on``:
+    ``(condition, parameters)``."""
+    progress = connection.ops.quote_name(TaskProgress._meta.db_table)
+    closed, closed_params = released_condition("rel.status", "rel.completed_at", "%s")
+    # Uncorrelated: the released tasks are read once per query, not once per cell.
+    sql = f"{task_column} IN (SELECT rel.task_id FROM {progress} rel WHERE {closed})"
+    return sql, [*closed_params, connection.ops.adapt_datetimefield_value(end_of_day(due_on))]
+
+
+def owed_sql(status_column: str, task_column: str, due_on: dt.date) -> tuple[str, list]:
+    """:func:`owes_report` in SQL: the report's status in ``status_column`` (NULL without one; the
+    board's "none" is not delivered either) on the task ``task_column`` in a period due ``due_on``."""
+    delivered, delivered_params = delivered_sql(status_column)
+    release, release_params = released_sql(task_column, due_on)
+    return (
+        f"(({status_column} IS NULL OR NOT ({delivered})) AND NOT ({release}))",
+        [*delivered_params, *release_params],
+    )
 
 PERIOD_TRANSITIONS: dict[str, Transition] = {
     "open": _t("开放填报", {PeriodStatus.PLANNED, PeriodStatus.CLOSED}, PeriodStatus.OPEN),

@@ -2,14 +2,17 @@
 reminders already decided, the plans' policies and the units' channels.
 
 Everything is read with ``values()`` rows and combined in Python, in a fixed number of queries
-whatever the size of the plan (per plan with an open period: its open tasks and their effective
-units; once: the active units, the periods' reports), and turned into the plain inputs of
-:mod:`reminders.schedule`.
+whatever the size of the plan (per plan with an open period: its tasks, with their 办结 state, and
+their effective units; once: the active units, the periods' reports), and turned into the plain
+inputs of :mod:`reminders.schedule`.
 
-Who owes what (who may see what is :mod:`access`'s): a unit is expected to report on a task when it is an effective lead or supporting
-unit of it (:mod:`tasks.effective`, read from the effective-assignment table; lead wins), the task
-is not completed (办结) and the unit is active. It owes the report when it has none for the period yet, or its report is a
-draft or was returned; a submitted or accepted report is owed no more.
+Who owes what (who may see what is :mod:`access`'s): a unit is expected to report on a task when it
+is an effective lead or supporting unit of it (:mod:`tasks.effective`, read from the
+effective-assignment table; lead wins) and the unit is active. Whether it owes the report in a period
+is :mod:`progress.workflow`'s one rule ("owed": :func:`~progress.workflow.owes_report`): it has none
+for the period yet, or its report is a draft or was returned, and the task was not closed (办结) by the
+end of the period's report due date (:func:`~progress.workflow.released`; a task closed later still
+owes that period's report).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.db.models.functions import Substr
 
 from departments.models import Department
 from progress.models import PeriodStatus, ProgressReport, ReviewPeriod, TaskStatus
-from progress.workflow import OWED_REPORT_STATES
+from progress.workflow import OWED_REPORT_STATES, owes_report, released
 from reminders.models import Channel, Reminder, ReminderKind, ReminderPolicy, UnitReminderSettings
 from reminders.schedule import (
     NOT_STARTED,
@@ -141,14 +144,17 @@ def owed_by_unit(*, periods: Iterable[PeriodInput], units: dict[int, str] | None
 
     result: list[UnitOwed] = []
     for plan_id in sorted({p.plan_id for p in periods}):
-        tasks = {
-            pk: (number, short_text(text))
-            for pk, number, text in Task.objects.filter(plan_id=plan_id)
-            .exclude(progress__status=TaskStatus.COMPLETED)
+        tasks: dict[int, tuple[int, str]] = {}
+        closed: dict[int, dt.datetime | None] = {}  # {task id: when it was closed (办结), None: not recorded}
+        for pk, number, text, task_status, completed_at in (
+            Task.objects.filter(plan_id=plan_id)
             .annotate(short=Substr("text", 1, _TEXT_PREFIX))
-            .values_list("pk", "number", "short")
-        }
-        # {unit id: [(number, task id, role)]}: the active unit's open tasks in this plan, by number
+            .values_list("pk", "number", "short", "progress__status", "progress__completed_at")
+        ):
+            tasks[pk] = (number, short_text(text))
+            if task_status == TaskStatus.COMPLETED:
+                closed[pk] = completed_at
+        # {unit id: [(number, task id, role)]}: the active unit's tasks in this plan, by number
         unit_tasks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for task_id, of_task in effective_units(Q(task__plan_id=plan_id)).items():
             task = tasks.get(task_id)
@@ -161,11 +167,17 @@ def owed_by_unit(*, periods: Iterable[PeriodInput], units: dict[int, str] | None
             listed.sort()
         for period in (p for p in periods if p.plan_id == plan_id):
             reported = statuses.get(period.id, {})
+            # The tasks closed (办结) by the end of this period's due date: owed nothing in it.
+            released_ids = {
+                task_id
+                for task_id, completed_at in closed.items()
+                if released(closed=True, completed_at=completed_at, due_on=period.report_due_on)
+            }
             for unit_id, name in units.items():
                 items = []
                 for number, task_id, role in unit_tasks.get(unit_id, ()):
                     status = reported.get((task_id, unit_id), NOT_STARTED)
-                    if status == NOT_STARTED or status in OWED_STATES:
+                    if owes_report(status=status, released=task_id in released_ids):
                         items.append(OwedItem(task_id, number, tasks[task_id][1], str(status), role))
                 if items:
                     result.append(UnitOwed(period.id, unit_id, name, tuple(items)))

@@ -64,6 +64,7 @@ from progress.states import (
     NOT_SUBMITTED_LABEL,
     RED,
     YELLOW,
+    LeadCell,
     StateReads,
     TaskState,
     end_of_day,
@@ -75,7 +76,7 @@ from progress.states import (
     table_name,
     task_veto_reason,
 )
-from progress.workflow import delivered_sql
+from progress.workflow import delivered_sql, owes_report, released_condition
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
@@ -118,10 +119,11 @@ class SectionRow:
 @dataclass
 class LeadUnitRow:
     """One lead unit's tasks in the period. ``on_time`` / ``late``: its report was submitted before
-    the end of the report due date / after it (delivered reports only); ``not_submitted``: no report,
-    a draft or a returned one. ``silent``: supporting cells on its tasks without a delivered
-    contribution in the period (none, a draft or a returned one; a unit silent on two of its tasks
-    counts twice)."""
+    the end of the report due date / after it (delivered reports only); ``not_submitted``: still owed
+    (:func:`progress.workflow.owes_report`: no report, a draft or a returned one, on a task not
+    closed by the due date; a task closed by then counts in ``tasks`` only). ``silent``: supporting
+    cells on its tasks still owing their contribution in the period (a unit silent on two of its
+    tasks counts twice)."""
 
     unit_id: int
     name: str
@@ -135,10 +137,16 @@ class LeadUnitRow:
     yellow: int = 0
     silent: int = 0
     silent_tasks: int = 0  # its tasks with at least one such supporting unit (the list it opens)
+    released: int = 0  # its tasks closed by the due date without a delivered report: nothing owed
 
     @property
     def submitted(self) -> int:
         return self.on_time + self.late
+
+    @property
+    def due(self) -> int:
+        """Reports the unit had to make (应报): its tasks less those released without a report."""
+        return self.tasks - self.released
 
     @property
     def rate(self) -> float:
@@ -285,7 +293,7 @@ def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[Lead
     ``completed``, ``red`` and ``yellow`` stay 0."""
     states, silent = reads.states, reads.silent
     rows: dict[int, LeadUnitRow] = {}
-    for task_id, unit_id, status, on_time in reads.lead_cells:
+    for task_id, unit_id, status, on_time, released in reads.lead_cells:
         state = states.get(task_id) if with_states else None
         if state is None and with_states:
             continue
@@ -299,8 +307,10 @@ def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[Lead
                 row.on_time += 1
             else:
                 row.late += 1
-        else:
+        elif owes_report(status=status, released=released):
             row.not_submitted += 1
+        else:
+            row.released += 1
         if state is not None:
             row.completed += state.is_completed
             row.red += state.light == RED
@@ -328,13 +338,13 @@ def lead_unit_record(period: ReviewPeriod) -> list[LeadUnitRow]:
     states, stay 0): two queries (the cells, the units) whatever the plan's size, for a reader of
     many periods (the evaluation report's units' record)."""
     rows = lead_cell_rows(period, task_condition="t.plan_id = %s", task_params=[period.plan_id])
-    cells: list[tuple[int, int, str, bool]] = []
+    cells: list[LeadCell] = []
     silent: dict[int, int] = {}
-    for task_id, unit_id, status, _progress, count, on_time in rows:
+    for task_id, unit_id, status, _progress, count, on_time, released in rows:
         if unit_id is None:
             silent[task_id] = int(count)
         else:
-            cells.append((task_id, unit_id, status or "", on_time == 1))
+            cells.append((task_id, unit_id, status or "", on_time == 1, released == 1))
     units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
     return _lead_unit_rows(StateReads({}, cells, silent, {}, units), with_states=False)
 
@@ -565,13 +575,15 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         as_of = _trend_as_of(p, selected=selected, today=today)
         constants.append(
             f"SELECT %s AS period_id, {_typed('%s', 'date')} AS as_of,"
-            f" {_typed('%s', 'timestamptz')} AS closed_by, %s AS past_due"
+            f" {_typed('%s', 'timestamptz')} AS closed_by, %s AS past_due,"
+            f" {_typed('%s', 'timestamptz')} AS due_end"
         )
         constant_params += [
             p.pk,
             connection.ops.adapt_datefield_value(as_of),
             connection.ops.adapt_datetimefield_value(end_of_day(as_of)),
             1 if as_of > p.report_due_on else 0,
+            connection.ops.adapt_datetimefield_value(end_of_day(p.report_due_on)),
         ]
     lead, lead_params = pairs_sql(
         role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[selected.plan_id]
@@ -580,6 +592,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
     period_ids = [p.pk for p in periods]
     id_list = ", ".join(["%s"] * len(period_ids))
     delivered, states = delivered_sql("r.status")
+    released, released_params = released_condition("tp.status", "tp.completed_at", "pc.due_end")
     sql = f"""
         WITH lp AS ({lead}),
         lc AS (SELECT lp.task_id AS task_id, COUNT(*) AS n FROM lp GROUP BY lp.task_id),
@@ -607,7 +620,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
                    COALESCE(ag.at_risk, 0) AS at_risk,
                    CASE WHEN lc.n IS NULL THEN 1 ELSE 0 END AS no_lead,
                    CASE WHEN pc.past_due = 1 AND lc.n IS NOT NULL AND COALESCE(ag.delivered, 0) < lc.n
-                        THEN 1 ELSE 0 END AS late
+                             AND NOT {released} THEN 1 ELSE 0 END AS late
             FROM {task} t
             CROSS JOIN ({" UNION ALL ".join(constants)}) pc
             LEFT JOIN {progress} tp ON tp.task_id = t.id
@@ -628,6 +641,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         ProgressStatus.AT_RISK,
         *period_ids,
         TaskStatus.COMPLETED,
+        *released_params,
         *constant_params,
         selected.plan_id,
     ]

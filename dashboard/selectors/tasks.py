@@ -30,6 +30,7 @@ from progress.states import (
     read_states,
     silent_units_of,
 )
+from progress.workflow import owes_report
 from tasks.models import Section, Task
 
 TASK_PAGE_SIZE = 50
@@ -39,8 +40,8 @@ PROBLEMS_CHARS = 120  # 存在问题 shown beside a task (the task page has it w
 # ?report= values: the lead report of the unit filtered on (or of every lead unit of the task).
 REPORT_ON_TIME = "on_time"  # delivered by the end of the due date
 REPORT_LATE = "late"  # delivered after the due date
-REPORT_NOT_SUBMITTED = "not_submitted"  # no report, a draft or a returned one
-REPORT_OVERDUE = "overdue"  # past the due date and not delivered (报告逾期未报送)
+REPORT_NOT_SUBMITTED = "not_submitted"  # still owed: no report, a draft or a returned one (progress.workflow)
+REPORT_OVERDUE = "overdue"  # past the due date and still owed (报告逾期未报送)
 REPORT_DELIVERED = "delivered"  # delivered (submitted or accepted), on time or not
 REPORT_CHOICES: list[tuple[str, str]] = [
     (REPORT_DELIVERED, "已报送"),
@@ -169,8 +170,11 @@ def task_listing(
     today = today or timezone.localdate()
     reads = read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
-    for task_id, unit_id, status, on_time in reads.lead_cells:
+    released: set[int] = set()  # tasks closed by the period's due date: nothing owed (progress.workflow)
+    for task_id, unit_id, status, on_time, task_released in reads.lead_cells:
         lead_cells[task_id][unit_id] = (status, on_time)
+        if task_released:
+            released.add(task_id)
     silent = reads.silent
     in_section = _descendants(reads.sections, filters.section_id) if filters.section_id else None
 
@@ -187,10 +191,12 @@ def task_listing(
             return all(delivered) and all(on_time for _, on_time in cells.values())
         if filters.report == REPORT_LATE:
             return all(delivered) and not all(on_time for _, on_time in cells.values())
+        # Still owed by a lead unit (the lead units' 未报送 and the 报告逾期 count open these).
+        owed = any(owes_report(status=status, released=state.task_id in released) for status, _ in cells.values())
         if filters.report == REPORT_NOT_SUBMITTED:
-            return not all(delivered)
+            return owed
         if filters.report == REPORT_OVERDUE:
-            return today > period.report_due_on and not all(delivered)
+            return today > period.report_due_on and owed
         return True
 
     matching: list[TaskState] = []

@@ -151,9 +151,7 @@ def test_task_ids_limits_the_read(world):
 
 
 def test_lead_units_agree_with_the_review_board_cells(world):
-    sql, params = _effective_cells_sql(
-        task_condition="t.plan_id = %s", task_params=[world.plan.pk], period_id=world.h2.pk
-    )
+    sql, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[world.plan.pk], period=world.h2)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         expected = {(task_id, unit_id) for task_id, unit_id, supporting, *_ in cursor.fetchall() if not supporting}

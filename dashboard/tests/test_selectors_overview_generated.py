@@ -13,7 +13,6 @@ from dashboard.selectors.overview import period_overview, period_report_counts, 
 from dashboard.tests.test_selectors_overview import _report_counts
 from progress.selectors.review import _effective_cells_sql
 from progress.states import RED, YELLOW, silent_units_of
-from progress.workflow import DELIVERED_REPORT_STATES
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +26,14 @@ def test_lead_and_silent_cells_agree_with_the_review_board_on_a_generated_plan()
     plan = Plan.objects.get()
     periods = list(ReviewPeriod.objects.filter(plan=plan).order_by("starts_on"))
     for period in (periods[0], periods[-1]):
-        sql, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[plan.pk], period_id=period.pk)
+        sql, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[plan.pk], period=period)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             cells = cursor.fetchall()
         lead = {(task_id, unit_id) for task_id, unit_id, supporting, *_ in cells if not supporting}
         silent: dict[int, int] = {}
-        for task_id, _unit, supporting, _report, status in cells:
-            if supporting and status not in DELIVERED_REPORT_STATES:  # none (NOT_STARTED), a draft, returned
+        for task_id, _unit, supporting, _report, _status, owed in cells:
+            if supporting and owed:  # none (NOT_STARTED), a draft, returned; not on a task closed by the due date
                 silent[task_id] = silent.get(task_id, 0) + 1
         overview = period_overview(period)
         assert {(pk, unit) for pk, s in overview.states.items() for unit in s.lead_unit_ids} == lead

@@ -3,8 +3,13 @@ report form's surroundings (previous report, contributions, silent supporting un
 task page.
 
 Every list here is built from a fixed number of queries whatever the number of tasks or reports:
-the due list reads every task of the unit light (id, number, role, this period's report status)
-for its counts, filters and order, then only the page shown in full (tasks, previous reports).
+the due list reads every task of the unit light (id, number, role, this period's report status,
+whether the task was closed in time to be released from the period) for its counts, filters and
+order, then only the page shown in full (tasks, previous reports).
+
+Whether a unit still owes a report (the rows still due, the late marks) is :mod:`progress.workflow`'s
+one rule: a task closed (办结) by the end of the period's report due date is released from it
+(:func:`~progress.workflow.released`): its row is listed, marked, but neither still due nor late.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
     TaskProgress,
+    TaskStatus,
 )
 from progress.signals import latest_readings_asked
-from progress.workflow import DELIVERED_REPORT_STATES
+from progress.workflow import DELIVERED_REPORT_STATES, owes_report, released
 from tasks.models import AssignmentRole, Task
 from tasks.selectors import filter_tasks_by_unit, task_effective_units, unit_cells, with_task_details
 
@@ -92,7 +98,8 @@ def effective_deadline_of(task: Task) -> dt.date | None:
 
 # Rows of a due list page: 50 fits a phone's scroll and keeps the page light for a unit with 1,000+ tasks.
 DUE_PAGE_SIZE = 50
-# A report in one of these states (or none yet) is still owed: those rows come first.
+# A report in one of these states (or none yet) is still owed, unless the task is released from the
+# period (progress.workflow.owes_report): those rows come first.
 STILL_DUE_STATES = frozenset({NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
 TASK_TEXT_CHARS = 60
 PREVIOUS_TEXT_CHARS = 50
@@ -107,10 +114,11 @@ class DueEntry:
     role: str
     status: str  # a ReportStatus value or NOT_STARTED
     late: bool
+    released: bool = False  # the task was closed (办结) in time: nothing owed in this period
 
     @property
     def still_due(self) -> bool:
-        return self.status in STILL_DUE_STATES
+        return not self.released and self.status in STILL_DUE_STATES
 
 
 @dataclass
@@ -122,6 +130,7 @@ class DueRow:
     status: str
     previous: ProgressReport | None
     late: bool
+    released: bool  # the task was closed (办结) in time: shown as 已办结，本期无需报送
     effective_deadline: dt.date | None
     task_summary: str
     previous_summary: str
@@ -162,8 +171,15 @@ class DueList:
 
     @property
     def counts(self) -> dict[str, int]:
-        counter = Counter(entry.status for entry in self.entries)
+        """{status: how many tasks}; a task released from the period is not counted under a state
+        still due (未填报, 草稿, 已退回: nothing is owed on it), only under a delivered one."""
+        counter = Counter(entry.status for entry in self.entries if not _counted_as_released(entry))
         return {status: counter.get(status, 0) for status, _ in DUE_STATUS_CHOICES}
+
+    @property
+    def released_count(self) -> int:
+        """How many tasks are released from the period (closed in time) without a delivered report."""
+        return sum(_counted_as_released(entry) for entry in self.entries)
 
     @property
     def count_items(self) -> list[tuple[str, str, int]]:
@@ -180,9 +196,14 @@ class DueList:
         return sum(entry.late for entry in self.entries)
 
 
-def _action(status: str, *, period_open: bool) -> tuple[str, bool]:
+def _counted_as_released(entry: DueEntry) -> bool:
+    """The entry is counted apart (已办结, not 待填报/草稿/待修改): released with nothing delivered."""
+    return entry.released and entry.status in STILL_DUE_STATES
+
+
+def _action(status: str, *, period_open: bool, released_task: bool = False) -> tuple[str, bool]:
     """The row's button: its label and whether it is the primary (something still to write) one."""
-    if not period_open or status not in STILL_DUE_STATES:
+    if not period_open or released_task or status not in STILL_DUE_STATES:
         return "查看", False
     return {ReportStatus.RETURNED: "修改后重报", ReportStatus.DRAFT: "继续填报"}.get(status, "填报"), True
 
@@ -199,12 +220,14 @@ def due_list(
 ) -> DueList:
     """The unit's tasks in the period's plan (effective lead or supporting unit; lead wins) with the
     status of this period's report and the late mark; the returned reports first (待修改), then the
-    other rows still due, then the rest, each by task number.
+    other rows still due, then the rest, each by task number. A task released from the period
+    (:func:`progress.workflow.released`) is listed but is neither still due nor late, and a status
+    filter on a state still due (未填报, 草稿, 已退回) leaves it out, as the counts do.
 
-    Every task is read light (one query: its id, number, the unit's role and the report's status)
-    for the counts, the filters and the order; only the requested page (``per_page`` rows, an
-    invalid page number gives the nearest one) is read in full: the tasks and the unit's previous
-    report on each (two queries). Three queries whatever the number of tasks.
+    Every task is read light (one query: its id, number, the unit's role, the report's status and
+    the task's 办结 state) for the counts, the filters and the order; only the requested page
+    (``per_page`` rows, an invalid page number gives the nearest one) is read in full: the tasks and
+    the unit's previous report on each (two queries). Three queries whatever the number of tasks.
     """
     today = today or timezone.localdate()
     past_due = today > period.report_due_on
@@ -215,24 +238,44 @@ def due_list(
         .filter(task__plan_id=period.plan_id)
         .annotate(report_status=Subquery(current_status))
         .order_by()  # sorted below
-        .values_list("task_id", "task__number", "role", "report_status")
+        .values_list(
+            "task_id", "task__number", "role", "report_status", "task__progress__status", "task__progress__completed_at"
+        )
     )
+
+    def make_entry(
+        task_id: int, number: int, entry_role: str, report_status: str | None, released_task: bool
+    ) -> DueEntry:
+        return DueEntry(
+            task_id=task_id,
+            number=number,
+            role=entry_role,
+            status=report_status or NOT_STARTED,
+            late=past_due and owes_report(status=report_status, released=released_task),
+            released=released_task,
+        )
+
     entries = sorted(
         (
-            DueEntry(
-                task_id=task_id,
-                number=number,
-                role=entry_role,
-                status=report_status or NOT_STARTED,
-                late=past_due and report_status not in DELIVERED_STATES,
+            make_entry(
+                task_id,
+                number,
+                entry_role,
+                report_status,
+                released(
+                    closed=task_status == TaskStatus.COMPLETED, completed_at=completed_at, due_on=period.report_due_on
+                ),
             )
-            for task_id, number, entry_role, report_status in cells
+            for task_id, number, entry_role, report_status, task_status, completed_at in cells
         ),
         # 待修改 (returned) first: the plan office is waiting for them; then the rest still due.
         key=lambda entry: (not entry.still_due, entry.status != ReportStatus.RETURNED, entry.number, entry.task_id),
     )
     filtered = [
-        entry for entry in entries if (not role or entry.role == role) and (not status or entry.status == status)
+        entry
+        for entry in entries
+        if (not role or entry.role == role)
+        and (not status or (entry.status == status and not (status in STILL_DUE_STATES and entry.released)))
     ]
     shown = Paginator(filtered, per_page).get_page(page)
     return DueList(
@@ -269,7 +312,7 @@ def _due_rows(entries: list[DueEntry], *, department_id: int, period: ReviewPeri
     for entry in entries:
         task = tasks[entry.task_id]
         earlier = previous.get(task.pk)
-        label, primary = _action(entry.status, period_open=period.is_open)
+        label, primary = _action(entry.status, period_open=period.is_open, released_task=entry.released)
         rows.append(
             DueRow(
                 task=task,
@@ -277,6 +320,7 @@ def _due_rows(entries: list[DueEntry], *, department_id: int, period: ReviewPeri
                 status=entry.status,
                 previous=earlier,
                 late=entry.late,
+                released=entry.released,
                 effective_deadline=effective_deadline_of(task),
                 task_summary=Truncator(task.text).chars(TASK_TEXT_CHARS),
                 previous_summary=Truncator(first_line(earlier.progress_text)).chars(PREVIOUS_TEXT_CHARS)
@@ -326,7 +370,7 @@ def effective_units(task: Task) -> tuple[list[Department], list[Department]]:
 @dataclass
 class Contributions:
     reports: list[ProgressReport]  # supporting units' non-draft contributions the actor may see
-    silent: list[Department]  # effective supporting units without a submitted or accepted contribution
+    silent: list[Department]  # effective supporting units still owing their contribution (progress.workflow)
 
 
 def contributions_for(*, task: Task, period: ReviewPeriod, actor: Actor) -> Contributions:
@@ -342,9 +386,18 @@ def contributions_for(*, task: Task, period: ReviewPeriod, actor: Actor) -> Cont
         .prefetch_related("evidence")
         .order_by("department__sort_order", "department__name")
     )
-    delivered = {report.department_id for report in reports if report.status in DELIVERED_STATES}
+    statuses = {report.department_id: report.status for report in reports}
+    try:
+        progress = task.progress  # read with the task (select_related) on the report form
+    except TaskProgress.DoesNotExist:
+        progress = None
+    task_released = progress is not None and released(
+        closed=progress.status == TaskStatus.COMPLETED, completed_at=progress.completed_at, due_on=period.report_due_on
+    )
     _, supporting = effective_units(task)
-    return Contributions(reports=reports, silent=[unit for unit in supporting if unit.pk not in delivered])
+    # Still owed (progress.workflow.owes_report): none on a task closed by the period's due date.
+    silent = [unit for unit in supporting if owes_report(status=statuses.get(unit.pk), released=task_released)]
+    return Contributions(reports=reports, silent=silent)
 
 
 def task_with_details(task_id: int) -> Task | None:

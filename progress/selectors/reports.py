@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Window
+from django.db.models.expressions import RawSQL
 
 from access.actor import actor_for
 from access.querysets import reports_visible_to
@@ -13,7 +14,7 @@ from access.rules import check_can_view_report, reads_as_unit
 from departments.models import Department
 from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
-from progress.workflow import DELIVERED_REPORT_STATES
+from progress.workflow import DELIVERED_REPORT_STATES, released_sql
 from tasks.models import AssignmentRole
 from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -81,7 +82,8 @@ def report_detail(*, report_id: int, user: Any) -> ProgressReport:
 
 def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]:
     """The supporting units' non-draft contributions on the report's task and period, and the
-    ``silent_units``: effective supporting units (not also leading) without a submitted or accepted one."""
+    ``silent_units``: effective supporting units (not also leading) still owing theirs (without a
+    submitted or accepted one, on a task not closed by the period's due date)."""
     contributions = list(
         with_report_details(reports_visible_to(ProgressReport.objects.all(), user=user))
         .filter(task_id=report.task_id, period_id=report.period_id, role=AssignmentRole.SUPPORTING)
@@ -96,7 +98,13 @@ def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]
         status__in=DELIVERED_REPORT_STATES,
     )
     supporting = unit_cells(department=OuterRef("pk")).filter(task_id=task_id, role=AssignmentRole.SUPPORTING)
+    # Still owed (progress.workflow.owes_report): none on a task closed by the period's due date.
+    release, release_params = released_sql("%s", report.period.report_due_on)
     silent_units = list(
-        Department.objects.filter(Exists(supporting)).exclude(Exists(spoken)).order_by("sort_order", "name")
+        Department.objects.filter(Exists(supporting))
+        .exclude(Exists(spoken))
+        .alias(released=RawSQL(f"CASE WHEN {release} THEN 1 ELSE 0 END", [task_id, *release_params]))
+        .filter(released=0)
+        .order_by("sort_order", "name")
     )
     return {"report": report, "contributions": contributions, "silent_units": silent_units}

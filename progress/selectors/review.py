@@ -36,7 +36,7 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
-from progress.workflow import DELIVERED_REPORT_STATES, delivered_sql
+from progress.workflow import DELIVERED_REPORT_STATES, owed_sql, owes_report, released_sql
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
 from tasks.selectors import unit_cells
 
@@ -106,10 +106,11 @@ class SupportCell:
     status: str
     delivered: bool
     url: str = ""
+    owed: bool = True  # progress.workflow.owes_report: not delivered, on a task not closed by the due date
 
     @property
     def silent(self) -> bool:
-        return not self.delivered
+        return self.owed
 
 
 @dataclass
@@ -119,6 +120,7 @@ class BoardRow:
     supporting: list[SupportCell]
     task_url: str = ""
     task_summary: str = ""  # the task's text, shortened
+    released: bool = False  # closed (办结) by the period's due date: nothing owed (progress.workflow)
 
     @property
     def late(self) -> bool:
@@ -163,7 +165,7 @@ class BoardFilters:
     silent_only: bool = False
     binding_only: bool = False
     task_number: int | None = None
-    owed_only: bool = False  # a lead unit has not delivered its report (late or not yet due)
+    owed_only: bool = False  # a lead unit still owes its report (late or not yet due; progress.workflow)
     # With ``department_id``: "lead" or "supporting" reads ``status``, ``late_only``, ``owed_only`` and
     # ``silent_only`` on that unit's own cell (the per-unit counts of the summary link here), not on
     # any unit of the task.
@@ -223,22 +225,25 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _effective_cells_sql(*, task_condition: str, task_params: list[Any], period_id: int) -> tuple[str, list[Any]]:
+def _effective_cells_sql(*, task_condition: str, task_params: list[Any], period: ReviewPeriod) -> tuple[str, list[Any]]:
     """SQL of the board's cells: one row per effective (task, unit) of the tasks matching
     ``task_condition`` (on ``t``, the task table), with ``supporting`` 0 when the unit leads the task
-    (lead wins over supporting) and the unit's report of the period (``report_id``, ``status``:
-    NOT_STARTED without one). The cells are the primary rows of the effective-assignment table
-    (:mod:`tasks.effective`)."""
+    (lead wins over supporting), the unit's report of the period (``report_id``, ``status``:
+    NOT_STARTED without one) and ``owed`` 1 when the unit still owes it
+    (:func:`progress.workflow.owes_report`: not delivered, and the task not closed by the due date).
+    The cells are the primary rows of the effective-assignment table (:mod:`tasks.effective`)."""
     cells, task, report = _table(EffectiveAssignment), _table(Task), _table(ProgressReport)
+    owed, owed_params = owed_sql("r.status", "ea.task_id", period.report_due_on)
     sql = f"""
         SELECT ea.task_id AS task_id, ea.department_id AS unit_id,
                CASE WHEN ea.role = %s THEN 0 ELSE 1 END AS supporting,
-               r.id AS report_id, COALESCE(r.status, %s) AS status
+               r.id AS report_id, COALESCE(r.status, %s) AS status,
+               CASE WHEN {owed} THEN 1 ELSE 0 END AS owed
         FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
         LEFT JOIN {report} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s
         WHERE ea.is_primary AND ({task_condition})
     """
-    return sql, [AssignmentRole.LEAD, NOT_STARTED, period_id, *task_params]
+    return sql, [AssignmentRole.LEAD, NOT_STARTED, *owed_params, period.pk, *task_params]
 
 
 def _unit(row: tuple[int, str, int]) -> Department:
@@ -250,31 +255,31 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
     """Per unit, by unit order: lead tasks by report status, late ones, supporting tasks and silent
     ones (one query, aggregated in SQL over every effective unit of every task of the plan)."""
     past_due = (today or timezone.localdate()) > period.report_due_on
-    cells, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk)
+    cells, params = _effective_cells_sql(task_condition="t.plan_id = %s", task_params=[period.plan_id], period=period)
     department = _table(Department)
     sql = f"""
-        SELECT d.id, d.name, d.sort_order, s.supporting, s.status, s.n
-        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, COUNT(*) AS n
-              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status) s
+        SELECT d.id, d.name, d.sort_order, s.supporting, s.status, s.owed, s.n
+        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, c.owed AS owed,
+                     COUNT(*) AS n
+              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status, c.owed) s
         JOIN {department} d ON d.id = s.unit_id
     """
     summary: dict[int, UnitSummary] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for unit_id, name, sort_order, supporting, status, count in rows:
+    for unit_id, name, sort_order, supporting, status, owed, count in rows:
         counts = summary.get(unit_id)
         if counts is None:
             counts = summary[unit_id] = UnitSummary(department=_unit((unit_id, name, sort_order)))
-        delivered = status in DELIVERED_STATES
         if supporting:
             counts.supporting += count
-            counts.silent += 0 if delivered else count
+            counts.silent += count if owed else 0
         else:
             counts.led += count
             attribute = "not_started" if status == NOT_STARTED else status
             setattr(counts, attribute, getattr(counts, attribute) + count)
-            counts.late += count if past_due and not delivered else 0
+            counts.late += count if past_due and owed else 0
     return sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
 
 
@@ -295,26 +300,21 @@ def _board_task_ids(period: ReviewPeriod, filters: BoardFilters, *, past_due: bo
         unit_sql, unit_params = unit_tasks.query.sql_with_params()
         task_condition += f" AND t.id IN ({unit_sql})"
         task_params += list(unit_params)
-    delivered, delivered_params = delivered_sql("c.status")
-    undelivered = f"NOT ({delivered})"
     if filters.on_unit_cell:
         return _unit_cell_task_ids(tasks, period, filters, task_condition=task_condition, task_params=task_params)
     having: list[str] = []
     having_params: list[Any] = []
     if filters.owed_only:
-        having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(delivered_params)
+        having.append("SUM(CASE WHEN c.supporting = 0 AND c.owed = 1 THEN 1 ELSE 0 END) > 0")
     if filters.status:
         having.append("SUM(CASE WHEN c.supporting = 0 AND c.status = %s THEN 1 ELSE 0 END) > 0")
         having_params.append(filters.status)
     if filters.late_only:
-        having.append(f"SUM(CASE WHEN c.supporting = 0 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(delivered_params)
+        having.append("SUM(CASE WHEN c.supporting = 0 AND c.owed = 1 THEN 1 ELSE 0 END) > 0")
     if filters.silent_only:
-        having.append(f"SUM(CASE WHEN c.supporting = 1 AND {undelivered} THEN 1 ELSE 0 END) > 0")
-        having_params.extend(delivered_params)
+        having.append("SUM(CASE WHEN c.supporting = 1 AND c.owed = 1 THEN 1 ELSE 0 END) > 0")
     if having:
-        cells, params = _effective_cells_sql(task_condition=task_condition, task_params=task_params, period_id=period.pk)
+        cells, params = _effective_cells_sql(task_condition=task_condition, task_params=task_params, period=period)
         matching = f"SELECT c.task_id FROM ({cells}) c GROUP BY c.task_id HAVING {' AND '.join(having)}"
         tasks = tasks.filter(pk__in=RawSQL(matching, [*params, *having_params]))
     return list(tasks.order_by("number", "pk").values_list("pk", flat=True))
@@ -331,11 +331,9 @@ def _unit_cell_task_ids(
         conditions.append("c.status = %s")
         params.append(filters.status)
     if filters.late_only or filters.owed_only or filters.silent_only:
-        delivered, delivered_params = delivered_sql("c.status")
-        conditions.append(f"NOT ({delivered})")
-        params.extend(delivered_params)
+        conditions.append("c.owed = 1")
     cells, cell_params = _effective_cells_sql(
-        task_condition=task_condition, task_params=task_params, period_id=period.pk
+        task_condition=task_condition, task_params=task_params, period=period
     )
     matching = f"SELECT c.task_id FROM ({cells}) c WHERE {' AND '.join(conditions)}"
     tasks = tasks.filter(pk__in=RawSQL(matching, [*cell_params, *params]))
@@ -353,8 +351,10 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
     # primary row is the unit's first occurrence, so this is the order of the task page.
     cells, assignment = _table(EffectiveAssignment), _table(Assignment)
     department, report = _table(Department), _table(ProgressReport)
+    released, released_params = released_sql("ea.task_id", period.report_due_on)
     sql = f"""
-        SELECT ea.task_id, ea.department_id, d.name, d.sort_order, ea.role, r.id, r.status
+        SELECT ea.task_id, ea.department_id, d.name, d.sort_order, ea.role, r.id, r.status,
+               CASE WHEN {released} THEN 1 ELSE 0 END
         FROM {cells} ea
         JOIN {assignment} a ON a.id = ea.assignment_id
         JOIN {department} d ON d.id = ea.department_id
@@ -363,7 +363,7 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
         ORDER BY ea.task_id, ea.role, a.position, a.id, d.sort_order, d.name
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.pk, *task_ids])
+        cursor.execute(sql, [*released_params, period.pk, *task_ids])
         occurrences = cursor.fetchall()
     labels = dict(ReportStatus.choices)
     report_url, task_url = _url_maker("progress:report_detail"), _url_maker("progress:task_detail")
@@ -371,20 +371,24 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
     supporting: dict[int, list[SupportCell]] = {pk: [] for pk in task_ids}
     lead_units: dict[int, set[int]] = {pk: set() for pk in task_ids}
     supporting_units: dict[int, set[int]] = {pk: set() for pk in task_ids}
-    for task_id, unit_id, name, sort_order, role, report_id, status in occurrences:
+    released_tasks: set[int] = set()
+    for task_id, unit_id, name, sort_order, role, report_id, status, task_released in occurrences:
         unit = units.get(unit_id) or _unit((unit_id, name, sort_order))
+        owed = owes_report(status=status, released=task_released == 1)
+        if task_released == 1:
+            released_tasks.add(task_id)
         status = status or NOT_STARTED
         if role == AssignmentRole.LEAD:
             if unit_id not in lead_units[task_id]:
                 lead_units[task_id].add(unit_id)
-                late = past_due and status not in DELIVERED_STATES
+                late = past_due and owed
                 label = labels.get(status, NOT_STARTED_LABEL)
                 url = report_url(report_id) if report_id else ""
                 leads[task_id].append(LeadCell(unit, report_id, status, label, late, url))
         elif unit_id not in supporting_units[task_id]:
             supporting_units[task_id].add(unit_id)
             url = report_url(report_id) if report_id else ""
-            supporting[task_id].append(SupportCell(unit, report_id, status, status in DELIVERED_STATES, url))
+            supporting[task_id].append(SupportCell(unit, report_id, status, status in DELIVERED_STATES, url, owed))
     rows = []
     for task_id in task_ids:
         # A unit that leads the task reports as its lead, not again as a supporting unit.
@@ -397,6 +401,7 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
                 supporting=own,
                 task_url=task_url(task_id),
                 task_summary=Truncator(task.text).chars(TASK_TEXT_CHARS),
+                released=task_id in released_tasks,
             )
         )
     return rows
@@ -727,18 +732,17 @@ def silent_units(period: ReviewPeriod, *, today: dt.date | None = None) -> list[
 
     today = today or timezone.localdate()
     cells, params = _effective_cells_sql(
-        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period=period
     )
     department, task = _table(Department), _table(Task)
-    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT d.id, d.name, d.sort_order, c.task_id, t.number, c.status
         FROM ({cells}) c JOIN {department} d ON d.id = c.unit_id JOIN {task} t ON t.id = c.task_id
-        WHERE c.supporting = 1 AND NOT ({delivered})
+        WHERE c.supporting = 1 AND c.owed = 1
         ORDER BY d.sort_order, d.name, t.number
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *delivered_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     units: dict[int, SilentUnit] = {}
     for unit_id, name, sort_order, task_id, number, status in rows:
@@ -758,15 +762,14 @@ def silent_tasks_of(period: ReviewPeriod, department_id: int) -> list[tuple[int,
     """(task id, number, status) of the tasks on which the unit, as a supporting unit, has delivered
     nothing in ``period`` (one query)."""
     cells, params = _effective_cells_sql(
-        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period=period
     )
-    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT c.task_id, t.number, c.status FROM ({cells}) c JOIN {_table(Task)} t ON t.id = c.task_id
-        WHERE c.supporting = 1 AND c.unit_id = %s AND NOT ({delivered}) ORDER BY t.number
+        WHERE c.supporting = 1 AND c.unit_id = %s AND c.owed = 1 ORDER BY t.number
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, department_id, *delivered_params])
+        cursor.execute(sql, [*params, department_id])
         return [tuple(row) for row in cursor.fetchall()]
 
 
@@ -777,8 +780,8 @@ def silent_tasks_of(period: ReviewPeriod, department_id: int) -> list[tuple[int,
 class OpenItems:
     unreviewed_lead: int  # lead reports submitted, not reviewed
     unreviewed_supporting: int  # contributions submitted, not reviewed
-    unreported_tasks: int  # tasks with a lead unit that has not delivered its report
-    silent_cells: int  # (task, supporting unit) pairs with nothing delivered
+    unreported_tasks: int  # tasks with a lead unit that still owes its report (progress.workflow.owes_report)
+    silent_cells: int  # (task, supporting unit) pairs still owing their contribution
 
     @property
     def unreviewed(self) -> int:
@@ -798,16 +801,15 @@ def open_items(period: ReviewPeriod) -> OpenItems:
         .annotate(n=Count("pk"))
     )
     cells, params = _effective_cells_sql(
-        task_condition="t.plan_id = %s", task_params=[period.plan_id], period_id=period.pk
+        task_condition="t.plan_id = %s", task_params=[period.plan_id], period=period
     )
-    delivered, delivered_params = delivered_sql("c.status")
     sql = f"""
         SELECT COUNT(DISTINCT CASE WHEN c.supporting = 0 THEN c.task_id END),
                SUM(CASE WHEN c.supporting = 1 THEN 1 ELSE 0 END)
-        FROM ({cells}) c WHERE NOT ({delivered})
+        FROM ({cells}) c WHERE c.owed = 1
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *delivered_params])
+        cursor.execute(sql, params)
         unreported, silent = cursor.fetchone()
     return OpenItems(
         unreviewed_lead=waiting.get(AssignmentRole.LEAD, 0),

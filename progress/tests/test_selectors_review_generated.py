@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Department
-from progress.models import PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod
+from progress.models import PeriodStatus, ProgressReport, ReportStatus, ReviewPeriod, TaskProgress, TaskStatus
 from progress.selectors.review import NOT_STARTED, BoardFilters, review_board
 from progress.tests.factories import ProgressReportFactory, ReviewPeriodFactory
+from progress.workflow import owes_report, released
 from tasks.models import Assignment, AssignmentRole, Task
 from tasks.selectors import effective_assignments
 from tasks.services.effective_assignments import refresh_effective_assignments
@@ -59,12 +60,18 @@ def test_board_agrees_with_effective_assignments_on_a_generated_plan():
             cells[(row.task.pk, cell.department.pk)] = (AssignmentRole.LEAD, cell.report_id, cell.status, cell.late)
         for cell in row.supporting:
             cells[(row.task.pk, cell.department.pk)] = (AssignmentRole.SUPPORTING, cell.report_id, cell.status, cell.silent)
-    delivered = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
+    # Owed: not delivered, on a task not closed by the due date (the generator closes some tasks).
+    released_tasks = {
+        task_id
+        for task_id, status, completed_at in TaskProgress.objects.values_list("task_id", "status", "completed_at")
+        if released(closed=status == TaskStatus.COMPLETED, completed_at=completed_at, due_on=period.report_due_on)
+    }
     wanted = {}
     for key, role in expected.items():
         report_id, status = reports.get(key, (None, NOT_STARTED))
-        wanted[key] = (role, report_id, status, status not in delivered)
+        wanted[key] = (role, report_id, status, owes_report(status=status, released=key[0] in released_tasks))
     assert cells == wanted
+    assert released_tasks and any(key[0] in released_tasks for key in wanted)  # the rule was exercised
     assert any(role == AssignmentRole.SUPPORTING for role, *_ in cells.values())
     # The summary adds up the same cells.
     for summary in board.summary:
