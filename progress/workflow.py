@@ -106,8 +106,10 @@ def owed_sql(status_column: str, task_column: str, due_on: dt.date) -> tuple[str
     board's "none" is not delivered either) on the task ``task_column`` in a period due ``due_on``."""
     delivered, delivered_params = delivered_sql(status_column)
     release, release_params = released_sql(task_column, due_on)
+    # A CASE, so that the released look-up is made only for the cells not delivered (NULL IN (…) is
+    # not true: a missing report falls through to it).
     return (
-        f"(({status_column} IS NULL OR NOT ({delivered})) AND NOT ({release}))",
+        f"(CASE WHEN {delivered} THEN 0 WHEN {release} THEN 0 ELSE 1 END = 1)",
         [*delivered_params, *release_params],
     )
 

@@ -259,9 +259,9 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
     department = _table(Department)
     sql = f"""
         SELECT d.id, d.name, d.sort_order, s.supporting, s.status, s.owed, s.n
-        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, c.owed AS owed,
+        FROM (SELECT c.unit_id AS unit_id, c.supporting AS supporting, c.status AS status, SUM(c.owed) AS owed,
                      COUNT(*) AS n
-              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status, c.owed) s
+              FROM ({cells}) c GROUP BY c.unit_id, c.supporting, c.status) s
         JOIN {department} d ON d.id = s.unit_id
     """
     summary: dict[int, UnitSummary] = {}
@@ -272,14 +272,15 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
         counts = summary.get(unit_id)
         if counts is None:
             counts = summary[unit_id] = UnitSummary(department=_unit((unit_id, name, sort_order)))
+        owed = int(owed or 0)  # of the ``count`` cells, those still owed
         if supporting:
             counts.supporting += count
-            counts.silent += count if owed else 0
+            counts.silent += owed
         else:
             counts.led += count
             attribute = "not_started" if status == NOT_STARTED else status
             setattr(counts, attribute, getattr(counts, attribute) + count)
-            counts.late += count if past_due and owed else 0
+            counts.late += owed if past_due else 0
     return sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
 
 
