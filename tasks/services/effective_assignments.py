@@ -17,6 +17,7 @@ from django.db import transaction
 from departments.models import DepartmentGroup, GroupKind
 from tasks.effective import AssignmentFacts, EffectiveRow, effective_rows
 from tasks.models import Assignment, EffectiveAssignment
+from tasks.signals import effective_units_changed
 from xingping_tracker.core.changes import PLAN, announce
 
 # Tasks per round trip when a list of tasks is refreshed (keeps every IN list well under SQLite's limits).
@@ -68,7 +69,9 @@ def rows_from_database(
     return effective_rows(facts, expansions=expansions, fixed_members=fixed_members)
 
 
-def _sync(task_ids: list[int] | None, *, fixed_members: dict[int, list[int]], counts: RefreshCounts) -> None:
+def _sync(
+    task_ids: list[int] | None, *, fixed_members: dict[int, list[int]], counts: RefreshCounts, touched: set[int]
+) -> None:
     wanted = {(row.assignment_id, row.department_id): row for row in rows_from_database(task_ids, fixed_members=fixed_members)}
     stored = EffectiveAssignment.objects.all() if task_ids is None else EffectiveAssignment.objects.filter(task_id__in=task_ids)
     stale: list[int] = []
@@ -78,6 +81,7 @@ def _sync(task_ids: list[int] | None, *, fixed_members: dict[int, list[int]], co
             del wanted[(row.assignment_id, row.department_id)]  # already stored as it should be
         else:
             stale.append(pk)
+            touched.add(row.task_id)
     # Deleted before the new rows are written: a cell's primary row may move to another assignment.
     for chunk in _chunks(stale, CHUNK_SIZE):
         EffectiveAssignment.objects.filter(pk__in=chunk).delete()
@@ -85,6 +89,7 @@ def _sync(task_ids: list[int] | None, *, fixed_members: dict[int, list[int]], co
         [EffectiveAssignment(**{name: getattr(row, name) for name in _ROW_FIELDS}) for row in sorted(wanted.values())],
         batch_size=1000,
     )
+    touched.update(row.task_id for row in wanted.values())
     counts.deleted += len(stale)
     counts.created += len(wanted)
 
@@ -95,15 +100,19 @@ def refresh_effective_assignments(*, task_ids: Iterable[int] | None = None) -> R
     refresh with nothing changed writes nothing). Atomic: call it inside the transaction that made
     the change, so nobody ever reads assignments and rows that disagree."""
     counts = RefreshCounts()
+    touched: set[int] = set()  # tasks whose rows changed
     with transaction.atomic():
         fixed_members = _fixed_members()
         if task_ids is None:
-            _sync(None, fixed_members=fixed_members, counts=counts)
+            _sync(None, fixed_members=fixed_members, counts=counts, touched=touched)
         else:
             ids = sorted({int(pk) for pk in task_ids})
             counts.tasks = len(ids)
             for chunk in _chunks(ids, CHUNK_SIZE):
-                _sync(chunk, fixed_members=fixed_members, counts=counts)
+                _sync(chunk, fixed_members=fixed_members, counts=counts, touched=touched)
+        if touched:
+            # In the same transaction: the apps above keep what depends on a unit's role in step.
+            effective_units_changed.send(sender=EffectiveAssignment, task_ids=sorted(touched))
         if counts.created or counts.deleted:
             announce(PLAN)  # the units of some tasks changed (the repair command's too)
     return counts
