@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from departments.models import Department
 from progress.models import PeriodStatus, ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod
-from progress.workflow import DELIVERED_REPORT_STATES
+from progress.workflow import DELIVERED_REPORT_STATES, released_q
 from tasks.models import AssignmentRole, Plan, Task
 
 # A report is settled (never overdue) once it reached the plan office (delivered).
@@ -18,8 +18,13 @@ SETTLED_REPORT_STATES = tuple(sorted(DELIVERED_REPORT_STATES))
 
 
 def overdue_q() -> Q:
-    """Reports whose period's due date has passed while they are still a draft or returned."""
-    return Q(period__report_due_on__lt=timezone.localdate()) & ~Q(status__in=SETTLED_REPORT_STATES)
+    """Reports whose period's due date has passed while their unit still owes them
+    (:func:`progress.workflow.owes_report`: a draft or returned, on a task not closed by the due date)."""
+    return (
+        Q(period__report_due_on__lt=timezone.localdate())
+        & ~Q(status__in=SETTLED_REPORT_STATES)
+        & ~released_q()
+    )
 
 
 class ReportFilterSet(django_filters.FilterSet):

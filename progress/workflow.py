@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
+from django.db.models import F, Q
 from django.utils import timezone
 
 from progress.models import ExtensionStatus, PeriodStatus, ReportStatus, TaskProgress, TaskStatus
@@ -78,6 +81,28 @@ def owes_report(*, status: str | None, released: bool) -> bool:
     """Whether a unit owes its report: ``status`` of its report in the period (None or "" without
     one), ``released`` as :func:`released` says of the task."""
     return not released and status not in DELIVERED_REPORT_STATES
+
+
+def task_released(task: Any, *, due_on: dt.date) -> bool:
+    """:func:`released` of a Task instance (its ``progress`` read with it, ``select_related``, or
+    one query), for a period due ``due_on``."""
+    try:
+        progress = task.progress
+    except ObjectDoesNotExist:  # never closed
+        return False
+    return released(
+        closed=progress.status == TaskStatus.COMPLETED, completed_at=progress.completed_at, due_on=due_on
+    )
+
+
+def released_q(*, progress: str = "task__progress", due_on: str = "period__report_due_on") -> Q:
+    """:func:`released` as an ORM condition, each row against its own due date (``due_on``, a field
+    path; by default a report's period's): ``progress`` is the path to the task's TaskProgress. The
+    closing's local date (Asia/Shanghai) on or before the due date is the same as "before the end
+    of the due date"."""
+    return Q(**{f"{progress}__status": TaskStatus.COMPLETED}) & (
+        Q(**{f"{progress}__completed_at__isnull": True}) | Q(**{f"{progress}__completed_at__date__lte": F(due_on)})
+    )
 
 
 def released_condition(status_column: str, completed_at_column: str, moment_sql: str) -> tuple[str, list]:

@@ -141,3 +141,36 @@ def test_the_lead_units_form_names_no_silent_unit_on_a_released_task(closed):
         "市发改局",
         "市财政局",
     }
+
+
+def test_the_reports_api_overdue_filter_and_field_follow_the_rule(closed):
+    """A draft on task 2 (closed by h2's due date) is not overdue; one on task 4 (closed after it) is.
+    The filter's two answers split the reports between them."""
+    from rest_framework.test import APIClient
+
+    from progress.models import ProgressReport, ReportStatus
+    from progress.tests.factories import ProgressReportFactory
+
+    released_draft = ProgressReportFactory(
+        task=closed.tasks[2], department=closed.gongxin, period=closed.h2, status=ReportStatus.DRAFT
+    )
+    owed_draft = ProgressReportFactory(
+        task=closed.tasks[4], department=closed.caizheng, period=closed.h2, status=ReportStatus.DRAFT
+    )
+    open_draft = ProgressReportFactory(
+        task=closed.tasks[1], department=closed.fagai, period=closed.h2, status=ReportStatus.DRAFT
+    )
+    client = APIClient()
+    client.force_login(closed.plan_office)
+
+    def listed(**params):
+        body = client.get("/api/reports/", params).json()
+        return {row["id"]: row["overdue"] for row in body["results"]}
+
+    everything = listed()  # today is long after h2's due date (2025-01-10)
+    assert everything[released_draft.pk] is False
+    assert everything[owed_draft.pk] is True and everything[open_draft.pk] is True
+    overdue, rest = listed(overdue="true"), listed(overdue="false")
+    assert set(overdue) == {owed_draft.pk, open_draft.pk}
+    assert set(rest) == set(everything) - set(overdue) and released_draft.pk in rest
+    assert set(everything) == set(ProgressReport.objects.values_list("pk", flat=True))

@@ -14,7 +14,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from departments.api.serializers import DepartmentBriefSerializer
-from progress.filters import SETTLED_REPORT_STATES
 from progress.models import (
     ActualState,
     Evidence,
@@ -27,6 +26,7 @@ from progress.models import (
 )
 from progress.services.reports import TEXT_MAX_CHARS, ActualInput, ReportInput
 from progress.services.task_review import effective_deadline
+from progress.workflow import owes_report, task_released
 
 
 def _username(user: Any) -> str | None:
@@ -112,7 +112,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     progress_status_display = serializers.CharField(
         source="get_progress_status_display", read_only=True, help_text="推进状态（中文）"
     )
-    overdue = serializers.SerializerMethodField(help_text="报送截止日已过而仍未报送")
+    overdue = serializers.SerializerMethodField(help_text="报送截止日已过而仍未报送（截止日前已办结的任务不算）")
     submitted_by = UserNameField(help_text="报送人")
     reviewed_by = UserNameField(help_text="审核人")
     updated_by = UserNameField(help_text="最后修改人")
@@ -153,7 +153,10 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obj: ProgressReport) -> bool:
-        return obj.status not in SETTLED_REPORT_STATES and obj.period.report_due_on < timezone.localdate()
+        due_on = obj.period.report_due_on
+        return due_on < timezone.localdate() and owes_report(
+            status=obj.status, released=task_released(obj.task, due_on=due_on)
+        )
 
 
 class ReportCreateSerializer(serializers.Serializer):

@@ -43,7 +43,7 @@ from progress.models import (
     TaskStatus,
 )
 from progress.signals import latest_readings_asked
-from progress.workflow import DELIVERED_REPORT_STATES, owes_report, released
+from progress.workflow import DELIVERED_REPORT_STATES, owes_report, released, task_released
 from tasks.models import AssignmentRole, Task
 from tasks.selectors import filter_tasks_by_unit, task_effective_units, unit_cells, with_task_details
 
@@ -387,16 +387,11 @@ def contributions_for(*, task: Task, period: ReviewPeriod, actor: Actor) -> Cont
         .order_by("department__sort_order", "department__name")
     )
     statuses = {report.department_id: report.status for report in reports}
-    try:
-        progress = task.progress  # read with the task (select_related) on the report form
-    except TaskProgress.DoesNotExist:
-        progress = None
-    task_released = progress is not None and released(
-        closed=progress.status == TaskStatus.COMPLETED, completed_at=progress.completed_at, due_on=period.report_due_on
-    )
+    # The task's progress is read with it (select_related) on the report form.
+    is_released = task_released(task, due_on=period.report_due_on)
     _, supporting = effective_units(task)
     # Still owed (progress.workflow.owes_report): none on a task closed by the period's due date.
-    silent = [unit for unit in supporting if owes_report(status=statuses.get(unit.pk), released=task_released)]
+    silent = [unit for unit in supporting if owes_report(status=statuses.get(unit.pk), released=is_released)]
     return Contributions(reports=reports, silent=silent)
 
 

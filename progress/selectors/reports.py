@@ -24,7 +24,7 @@ from xingping_tracker.core.filters import check_filters
 def with_report_details(queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
     """Everything a report row shows, in a constant number of queries whatever the page size."""
     return queryset.select_related(
-        "task", "department", "period", "updated_by", "submitted_by", "reviewed_by"
+        "task", "task__progress", "department", "period", "updated_by", "submitted_by", "reviewed_by"
     ).prefetch_related(
         Prefetch("actuals", queryset=TargetActual.objects.select_related("target").order_by("target_id")),
         Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
