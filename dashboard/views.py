@@ -40,13 +40,9 @@ from dashboard.selectors.tasks import (
     task_listing,
 )
 from progress.models import PeriodStatus, ProgressStatus, ReviewPeriod
-from progress.states import LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
+from progress.states import CLAIMED_LABEL, CONFIRMED_LABEL, LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
-
-# 已完成 has two meanings, kept apart and labelled wherever the page shows it.
-CONFIRMED_LABEL = "规划科确认完成"  # Overview.completed: 办结, or every lead report accepted as 已完成
-CLAIMED_LABEL = "单位报告已完成"  # the status distribution's 已完成: what delivered lead reports state
 
 REFUSAL = "领导看板仅供规划科和市领导查看。如需查看本单位任务，请使用“本期待填报”。"
 

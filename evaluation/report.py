@@ -34,9 +34,9 @@ from dashboard.selectors.overview import lead_unit_record, lead_unit_rows, read_
 from evaluation.selectors import evaluated_periods, reference_period
 from progress.formatting import plain_decimal, target_text
 from progress.models import ProgressReport, ProgressStatus, ReviewPeriod
-from progress.states import NOT_SUBMITTED_LABEL, TaskState
+from progress.states import CLAIMED_LABEL, NOT_SUBMITTED_LABEL, TaskState, lead_report_q
 from progress.workflow import DELIVERED_REPORT_STATES
-from tasks.models import AssignmentRole, Plan, Section, Target, Task
+from tasks.models import Plan, Section, Target, Task
 
 MIDTERM = "中期评估"
 FINAL = "总结评估"
@@ -207,11 +207,17 @@ class EvaluationReport:
 
 
 def _state_label(state: TaskState) -> str:
-    return COMPLETED_LABEL if state.is_completed else state.progress_status_label
+    """已完成 only as the plan office confirmed it (TaskState.is_completed); a unit's claim not yet
+    confirmed reads 单位报告已完成 (progress.states.CLAIMED_LABEL), as on the dashboard."""
+    if state.is_completed:
+        return COMPLETED_LABEL
+    if state.progress_status == ProgressStatus.COMPLETED:
+        return CLAIMED_LABEL
+    return state.progress_status_label
 
 
 def _state_labels() -> list[str]:
-    labels = [COMPLETED_LABEL]
+    labels = [COMPLETED_LABEL, CLAIMED_LABEL]
     labels += [label for value, label in ProgressStatus.choices if value != ProgressStatus.COMPLETED]
     labels.append(NOT_SUBMITTED_LABEL)
     return labels
@@ -221,8 +227,8 @@ def _latest_words(task_ids: list[int], *, as_of: dt.date) -> dict[int, tuple[str
     """Each task's latest delivered lead report up to ``as_of``: (进展情况, period name, unit name)."""
     latest = (
         ProgressReport.objects.filter(
+            lead_report_q(),
             task_id=OuterRef("pk"),
-            role=AssignmentRole.LEAD,
             status__in=DELIVERED_REPORT_STATES,
             period__starts_on__lte=as_of,
         )

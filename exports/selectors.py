@@ -42,6 +42,7 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
+from progress.states import lead_report_q
 from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.effective import Source
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Section, Target, Task
@@ -393,9 +394,7 @@ def _chunk_rows(
 
     reports: dict[int, list[tuple[int, int, str, str, str, str]]] = defaultdict(list)
     for report in (
-        ProgressReport.objects.filter(
-            period_id=period.pk, **on_task, role=AssignmentRole.LEAD, status__in=SENT_STATES
-        )
+        ProgressReport.objects.filter(lead_report_q(), period_id=period.pk, **on_task, status__in=SENT_STATES)
         .order_by("task_id", "pk")
         .values_list("pk", "task_id", "department_id", "status", "progress_text", "problems_text", "next_steps_text")
     ):

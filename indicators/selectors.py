@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from progress.models import ActualState, TargetActual
+from progress.states import lead_report_q
 from progress.workflow import DELIVERED_REPORT_STATES
 from tasks.models import AssignmentRole, EffectiveAssignment, Target, Task
 
@@ -93,11 +94,11 @@ def actual_series(
     # that count are read (a plan's 50,000 actuals hold about 35,000 of delivered lead reports);
     # SQLite and PostgreSQL both start from the targets' index.
     reported = TargetActual.objects.filter(
+        lead_report_q("report__"),  # the report's unit leads the task now (progress.states)
         target_id__in=which,
         state=ActualState.REPORTED,
         value__isnull=False,
         data_date__isnull=False,
-        report__role=AssignmentRole.LEAD,
         report__status__in=sorted(DELIVERED_REPORT_STATES),
     )
     if as_of is not None:
@@ -129,7 +130,8 @@ def latest_readings(sender: Any = None, *, target_ids: Iterable[int], **kwargs: 
 def counts_as_reading(state: str, value: Any, data_date: dt.date | None, role: str, report_status: str) -> bool:
     """Whether a report's actual is a reading of the target's series: a reported value with its data
     date, in a delivered lead report (what :func:`actual_series` selects in SQL), for a reader that
-    has the rows already (the dashboard's binding board)."""
+    has the rows already (the dashboard's binding board). ``role``: the report's role as
+    :func:`progress.states.lead_report_q` says (lead when its unit leads the task now)."""
     return (
         state == ActualState.REPORTED
         and value is not None
@@ -325,7 +327,7 @@ def series_entries(target: Target) -> list[SeriesEntry]:
         )
     reported = (
         TargetActual.objects.filter(
-            target=target, report__role=AssignmentRole.LEAD, report__status__in=DELIVERED_REPORT_STATES
+            lead_report_q("report__"), target=target, report__status__in=DELIVERED_REPORT_STATES
         )
         .select_related("report__period", "report__department", "report__submitted_by")
         .order_by("-data_date", "-report_id")

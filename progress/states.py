@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.models import Department
@@ -80,6 +81,10 @@ REASON_NOT_DUE = "本期尚未报送（未到截止日）"
 # Overdue although a lead report says 已完成: the reason says why the task is not completed.
 REASON_OVERDUE_UNCONFIRMED = "逾期未完成（单位报告已完成，待规划科审核确认或办结）"
 REASON_OVERDUE_PARTLY = "逾期未完成（仅部分牵头单位报告已完成）"
+
+# 已完成 has two meanings, kept apart and labelled wherever they are shown (module docstring).
+CONFIRMED_LABEL = "规划科确认完成"  # is_completed: 办结, or every lead report accepted as 已完成
+CLAIMED_LABEL = "单位报告已完成"  # progress_status 已完成: what the delivered lead reports state
 
 DELIVERED_STATES = DELIVERED_REPORT_STATES  # progress.workflow: the one definition
 NOT_SUBMITTED = "not_submitted"  # the status distribution's bucket for "no delivered lead report"
@@ -189,6 +194,30 @@ def pairs_sql(*, role: str, task_condition: str, task_params: list[Any]) -> tupl
         WHERE ea.is_primary AND ea.role = %s AND ({task_condition})
     """
     return sql, [role, *task_params]
+
+
+def report_role_q(role: str, prefix: str = "") -> Q:
+    """Reports in ``role`` (lead or supporting), as an ORM condition on reports (``prefix``: the path
+    from the queried model to the report, e.g. ``"report__"`` for actuals): the report's unit has
+    that role on its task now (its primary cell in the effective-assignment table; lead wins).
+    ``ProgressReport.role`` is kept equal to it (:mod:`progress.services.report_roles`), except for a
+    unit no longer on the task at all: its report keeps the role it was written in and is in no role."""
+    return Q(
+        Exists(
+            EffectiveAssignment.objects.filter(
+                task_id=OuterRef(f"{prefix}task_id"),
+                department_id=OuterRef(f"{prefix}department_id"),
+                is_primary=True,
+                role=role,
+            )
+        )
+    )
+
+
+def lead_report_q(prefix: str = "") -> Q:
+    """Lead reports: :func:`report_role_q` of the lead role (what the series, the ledger's texts, the
+    evaluation's words and the ground for 办结 read)."""
+    return report_role_q(AssignmentRole.LEAD, prefix)
 
 
 def _silent_cells_sql(*, task_condition: str, task_params: list[Any], period: ReviewPeriod) -> tuple[str, list[Any]]:

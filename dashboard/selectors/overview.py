@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import BigIntegerField, CharField, Value
+from django.db.models import BigIntegerField, Case, CharField, Value, When
 from django.utils import timezone
 
 from dashboard.models import TrendSnapshot
@@ -71,6 +71,7 @@ from progress.states import (
     fetch_rows,
     lead_cell_rows,
     lead_cells,
+    lead_report_q,
     pairs_sql,
     read_states,
     table_name,
@@ -418,6 +419,14 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     target_ids = [row[0] for row in targets]
     reported = (
         TargetActual.objects.filter(target_id__in=target_ids)
+        # The report's role as the series counts it: lead when its unit leads the task now.
+        .annotate(
+            lead_role=Case(
+                When(lead_report_q("report__"), then=Value(AssignmentRole.LEAD)),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
         .order_by()
         .values_list(
             "target_id",
@@ -426,7 +435,7 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
             "data_date",
             "pk",
             "report__period_id",
-            "report__role",
+            "lead_role",
             "report__status",
             "report_id",
         )

@@ -265,3 +265,26 @@ def test_command_writes_both_files(evaluated, tmp_path):
         stderr=io.StringIO(),
     )
     assert out.getvalue().strip().endswith("中期评估（截至2025年01月31日）.docx")
+
+
+def test_a_claim_of_completion_is_not_counted_as_completed(world):
+    """A submitted (not accepted) report stating 已完成 on an open task: the plan office has not
+    confirmed it, so the evaluation reads 单位报告已完成, as the dashboard does, not 已完成."""
+    from evaluation.report import COMPLETED_LABEL
+    from progress.states import CLAIMED_LABEL
+
+    ProgressReportFactory(
+        task=world.tasks[4],
+        department=world.caizheng,
+        period=world.h2,
+        status=ReportStatus.SUBMITTED,
+        progress_status=ProgressStatus.COMPLETED,
+        percent=100,
+        submitted_at=_at(dt.date(2025, 1, 5)),
+    )
+    report = build_report(world.plan, as_of=AS_OF)
+    states = task_states(world.h2, today=AS_OF)
+    row = next(r for r in report.tasks if r.task_id == world.tasks[4].pk)
+    assert not row.is_completed and row.state_label == CLAIMED_LABEL and row in report.unfinished
+    assert report.state_count(COMPLETED_LABEL) == sum(s.is_completed for s in states.values())
+    assert report.state_count(CLAIMED_LABEL) == 1

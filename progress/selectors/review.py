@@ -36,6 +36,7 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
 )
+from progress.states import report_role_q
 from progress.workflow import DELIVERED_REPORT_STATES, owed_sql, owes_report, released_sql
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
 from tasks.selectors import unit_cells
@@ -565,10 +566,12 @@ def queue_role(value: str | None) -> str:
 
 def review_queue(period: ReviewPeriod, *, role: str = "all") -> QuerySet[ProgressReport]:
     """The reports of ``period`` waiting for the plan office (submitted), oldest submission first;
-    ``role`` "lead" or "supporting" keeps one kind."""
+    ``role`` "lead" or "supporting" keeps the reports of units in that role on the task now
+    (:func:`progress.states.report_role_q`); a report of a unit no longer on the task is in neither,
+    only in "all"."""
     queryset = ProgressReport.objects.filter(period=period, status=ReportStatus.SUBMITTED)
     if role in UNIT_ROLES:
-        queryset = queryset.filter(role=role)
+        queryset = queryset.filter(report_role_q(role))
     return queryset.order_by("submitted_at", "pk")
 
 

@@ -26,8 +26,9 @@ from progress.models import (
     ReportStatus,
     TaskProgress,
 )
+from progress.states import lead_report_q
 from progress.workflow import EXTENSION_TRANSITIONS, TASK_TRANSITIONS, check_transition
-from tasks.models import AssignmentRole, Task
+from tasks.models import Task
 from xingping_tracker.core.changes import PROGRESS, announce
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
@@ -59,8 +60,8 @@ def completion_basis(task_id: int) -> ProgressReport | None:
     """The latest accepted lead report that says completed: the only ground for closing a task."""
     return (
         ProgressReport.objects.filter(
+            lead_report_q(),
             task_id=task_id,
-            role=AssignmentRole.LEAD,
             status=ReportStatus.ACCEPTED,
             progress_status=ProgressStatus.COMPLETED,
         )

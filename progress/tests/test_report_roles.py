@@ -94,3 +94,42 @@ def test_the_roles_change_with_the_assignment_or_not_at_all(reported):
 def test_aligning_agreeing_roles_writes_nothing(reported):
     world = reported
     assert align_report_roles([world.tasks[2].pk, world.tasks[1].pk]) == 0
+
+
+def test_a_unit_removed_from_the_task_has_no_lead_report_anywhere(reported):
+    """市工信局 reported on task 2 (accepted, 已完成, with a figure), then the plan office replaced it
+    as the task's lead with another unit: its report keeps its role, but no reader takes it as the
+    task's lead report any more (progress.states.lead_report_q), as the task states do not."""
+    from departments.tests.factories import DepartmentFactory
+    from evaluation.report import build_report
+    from exports.selectors import LedgerFilters, ledger_rows
+    from progress.models import ProgressStatus
+    from progress.services.task_review import completion_basis
+
+    world = reported
+    ProgressReport.objects.filter(pk=world.lead_report.pk).update(
+        status=ReportStatus.ACCEPTED, progress_status=ProgressStatus.COMPLETED, progress_text="工信局的进展"
+    )
+    assert completion_basis(world.tasks[2].pk) is not None  # before: the ground for 办结
+    new_lead = DepartmentFactory(name="市科技局")
+    Assignment.objects.filter(task=world.tasks[2], department=world.gongxin).update(department=new_lead)
+    refresh_effective_assignments(task_ids=[world.tasks[2].pk])
+    world.lead_report.refresh_from_db()
+    assert world.lead_report.role == AssignmentRole.LEAD  # kept as written
+
+    state = task_states(world.h2)[world.tasks[2].pk]
+    assert state.lead_unit_ids == (new_lead.pk,) and state.report_status == ""
+    assert completion_basis(world.tasks[2].pk) is None
+    assert actual_series([world.target.pk])[world.target.pk] == []
+    ProgressReport.objects.filter(pk=world.lead_report.pk).update(status=ReportStatus.SUBMITTED)
+    for role, expected in (("lead", False), ("supporting", False), ("all", True)):
+        assert review_queue(world.h2, role=role).filter(pk=world.lead_report.pk).exists() is expected, role
+    row = next(
+        r
+        for r in ledger_rows(LedgerFilters(period=world.h2), states={state.task_id: state})
+        if r.task_id == state.task_id
+    )
+    assert row.progress_text == "" and row.problems_text == ""
+    evaluation = build_report(world.plan, as_of=dt.date(2025, 1, 31))
+    words = next(r for r in evaluation.tasks if r.task_id == world.tasks[2].pk)
+    assert words.latest_words == ""
