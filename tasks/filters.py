@@ -35,7 +35,7 @@ class TaskFilterSet(django_filters.FilterSet):
         queryset=Department.objects.all(),
         method="filter_supporting",
         label="配合单位",
-        help_text="单位 ID；含占位展开后由该单位配合的任务",
+        help_text="单位 ID；含占位展开后由该单位配合的任务（同时牵头的任务算牵头，不在此列）",
     )
     unit = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(),

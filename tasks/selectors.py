@@ -33,15 +33,6 @@ def _department_id(department: DepartmentRef) -> int | OuterRef:
     return department.pk if isinstance(department, Department) else department
 
 
-def unit_rows(*, department: DepartmentRef, role: str | None = None) -> QuerySet[EffectiveAssignment]:
-    """The effective-assignment rows of ``department``, every one (a unit named twice on a task has
-    two), with ``role`` when given: how the documents name the unit."""
-    rows = EffectiveAssignment.objects.filter(department_id=_department_id(department))
-    if role is not None:
-        rows = rows.filter(role=role)
-    return rows
-
-
 def unit_cells(*, department: DepartmentRef) -> QuerySet[EffectiveAssignment]:
     """One row per task where ``department`` is an effective unit (the primary row: its ``role`` is
     the unit's role on the task, lead winning over supporting)."""
@@ -61,9 +52,13 @@ def effective_assignments(*, department: DepartmentRef, role: str | None = None)
 def filter_tasks_by_unit(
     queryset: QuerySet[Task], *, department: DepartmentRef, role: str | None = None
 ) -> QuerySet[Task]:
-    """Tasks where ``department`` is an effective unit, named with ``role`` when given (a unit named
-    both lead and supporting on a task is found by both). One EXISTS, no duplicates."""
-    return queryset.filter(Exists(unit_rows(department=department, role=role).filter(task_id=OuterRef("pk"))))
+    """Tasks where ``department`` is an effective unit, in ``role`` when given: its role on the task
+    (:func:`unit_cells`: a unit both leading and named among the supporting units leads the task,
+    as the portal, the board and the ledger count it). One EXISTS, no duplicates."""
+    cells = unit_cells(department=department)
+    if role is not None:
+        cells = cells.filter(role=role)
+    return queryset.filter(Exists(cells.filter(task_id=OuterRef("pk"))))
 
 
 def section_and_descendant_ids(section: Section | int) -> list[int]:
@@ -174,14 +169,16 @@ def section_heading_path(section: Section | None) -> list[str]:
 
 
 def department_task_counts(queryset: QuerySet[Department]) -> QuerySet[Department]:
-    """Annotate ``led_task_count`` and ``supported_task_count`` (effective units; one query for the whole list)."""
+    """Annotate ``led_task_count`` and ``supported_task_count`` (the unit's role on each task, lead
+    winning, as :func:`unit_cells`; one query for the whole list)."""
 
     def count(role: str) -> Coalesce:
         per_unit = (
-            EffectiveAssignment.objects.filter(department_id=OuterRef("pk"), role=role)
+            unit_cells(department=OuterRef("pk"))
+            .filter(role=role)
             .order_by()
             .values("department_id")
-            .annotate(n=Count("task_id", distinct=True))
+            .annotate(n=Count("task_id"))
             .values("n")
         )
         return Coalesce(Subquery(per_unit, output_field=IntegerField()), 0)

@@ -245,3 +245,31 @@ def test_the_data_migration_fills_the_table_from_stored_assignments(db):
     migration = importlib.import_module("tasks.migrations.0003_effective_assignment")
     migration.backfill(apps, SimpleNamespace(connection=connection))
     assert table() == right == rule()
+
+
+def test_a_unit_both_leading_and_named_supporting_counts_as_lead_everywhere(world):
+    """Lead wins (tasks.selectors.unit_cells): the task API's ?lead= / ?supporting= filters, a unit's
+    task counts and its task overview count the task once, as led, as the portal and the board do."""
+    from rest_framework.test import APIClient
+
+    from departments.models import Department
+    from tasks.selectors import department_task_counts, department_task_overview, unit_cells
+    from tasks.tests.factories import SupportingFactory
+
+    task = world.tasks[1]  # led by 市发改局
+    SupportingFactory(task=task, department=world.fagai)  # … and named among its supporting units
+    assert unit_cells(department=world.fagai).get(task=task).role == AssignmentRole.LEAD
+    client = APIClient()
+    client.force_login(world.plan_office)
+
+    def listed(**params):
+        return {row["id"] for row in client.get("/api/tasks/", params).json()["results"]}
+
+    assert task.pk in listed(lead=world.fagai.pk) and task.pk not in listed(supporting=world.fagai.pk)
+    assert task.pk in listed(unit=world.fagai.pk)
+    counts = department_task_counts(Department.objects.filter(pk=world.fagai.pk)).get()
+    cells = unit_cells(department=world.fagai)
+    assert counts.led_task_count == cells.filter(role=AssignmentRole.LEAD).count()
+    assert counts.supported_task_count == cells.filter(role=AssignmentRole.SUPPORTING).count()
+    overview = department_task_overview(department=world.fagai)
+    assert task in overview["led"] and task not in overview["supporting"]
