@@ -90,9 +90,7 @@ def task_released(task: Any, *, due_on: dt.date) -> bool:
         progress = task.progress
     except ObjectDoesNotExist:  # never closed
         return False
-    return released(
-        closed=progress.status == TaskStatus.COMPLETED, completed_at=progress.completed_at, due_on=due_on
-    )
+    return released(closed=progress.status == TaskStatus.COMPLETED, completed_at=progress.completed_at, due_on=due_on)
 
 
 def released_q(*, progress: str = "task__progress", due_on: str = "period__report_due_on") -> Q:
@@ -137,6 +135,7 @@ def owed_sql(status_column: str, task_column: str, due_on: dt.date) -> tuple[str
         f"(CASE WHEN {delivered} THEN 0 WHEN {release} THEN 0 ELSE 1 END = 1)",
         [*delivered_params, *release_params],
     )
+
 
 PERIOD_TRANSITIONS: dict[str, Transition] = {
     "open": _t("开放填报", {PeriodStatus.PLANNED, PeriodStatus.CLOSED}, PeriodStatus.OPEN),
