@@ -52,8 +52,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.models import Department
-from progress.models import ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod, TaskProgress, TaskStatus
-from progress.workflow import DELIVERED_REPORT_STATES, end_of_day, owed_sql, released_sql
+from progress.models import ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod, TaskProgress
+from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -361,18 +361,19 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         task_params += wanted
     task, progress = table_name(Task), table_name(TaskProgress)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
+    closed, closed_params = closed_by_sql("tp.status", "tp.completed_at", "%s")
     task_rows = fetch_rows(
         f"""
         SELECT t.id, t.number, t.section_id, t.binding, COALESCE(tp.extended_deadline, t.deadline),
                CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < %s THEN 1 ELSE 0 END,
-               CASE WHEN tp.status = %s AND (tp.completed_at IS NULL OR tp.completed_at < %s) THEN 1 ELSE 0 END
+               CASE WHEN {closed} THEN 1 ELSE 0 END
         FROM {task} t LEFT JOIN {progress} tp ON tp.task_id = t.id
         WHERE {task_condition}
         ORDER BY t.number, t.id
         """,
         [
             connection.ops.adapt_datefield_value(today),
-            TaskStatus.COMPLETED,
+            *closed_params,
             connection.ops.adapt_datetimefield_value(end_of_day(today)),
             *task_params,
         ],

@@ -103,10 +103,12 @@ def released_q(*, progress: str = "task__progress", due_on: str = "period__repor
     )
 
 
-def released_condition(status_column: str, completed_at_column: str, moment_sql: str) -> tuple[str, list]:
-    """:func:`released` in SQL on columns of a TaskProgress row (``status_column``,
-    ``completed_at_column``: NULL when the task has none, then false) and the end of the due date
-    (``moment_sql``, a parameter ``%s`` or a column): ``(condition, parameters)``."""
+def closed_by_sql(status_column: str, completed_at_column: str, moment_sql: str) -> tuple[str, list]:
+    """The task was closed (办结) before ``moment_sql`` (a parameter ``%s`` or a column), in SQL on
+    columns of its TaskProgress row (``status_column``, ``completed_at_column``: NULL when the task
+    has none, then false; a closing without a time counts from the start): ``(condition,
+    parameters)``. Closed as of a day when the moment is the end of that day (the task states);
+    :func:`released` from a period when it is the end of the period's due date."""
     return (
         f"(CASE WHEN {status_column} = %s AND ({completed_at_column} IS NULL"
         f" OR {completed_at_column} < {moment_sql}) THEN 1 ELSE 0 END = 1)",
@@ -118,7 +120,7 @@ def released_sql(task_column: str, due_on: dt.date) -> tuple[str, list]:
     """:func:`released` in SQL, of the task whose id is ``task_column``, for a period due ``due_on``:
     ``(condition, parameters)``."""
     progress = connection.ops.quote_name(TaskProgress._meta.db_table)
-    closed, closed_params = released_condition("rel.status", "rel.completed_at", "%s")
+    closed, closed_params = closed_by_sql("rel.status", "rel.completed_at", "%s")
     # Uncorrelated: the released tasks are read once per query, not once per cell.
     sql = f"{task_column} IN (SELECT rel.task_id FROM {progress} rel WHERE {closed})"
     return sql, [*closed_params, connection.ops.adapt_datetimefield_value(end_of_day(due_on))]

@@ -52,7 +52,6 @@ from progress.models import (
     ReviewPeriod,
     TargetActual,
     TaskProgress,
-    TaskStatus,
 )
 from progress.states import (
     DELIVERED_STATES,
@@ -77,7 +76,7 @@ from progress.states import (
     table_name,
     task_veto_reason,
 )
-from progress.workflow import delivered_sql, owes_report, released_condition
+from progress.workflow import closed_by_sql, delivered_sql, owes_report
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
 
 logger = logging.getLogger(__name__)
@@ -601,7 +600,8 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
     period_ids = [p.pk for p in periods]
     id_list = ", ".join(["%s"] * len(period_ids))
     delivered, states = delivered_sql("r.status")
-    released, released_params = released_condition("tp.status", "tp.completed_at", "pc.due_end")
+    closed_as_of, closed_params = closed_by_sql("tp.status", "tp.completed_at", "pc.closed_by")
+    released, released_params = closed_by_sql("tp.status", "tp.completed_at", "pc.due_end")
     sql = f"""
         WITH lp AS ({lead}),
         lc AS (SELECT lp.task_id AS task_id, COUNT(*) AS n FROM lp GROUP BY lp.task_id),
@@ -621,7 +621,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
                          AND (f.at_risk = 1 OR f.no_lead = 1 OR f.late = 1) THEN 1 ELSE 0 END)
         FROM (
             SELECT pc.period_id AS period_id,
-                   CASE WHEN (tp.status = %s AND (tp.completed_at IS NULL OR tp.completed_at < pc.closed_by))
+                   CASE WHEN {closed_as_of}
                              OR (lc.n IS NOT NULL AND COALESCE(ag.done, 0) = lc.n) THEN 1 ELSE 0 END AS completed,
                    CASE WHEN lc.n IS NOT NULL AND COALESCE(ag.delivered, 0) = lc.n THEN 1 ELSE 0 END AS delivered,
                    CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < pc.as_of THEN 1 ELSE 0 END AS overdue,
@@ -649,7 +649,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         *states,
         ProgressStatus.AT_RISK,
         *period_ids,
-        TaskStatus.COMPLETED,
+        *closed_params,
         *released_params,
         *constant_params,
         selected.plan_id,

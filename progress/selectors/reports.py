@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Window
-from django.db.models.expressions import RawSQL
 
 from access.actor import actor_for
 from access.querysets import reports_visible_to
@@ -14,7 +13,7 @@ from access.rules import check_can_view_report, reads_as_unit
 from departments.models import Department
 from progress.filters import ReportFilterSet
 from progress.models import Evidence, ProgressReport, ReportStatus, TargetActual
-from progress.workflow import DELIVERED_REPORT_STATES, released_sql
+from progress.workflow import DELIVERED_REPORT_STATES, task_released
 from tasks.models import AssignmentRole
 from tasks.selectors import unit_cells
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
@@ -53,7 +52,9 @@ def visible_reports_are_filtered(user: Any) -> bool:
     return reads_as_unit(actor_for(user))
 
 
-def report_ids_with_count(queryset: QuerySet[ProgressReport], *, offset: int, limit: int) -> tuple[list[int], int | None]:
+def report_ids_with_count(
+    queryset: QuerySet[ProgressReport], *, offset: int, limit: int
+) -> tuple[list[int], int | None]:
     """The ids of ``queryset[offset:offset + limit]`` (in its order) and the size of the whole
     queryset, from one query (``COUNT(*) OVER ()``): the visible set is read once, not once to count
     and once more to page. The count is None when the slice is empty (past the end, or nothing)."""
@@ -99,12 +100,9 @@ def report_contributions(*, report: ProgressReport, user: Any) -> dict[str, Any]
     )
     supporting = unit_cells(department=OuterRef("pk")).filter(task_id=task_id, role=AssignmentRole.SUPPORTING)
     # Still owed (progress.workflow.owes_report): none on a task closed by the period's due date.
-    release, release_params = released_sql("%s", report.period.report_due_on)
-    silent_units = list(
-        Department.objects.filter(Exists(supporting))
-        .exclude(Exists(spoken))
-        .alias(released=RawSQL(f"CASE WHEN {release} THEN 1 ELSE 0 END", [task_id, *release_params]))
-        .filter(released=0)
-        .order_by("sort_order", "name")
+    silent_units = (
+        []
+        if task_released(report.task, due_on=report.period.report_due_on)
+        else list(Department.objects.filter(Exists(supporting)).exclude(Exists(spoken)).order_by("sort_order", "name"))
     )
     return {"report": report, "contributions": contributions, "silent_units": silent_units}
