@@ -364,3 +364,52 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"任务{self.task.number}延期至{self.requested_deadline}（{self.get_status_display()}）"
+
+
+class StandingStamp(models.Model):
+    """How many times the inputs of a task's standing changed: bumped by database triggers (migration
+    ``0004_standings``) on every insert, update and delete of the task's progress reports, its
+    effective-assignment rows and its TaskProgress row, whoever writes them (a service, the admin, a
+    bulk update, a data migration). No foreign key: a trigger may bump a task that is being deleted.
+    """
+
+    task_id = models.BigIntegerField("任务", primary_key=True)
+    stamp = models.BigIntegerField("变更计数", default=0)
+
+    class Meta:
+        verbose_name = "任务状态变更计数"
+        verbose_name_plural = "任务状态变更计数"
+
+    def __str__(self) -> str:
+        return f"任务{self.task_id}：{self.stamp}"
+
+
+class StandingCell(models.Model):
+    """A stored row of :func:`progress.states.lead_cell_rows` — one of a task's lead cells with its
+    report in a period, or, for a task without a lead unit, one marker row (``unit_id`` 0) — with
+    the task's silent supporting cells counted on every row. ``stamp`` and ``due_on`` say which
+    inputs it was computed from: a row is read only while they equal the task's :class:`StandingStamp`
+    and the period's report due date (:mod:`progress.standing_store`); otherwise it is computed again.
+    """
+
+    period = models.ForeignKey(ReviewPeriod, verbose_name="填报期", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="+")
+    unit_id = models.BigIntegerField("牵头单位")  # 0: the marker row of a task without a lead unit
+    stamp = models.BigIntegerField("变更计数")
+    due_on = models.DateField("报送截止日")
+    status = models.CharField("审核状态", max_length=16, blank=True)
+    progress_status = models.CharField("推进状态", max_length=16, blank=True)
+    percent = models.SmallIntegerField("完成进度（%）", null=True)
+    on_time = models.BooleanField("按时报送", default=False)
+    released = models.BooleanField("本期已办结", default=False)
+    silent = models.IntegerField("未报送配合单位数", default=0)
+
+    class Meta:
+        verbose_name = "任务状态存储"
+        verbose_name_plural = "任务状态存储"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "task", "unit_id", "stamp"], name="standing_cell_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}·任务{self.task_id}·{self.unit_id}"

@@ -52,7 +52,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from departments.models import Department
-from progress.models import ProgressReport, ProgressStatus, ReportStatus, ReviewPeriod, TaskProgress
+from progress.models import (
+    ProgressReport,
+    ProgressStatus,
+    ReportStatus,
+    ReviewPeriod,
+    StandingStamp,
+    TaskProgress,
+)
+from progress.standing_store import CHUNK, as_cell_rows, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
@@ -346,9 +354,42 @@ class StateReads:
     units: dict[int, tuple[str, int]]  # unit id → (name, sort_order), every unit
 
 
+def current_cell_rows(
+    period: ReviewPeriod,
+    stamps: dict[int, int],
+    *,
+    task_ids: list[int] | None,
+    task_condition: str,
+    task_params: list[Any],
+) -> list[tuple]:
+    """:func:`lead_cell_rows` of the tasks in ``stamps`` (task id → its stamp, read before this call;
+    ``task_ids``: the read is of those tasks only, matching ``task_condition``), from the stored
+    standings (:mod:`progress.standing_store`) where they are current; the others are computed
+    and stored. One query when every task's rows are current; five more when some are not (the
+    computation, then a savepoint, one delete, one insert and the release)."""
+    found = stored_rows(period, stamps, task_ids)
+    rows = list(as_cell_rows(found))
+    missing = [pk for pk in stamps if pk not in found]
+    if not missing:
+        return rows
+    whole_plan = task_ids is None and len(missing) == len(stamps)
+    if whole_plan or len(missing) > CHUNK:  # the read's own tasks (those not missing skipped below)
+        condition, params = task_condition, task_params
+    else:
+        condition = f"t.plan_id = %s AND t.id IN ({', '.join(['%s'] * len(missing))})"
+        params = [period.plan_id, *missing]
+    computed = lead_cell_rows(period, task_condition=condition, task_params=params)
+    if len(missing) > CHUNK and not whole_plan:
+        wanted = set(missing)
+        computed = [row for row in computed if row[0] in wanted]
+    store(period, computed, stamps, missing, whole_plan=whole_plan)
+    return rows + computed
+
+
 def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int] | None) -> StateReads:
-    """Four queries: sections, units, tasks, and the lead cells with their reports together with the
-    silent supporting cells per task."""
+    """Four queries when the stored standings are current (:func:`current_cell_rows`): sections,
+    units, tasks, and the stored lead cells with their reports and the silent supporting cells per
+    task; a fixed few more to compute and store those of the tasks whose inputs changed."""
     plan_id = period.plan_id
     sections, top = _chapters(plan_id)
     units = {pk: (name, order) for pk, name, order in Department.objects.values_list("pk", "name", "sort_order")}
@@ -366,8 +407,9 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         f"""
         SELECT t.id, t.number, t.section_id, t.binding, COALESCE(tp.extended_deadline, t.deadline),
                CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < %s THEN 1 ELSE 0 END,
-               CASE WHEN {closed} THEN 1 ELSE 0 END
+               CASE WHEN {closed} THEN 1 ELSE 0 END, COALESCE(st.stamp, 0)
         FROM {task} t LEFT JOIN {progress} tp ON tp.task_id = t.id
+        LEFT JOIN {table_name(StandingStamp)} st ON st.task_id = t.id
         WHERE {task_condition}
         ORDER BY t.number, t.id
         """,
@@ -378,7 +420,13 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             *task_params,
         ],
     )
-    cell_rows = lead_cell_rows(period, task_condition=task_condition, task_params=task_params)
+    cell_rows = current_cell_rows(
+        period,
+        {row[0]: row[7] for row in task_rows},
+        task_ids=None if task_ids is None else wanted,
+        task_condition=task_condition,
+        task_params=task_params,
+    )
 
     leads: dict[int, list[tuple[int, str, str, int | None]]] = {}
     lead_cells: list[LeadCell] = []
@@ -416,7 +464,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
     # sets them one by one through object.__setattr__, the largest Python cost for 10,000 tasks).
     new_state, set_fields = object.__new__, object.__setattr__
     states: dict[int, TaskState] = {}
-    for pk, number, section_id, binding, deadline, passed, closed in task_rows:
+    for pk, number, section_id, binding, deadline, passed, closed, _stamp in task_rows:
         lead_list = leads_of(pk)
         if lead_list is None:
             has_lead = delivered = reported_done = False

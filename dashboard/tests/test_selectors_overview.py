@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard.selectors.overview import period_overview, period_report_counts, period_standing
 from progress.models import (
     ActualState,
+    ProgressReport,
     ProgressStatus,
     ReportStatus,
     TargetActual,
@@ -327,9 +328,18 @@ def _queries(period, today):
     return len(ctx.captured_queries)
 
 
+def _touch(period):
+    """A change of one report of ``period``: its task's stored standing must be computed again."""
+    report = ProgressReport.objects.filter(period=period).first()
+    ProgressReport.objects.filter(pk=report.pk).update(percent=(report.percent or 0) % 100 + 1)
+
+
 def test_query_count_does_not_grow_with_the_plan(world):
     _report(world, 2, world.gongxin, ReportStatus.ACCEPTED, progress_status=ProgressStatus.AT_RISK)
+    period_overview(world.h2, today=AFTER_DUE)  # the trend point and the stored standings written
     small = _queries(world.h2, AFTER_DUE)
+    _touch(world.h2)
+    changed_small = _queries(world.h2, AFTER_DUE)
     tasks = build_many_tasks(25, plan=world.plan)
     for task in tasks[:10]:
         lead = task.assignments.get(role=AssignmentRole.LEAD).department
@@ -338,9 +348,13 @@ def test_query_count_does_not_grow_with_the_plan(world):
         )
         task.binding = True
         task.save()
+    # The 25 new tasks' standings computed and stored: the same queries as after one change.
+    assert _queries(world.h2, AFTER_DUE) == changed_small
     overview = period_overview(world.h2, today=AFTER_DUE)
     assert overview.total == 30 and len(overview.binding) == 11
     assert _queries(world.h2, AFTER_DUE) == small == 9
+    _touch(world.h2)
+    assert _queries(world.h2, AFTER_DUE) == changed_small
 
 
 def _report_counts(rows):

@@ -98,6 +98,7 @@ def test_the_binding_board_shows_the_plan_office_entry_that_wins_in_the_same_que
     Target.objects.filter(pk=world.target.pk).update(baseline_value=Decimal("4.5"), baseline_year=2020)
     accepted = _report(world, world.gongxin, ReportStatus.ACCEPTED)
     _actual(accepted, world.target, Decimal("5.2"), dt.date(2024, 12, 31))
+    period_overview(world.h2, today=day)  # the trend point and the stored standings written
     with CaptureQueriesContext(connection) as before:
         (row,) = period_overview(world.h2, today=day).binding
     assert (row.actual_value, row.veto_risk) == (Decimal("5.2"), False)

@@ -1,0 +1,151 @@
+"""Stored task standings: the lead cells of each (period, task) with their reports and the task's
+silent supporting cells — what :func:`progress.states.lead_cell_rows` computes, the costly part of
+every task state — kept in :class:`progress.models.StandingCell`, so that a reader of a whole plan
+computes again only the tasks whose inputs changed since the last read.
+
+- **The rule stays in one place.** Rows are only ever written from ``lead_cell_rows``' own output;
+  nothing here decides a standing.
+- **Every write path keeps it current**, because none has to remember it: database triggers
+  (migration ``progress.0004_standings``) bump a task's :class:`~progress.models.StandingStamp` in
+  the same transaction as any insert, update or delete of the task's progress reports, its
+  effective-assignment rows or its TaskProgress row — services, the admin, bulk updates, data
+  migrations and raw SQL alike. The period's own input, its report due date, is stored on each row.
+- **A stored row is read only while it is current**: its stamp equals the task's stamp, read
+  *before* the rows are computed again (so a row can only be tagged with a stamp older than the data
+  it was computed from, which makes it stale, never wrong), and its due date is the period's.
+  Stale rows are computed again and replaced on the next read, in one savepoint per read; a failed
+  store (a concurrent writer, a read-only database) is logged and the read still answers from what
+  it computed.
+- Rows of one (period, task, stamp) are written in one statement inside that savepoint, so a
+  current stamp always finds the task's complete set of rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import DatabaseError, connection, transaction
+
+from progress.models import ReviewPeriod, StandingCell
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 5000  # ids per IN list (below SQLite's and PostgreSQL's limits on parameters)
+NO_LEAD = 0  # unit_id of the marker row of a task without a lead unit
+
+_COLUMNS = (
+    "period_id",
+    "task_id",
+    "unit_id",
+    "stamp",
+    "due_on",
+    "status",
+    "progress_status",
+    "percent",
+    "on_time",
+    "released",
+    "silent",
+)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(StandingCell._meta.db_table)
+
+
+def _id_list(ids: list[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int] | None) -> dict[int, list[tuple]]:
+    """The current stored rows of the tasks in ``stamps`` (task id → its stamp now) in ``period``,
+    by task: ``(unit_id, status, progress_status, percent, on_time, released, silent)``. One query;
+    ``task_ids``: only those tasks (else every stored row of the period)."""
+    condition, params = (
+        "c.period_id = %s AND c.due_on = %s",
+        [
+            period.pk,
+            connection.ops.adapt_datefield_value(period.report_due_on),
+        ],
+    )
+    if task_ids is not None and len(task_ids) <= CHUNK:  # else the period's rows, the others skipped below
+        condition += f" AND c.task_id IN ({_id_list(task_ids)})"
+        params += task_ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.task_id, c.stamp, c.unit_id, c.status, c.progress_status, c.percent, c.on_time,"
+            f" c.released, c.silent FROM {_table()} c WHERE {condition}",
+            params,
+        )
+        rows = cursor.fetchall()
+    found: dict[int, list[tuple]] = {}
+    current = stamps.get
+    for task_id, stamp, *cell in rows:
+        if current(task_id) == stamp:
+            cells = found.get(task_id)
+            if cells is None:
+                found[task_id] = [tuple(cell)]
+            else:
+                cells.append(tuple(cell))
+    return found
+
+
+def as_cell_rows(found: dict[int, list[tuple]]) -> Iterable[tuple]:
+    """Stored rows in :func:`progress.states.lead_cell_rows`' shape: the lead cells, then one silent
+    count row per task with silent supporting cells."""
+    for task_id, cells in found.items():
+        for unit_id, status, progress_status, percent, on_time, released, _silent in cells:
+            if unit_id != NO_LEAD:
+                yield (task_id, unit_id, status, progress_status, percent, 1 if on_time else 0, 1 if released else 0)
+        silent = cells[0][6]
+        if silent:
+            yield (task_id, None, None, None, silent, 0, 0)
+
+
+def store(
+    period: ReviewPeriod, computed: list[tuple], stamps: dict[int, int], task_ids: list[int], *, whole_plan: bool
+) -> None:
+    """Replace the stored rows of ``task_ids`` in ``period`` by ``computed`` (their
+    ``lead_cell_rows``), tagged with ``stamps`` as read before computing them; ``whole_plan``: they
+    are every task of the period's plan (the period's other rows go too). In a savepoint; a failure
+    is logged and leaves the earlier rows (stale, so not read)."""
+    if not task_ids:
+        return
+    silent: dict[int, int] = {}
+    leads: dict[int, list[tuple]] = {}
+    for task_id, unit_id, status, progress_status, percent, on_time, released in computed:
+        if unit_id is None:
+            silent[task_id] = int(percent)
+        else:
+            leads.setdefault(task_id, []).append(
+                (unit_id, status or "", progress_status or "", percent, on_time == 1, released == 1)
+            )
+    due_on = connection.ops.adapt_datefield_value(period.report_due_on)
+    rows = []
+    for task_id in task_ids:
+        stamp, count = stamps[task_id], silent.get(task_id, 0)
+        for unit_id, status, progress_status, percent, on_time, released in leads.get(task_id) or [
+            (NO_LEAD, "", "", None, False, False)
+        ]:
+            rows.append(
+                (period.pk, task_id, unit_id, stamp, due_on, status, progress_status, percent, on_time, released, count)
+            )
+    table = _table()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if whole_plan:
+                cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [period.pk])
+            else:
+                for start in range(0, len(task_ids), CHUNK):
+                    chunk = task_ids[start : start + CHUNK]
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE period_id = %s AND task_id IN ({_id_list(chunk)})",
+                        [period.pk, *chunk],
+                    )
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({_id_list(list(_COLUMNS))})"
+                " ON CONFLICT DO NOTHING",
+                rows,
+            )
+    except DatabaseError:
+        logger.warning("Stored standings of period %s not written; read again next time", period.pk, exc_info=True)
