@@ -129,6 +129,7 @@ def _prepare(database: Path | None, tmp: str) -> tuple[Path, float, str]:
 
             if not Plan.objects.filter(document_number=synthetic.SYNTHETIC_DOCUMENT_NUMBER).exists():
                 raise SystemExit(f"{path} was not made by bench.synthetic: refusing to use it")
+            migrate()  # a file made by older code: its schema brought up to date (nothing when it is)
             origin = "reused"
         else:
             migrate()

@@ -43,6 +43,7 @@ from progress.models import PeriodStatus, ProgressStatus, ReviewPeriod
 from progress.states import CLAIMED_LABEL, CONFIRMED_LABEL, LIGHT_LABELS, LIGHT_RULES, LIGHTS, RED, YELLOW
 from tasks.models import Task
 from xingping_tracker.core.exceptions import ApplicationError
+from xingping_tracker.core.widgets import FastSelect
 
 REFUSAL = "领导看板仅供规划科和市领导查看。如需查看本单位任务，请使用“本期待填报”。"
 
@@ -344,13 +345,24 @@ def _binding_rows_html(binding: list[dict[str, Any]]) -> SafeString:
 
 
 class TaskFilterForm(forms.Form):
-    light = forms.ChoiceField(label="红黄绿灯", required=False, choices=[("", "全部"), *LIGHT_CHOICES])
-    status = forms.ChoiceField(label="推进状态", required=False, choices=[("", "全部"), *STATUS_CHOICES])
-    report = forms.ChoiceField(label="报送情况", required=False, choices=[("", "全部"), *REPORT_CHOICES])
-    section = forms.TypedChoiceField(label="章节", required=False, coerce=int, empty_value=None, choices=[])
-    unit = forms.TypedChoiceField(label="牵头单位", required=False, coerce=int, empty_value=None, choices=[])
+    # The selects render in Python (FastSelect): the plan's sections and units are hundreds of options.
+    light = forms.ChoiceField(
+        label="红黄绿灯", required=False, choices=[("", "全部"), *LIGHT_CHOICES], widget=FastSelect
+    )
+    status = forms.ChoiceField(
+        label="推进状态", required=False, choices=[("", "全部"), *STATUS_CHOICES], widget=FastSelect
+    )
+    report = forms.ChoiceField(
+        label="报送情况", required=False, choices=[("", "全部"), *REPORT_CHOICES], widget=FastSelect
+    )
+    section = forms.TypedChoiceField(
+        label="章节", required=False, coerce=int, empty_value=None, choices=[], widget=FastSelect
+    )
+    unit = forms.TypedChoiceField(
+        label="牵头单位", required=False, coerce=int, empty_value=None, choices=[], widget=FastSelect
+    )
     completed = forms.ChoiceField(
-        label=CONFIRMED_LABEL, required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")]
+        label=CONFIRMED_LABEL, required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")], widget=FastSelect
     )
     overdue = forms.BooleanField(label="只看逾期未完成", required=False)
     binding = forms.BooleanField(label="只看约束性指标", required=False)
