@@ -18,6 +18,9 @@ computes again only the tasks whose inputs changed since the last read.
   it computed.
 - Rows of one (period, task, stamp) are written in one statement inside that savepoint, so a
   current stamp always finds the task's complete set of rows.
+- The cost on the write side: one upsert of the task's stamp row per written row (SQLite) or per
+  statement (PostgreSQL, the statement's tasks in id order). On PostgreSQL, two transactions that
+  write inputs of the same task wait at that row for each other's commit.
 """
 
 from __future__ import annotations
