@@ -34,9 +34,12 @@ Definitions:
   is red, at risk or without a lead unit (a late report alone is not); whether the target itself
   is at risk is the indicators' one rule (:func:`indicators.trajectory.endangers_veto`).
 
-Every function here is a pure read with a fixed number of queries whatever the plan's size: SQL
-does the joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
-instance per task.
+Every function here reads with a fixed number of queries whatever the plan's size: SQL does the
+joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model instance
+per task. The task states' lead cells and silent supporting cells are read from the stored
+standings where they are current, and computed (by :func:`lead_cell_rows`, the one computation)
+and stored where they are not (:func:`current_cell_rows`, :mod:`progress.standing_store`): the
+only write a reader makes.
 """
 
 from __future__ import annotations
@@ -572,7 +575,8 @@ def task_states(
     period: ReviewPeriod, *, today: dt.date | None = None, task_ids: Iterable[int] | None = None
 ) -> dict[int, TaskState]:
     """Every task of the period's plan (or those of ``task_ids``) by id, in task-number order, with
-    its standing in ``period`` as of ``today`` (four queries whatever the plan's size)."""
+    its standing in ``period`` as of ``today`` (four queries whatever the plan's size when the stored
+    standings are current; :func:`read_states`)."""
     return read_states(period, today=today or timezone.localdate(), task_ids=task_ids).states
 
 
