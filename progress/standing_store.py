@@ -26,7 +26,6 @@ computes again only the tasks whose inputs changed since the last read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from django.db import DatabaseError, connection, transaction
 
@@ -60,10 +59,11 @@ def _id_list(ids: list[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int] | None) -> dict[int, list[tuple]]:
-    """The current stored rows of the tasks in ``stamps`` (task id → its stamp now) in ``period``,
-    by task: ``(unit_id, status, progress_status, percent, on_time, released, silent)``. One query;
-    ``task_ids``: only those tasks (else every stored row of the period)."""
+def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int] | None) -> tuple[list[tuple], set[int]]:
+    """The current stored rows of the tasks in ``stamps`` (task id → its stamp now) in ``period``, in
+    :func:`progress.states.lead_cell_rows`' shape (the lead cells, and a silent count row per task
+    with silent supporting cells), and the tasks they are current for. One query; ``task_ids``: only
+    those tasks (else every stored row of the period)."""
     condition, params = (
         "c.period_id = %s AND c.due_on = %s",
         [
@@ -80,29 +80,20 @@ def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int
             f" c.released, c.silent FROM {_table()} c WHERE {condition}",
             params,
         )
-        rows = cursor.fetchall()
-    found: dict[int, list[tuple]] = {}
-    current = stamps.get
-    for task_id, stamp, *cell in rows:
-        if current(task_id) == stamp:
-            cells = found.get(task_id)
-            if cells is None:
-                found[task_id] = [tuple(cell)]
-            else:
-                cells.append(tuple(cell))
-    return found
-
-
-def as_cell_rows(found: dict[int, list[tuple]]) -> Iterable[tuple]:
-    """Stored rows in :func:`progress.states.lead_cell_rows`' shape: the lead cells, then one silent
-    count row per task with silent supporting cells."""
-    for task_id, cells in found.items():
-        for unit_id, status, progress_status, percent, on_time, released, _silent in cells:
-            if unit_id != NO_LEAD:
-                yield (task_id, unit_id, status, progress_status, percent, 1 if on_time else 0, 1 if released else 0)
-        silent = cells[0][6]
-        if silent:
-            yield (task_id, None, None, None, silent, 0, 0)
+        fetched = cursor.fetchall()
+    rows: list[tuple] = []
+    found: set[int] = set()
+    current, add = stamps.get, rows.append
+    for task_id, stamp, unit_id, status, progress_status, percent, on_time, released, silent in fetched:
+        if current(task_id) != stamp:
+            continue
+        if task_id not in found:  # the task's silent count, on each of its rows: taken once
+            found.add(task_id)
+            if silent:
+                add((task_id, None, None, None, silent, 0, 0))
+        if unit_id != NO_LEAD:
+            add((task_id, unit_id, status, progress_status, percent, 1 if on_time else 0, 1 if released else 0))
+    return rows, found
 
 
 def store(

@@ -63,7 +63,7 @@ from progress.models import (
     StandingStamp,
     TaskProgress,
 )
-from progress.standing_store import CHUNK, as_cell_rows, store, stored_rows
+from progress.standing_store import CHUNK, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
@@ -370,8 +370,7 @@ def current_cell_rows(
     standings (:mod:`progress.standing_store`) where they are current; the others are computed
     and stored. One query when every task's rows are current; five more when some are not (the
     computation, then a savepoint, one delete, one insert and the release)."""
-    found = stored_rows(period, stamps, task_ids)
-    rows = list(as_cell_rows(found))
+    rows, found = stored_rows(period, stamps, task_ids)
     missing = [pk for pk in stamps if pk not in found]
     if not missing:
         return rows
