@@ -83,10 +83,10 @@ def _moment(rng: random.Random, period: ReviewPeriod) -> dt.datetime:
 def _random_write(rng: random.Random, world, tasks: list, periods: list[ReviewPeriod]) -> str:
     task = rng.choice(tasks)
     period = rng.choice(periods)
-    units = list(EffectiveAssignment.objects.filter(task=task).values_list("department_id", flat=True)) or [
+    units = list(EffectiveAssignment.objects.filter(task=task).order_by("pk").values_list("department_id", flat=True)) or [
         world.gongxin.pk
     ]
-    reports = list(ProgressReport.objects.filter(period__in=periods).values_list("pk", flat=True))
+    reports = list(ProgressReport.objects.filter(period__in=periods).order_by("pk").values_list("pk", flat=True))
     kind = rng.choice(
         ["create", "create", "update", "save", "raw", "delete", "support", "unassign", "close", "reopen", "due"]
     )
@@ -121,9 +121,9 @@ def _random_write(rng: random.Random, world, tasks: list, periods: list[ReviewPe
     elif kind == "support":
         SupportingFactory(task=task, department=rng.choice([world.fagai, world.caizheng, world.nancheng, world.gongxin]))
     elif kind == "unassign":
-        assignment = Assignment.objects.filter(task=task).order_by("?").first()
-        if assignment is not None:
-            assignment.delete()
+        assignments = list(Assignment.objects.filter(task=task).order_by("pk"))
+        if assignments:  # drawn by the seeded generator, so that a seed replays the same writes
+            rng.choice(assignments).delete()
             refresh_effective_assignments(task_ids=[task.pk])
     elif kind == "close":
         TaskProgress.objects.update_or_create(
