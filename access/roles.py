@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 PLAN_OFFICE_GROUP = "规划科"
 LEADERSHIP_GROUP = "市领导"
 
@@ -59,15 +61,22 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 
 
 def ensure_role_groups(**kwargs: Any) -> None:
-    """Create the role groups and give them their permissions (idempotent; the post_migrate handler)."""
+    """Create the role groups and give them their permissions (idempotent; the post_migrate handler).
+    A fixed few queries whatever the table's size: the permissions in one, each group's in one more
+    (it runs after every migrate, and the tests' flushes send post_migrate too)."""
     from django.contrib.auth.models import Group, Permission
 
-    for group_name, wanted in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(
-            *(
-                permission
-                for app_label, codename in wanted
-                for permission in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
+    wanted = {pair for pairs in ROLE_PERMISSIONS.values() for pair in pairs}
+    condition = Q()
+    for app_label, codename in sorted(wanted):
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    permission_ids = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.filter(condition).values_list(
+            "pk", "content_type__app_label", "codename"
         )
+    }
+    for group_name, pairs in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        # add() reads the group's permissions once and inserts only the missing ones.
+        group.permissions.add(*(permission_ids[pair] for pair in pairs if pair in permission_ids))

@@ -38,3 +38,10 @@ def test_one_post_migrate_handler_fills_the_groups():
     uids = {entry[0][0] for entry in post_migrate.receivers if isinstance(entry[0][0], str)}
     assert "access.ensure_role_groups" in uids
     assert not uids & {"progress.ensure_role_groups", "reminders.ensure_reminder_permissions"}
+
+
+def test_the_handler_reads_a_fixed_few_queries_whatever_the_table(django_assert_num_queries):
+    """It runs after every migrate (and the tests' flushes): the permissions in one query, then each
+    group's lookup and its permissions, not one query per permission of the table."""
+    with django_assert_num_queries(1 + 2 * len(ROLE_PERMISSIONS)):
+        ensure_role_groups()
