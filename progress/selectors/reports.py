@@ -80,7 +80,7 @@ def report_detail(*, report_id: int, user: Any) -> ProgressReport:
     # As a page of one (reports_by_ids): no ORDER BY and no LIMIT. PostgreSQL plans the eight-table
     # join in about 1 ms so, against 6 ms for "id = … LIMIT 21" (get) and 8 ms sorted by the model's
     # ordering (first(), which joins the plans twice more).
-    found = reports_by_ids([report_id])
+    found = reports_by_ids([int(report_id)])
     if not found:
         raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该报告，或您无权查看。")
     report = found[0]
