@@ -26,6 +26,7 @@ computes again only the tasks whose inputs changed since the last read.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -55,7 +56,8 @@ def _table() -> str:
     return connection.ops.quote_name(StandingCell._meta.db_table)
 
 
-def _id_list(ids: list[int]) -> str:
+def id_list(ids: list[Any]) -> str:
+    """``%s, %s, …``: one placeholder per value of ``ids``."""
     return ", ".join(["%s"] * len(ids))
 
 
@@ -64,15 +66,10 @@ def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int
     :func:`progress.states.lead_cell_rows`' shape (the lead cells, and a silent count row per task
     with silent supporting cells), and the tasks they are current for. One query; ``task_ids``: only
     those tasks (else every stored row of the period)."""
-    condition, params = (
-        "c.period_id = %s AND c.due_on = %s",
-        [
-            period.pk,
-            connection.ops.adapt_datefield_value(period.report_due_on),
-        ],
-    )
+    condition = "c.period_id = %s AND c.due_on = %s"
+    params = [period.pk, connection.ops.adapt_datefield_value(period.report_due_on)]
     if task_ids is not None and len(task_ids) <= CHUNK:  # else the period's rows, the others skipped below
-        condition += f" AND c.task_id IN ({_id_list(task_ids)})"
+        condition += f" AND c.task_id IN ({id_list(task_ids)})"
         params += task_ids
     with connection.cursor() as cursor:
         cursor.execute(
@@ -133,11 +130,11 @@ def store(
                 for start in range(0, len(task_ids), CHUNK):
                     chunk = task_ids[start : start + CHUNK]
                     cursor.execute(
-                        f"DELETE FROM {table} WHERE period_id = %s AND task_id IN ({_id_list(chunk)})",
+                        f"DELETE FROM {table} WHERE period_id = %s AND task_id IN ({id_list(chunk)})",
                         [period.pk, *chunk],
                     )
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({_id_list(list(_COLUMNS))})"
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({id_list(list(_COLUMNS))})"
                 " ON CONFLICT DO NOTHING",
                 rows,
             )

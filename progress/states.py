@@ -63,7 +63,7 @@ from progress.models import (
     StandingStamp,
     TaskProgress,
 )
-from progress.standing_store import CHUNK, store, stored_rows
+from progress.standing_store import CHUNK, id_list, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
@@ -288,6 +288,11 @@ def lead_cells(period: ReviewPeriod) -> list[LeadCell]:
     ]
 
 
+def plan_tasks_condition(plan_id: int, task_ids: list[int]) -> tuple[str, list[Any]]:
+    """The condition (on ``t``, the task table) and its parameters for the tasks ``task_ids`` of the plan."""
+    return f"t.plan_id = %s AND t.id IN ({id_list(task_ids)})", [plan_id, *task_ids]
+
+
 def fetch_rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -378,8 +383,7 @@ def current_cell_rows(
     if whole_plan or len(missing) > CHUNK:  # the read's own tasks (those not missing skipped below)
         condition, params = task_condition, task_params
     else:
-        condition = f"t.plan_id = %s AND t.id IN ({', '.join(['%s'] * len(missing))})"
-        params = [period.plan_id, *missing]
+        condition, params = plan_tasks_condition(period.plan_id, missing)
     computed = lead_cell_rows(period, task_condition=condition, task_params=params)
     if len(missing) > CHUNK and not whole_plan:
         wanted = set(missing)
@@ -400,8 +404,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         wanted = sorted({int(pk) for pk in task_ids})
         if not wanted:
             return StateReads({}, [], {}, sections, units)
-        task_condition += f" AND t.id IN ({', '.join(['%s'] * len(wanted))})"
-        task_params += wanted
+        task_condition, task_params = plan_tasks_condition(plan_id, wanted)
     task, progress = table_name(Task), table_name(TaskProgress)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     closed, closed_params = closed_by_sql("tp.status", "tp.completed_at", "%s")
@@ -556,8 +559,8 @@ def silent_units_of(period: ReviewPeriod, task_ids: Iterable[int]) -> dict[int, 
     wanted = sorted({int(pk) for pk in task_ids})
     if not wanted:
         return {}
-    condition = f"t.plan_id = %s AND t.id IN ({', '.join(['%s'] * len(wanted))})"
-    sql, params = _silent_cells_sql(task_condition=condition, task_params=[period.plan_id, *wanted], period=period)
+    condition, condition_params = plan_tasks_condition(period.plan_id, wanted)
+    sql, params = _silent_cells_sql(task_condition=condition, task_params=condition_params, period=period)
     department = table_name(Department)
     rows = fetch_rows(
         f"{sql} SELECT s.task_id, s.unit_id FROM silent s JOIN {department} d ON d.id = s.unit_id"

@@ -77,9 +77,9 @@ def reports_by_ids(ids: Iterable[int]) -> list[ProgressReport]:
 
 def report_detail(*, report_id: int, user: Any) -> ProgressReport:
     """One report with its details; ``NOT_FOUND`` when it does not exist or ``user`` may not see it."""
-    # As a page of one (reports_by_ids): no ORDER BY and no LIMIT. PostgreSQL plans the eight-table
-    # join in about 1 ms so, against 6 ms for "id = … LIMIT 21" (get) and 8 ms sorted by the model's
-    # ordering (first(), which joins the plans twice more).
+    # Read as a page of one (reports_by_ids): without ORDER BY and LIMIT, PostgreSQL plans the
+    # eight-table join in about 1 ms, against 6 ms for get() ("id = … LIMIT 21") and 8 ms for first()
+    # (sorted by the model's ordering, which joins the plans twice more).
     found = reports_by_ids([int(report_id)])
     if not found:
         raise ApplicationError(ErrorCode.NOT_FOUND, "找不到该报告，或您无权查看。")
