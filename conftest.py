@@ -114,6 +114,26 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = [item for tests in ordered for item in tests]
 
 
+# Young objects the garbage collector lets pile up before a collection (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The test process's heap as the web and worker processes keep theirs (:mod:`xingping_tracker.core.heap`):
+    what start-up and collection loaded (Django, the apps, every test module) is frozen, so the
+    collector's full passes no longer rescan it; and the youngest generation is collected after
+    50,000 new objects instead of 700 (a test's requests and factories make hundreds of thousands).
+    Measured on 1,361 tests on PostgreSQL: the collector's time 11–13 s → 6–7 s of the workers'.
+    Cycles are still collected; only less often."""
+    import gc
+
+    from xingping_tracker.core.heap import freeze_startup_heap
+
+    freeze_startup_heap()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _postgresql_flush_by_delete() -> Any:
     """After a test that commits for real (``transactional_db``, ``live_server``), pytest-django

@@ -53,3 +53,14 @@ print(gone() is None)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_the_test_process_runs_with_its_loaded_heap_frozen_as_the_web_process_does() -> None:
+    """The harness (conftest.pytest_collection_finish) freezes what start-up and collection loaded
+    and collects the youngest generation less often; both are what the suite's figures assume."""
+    import gc
+
+    from conftest import GC_YOUNG_THRESHOLD
+
+    assert gc.get_freeze_count() > 50_000
+    assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
