@@ -171,10 +171,11 @@ def task_listing(
     reads = read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
     released: set[int] = set()  # tasks closed by the period's due date: nothing owed (progress.workflow)
-    for task_id, unit_id, status, on_time, task_released in reads.lead_cells:
-        lead_cells[task_id][unit_id] = (status, on_time)
-        if task_released:
-            released.add(task_id)
+    if filters.report:  # only the report filter reads the cells (10,000 and more on a whole plan)
+        for task_id, unit_id, status, on_time, task_released in reads.lead_cells:
+            lead_cells[task_id][unit_id] = (status, on_time)
+            if task_released:
+                released.add(task_id)
     silent = reads.silent
     in_section = _descendants(reads.sections, filters.section_id) if filters.section_id else None
 
