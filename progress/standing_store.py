@@ -61,6 +61,16 @@ def id_list(ids: list[Any]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
+def ids_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    """The condition "``column`` is one of ``ids``" and its parameters. On PostgreSQL one array
+    parameter (``= ANY(%s)``): a thousand ids read 2.5-3 times faster than as a thousand
+    placeholders, which are merged into the statement's text and parsed one by one; elsewhere
+    ``IN (%s, …)``."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({id_list(ids)})", list(ids)
+
+
 def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int] | None) -> tuple[list[tuple], set[int]]:
     """The current stored rows of the tasks in ``stamps`` (task id → its stamp now) in ``period``, in
     :func:`progress.states.lead_cell_rows`' shape (the lead cells, and a silent count row per task

@@ -53,6 +53,7 @@ from progress.models import (
     TargetActual,
     TaskProgress,
 )
+from progress.standing_store import ids_in
 from progress.states import (
     DELIVERED_STATES,
     GREEN,
@@ -461,10 +462,11 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     report_ids = {row[8] for row in rows if row[6] != _OFFICIAL}
     reports: dict[int, tuple[int, str, str]] = {}  # report id → (its period, its state, its role)
     if report_ids:
-        for report_id, period_id, status, task_id, unit_id in (
-            ProgressReport.objects.filter(pk__in=report_ids)
-            .order_by()
-            .values_list("pk", "period_id", "status", "task_id", "department_id")
+        condition, params = ids_in("r.id", sorted(report_ids))
+        for report_id, period_id, status, task_id, unit_id in fetch_rows(
+            f"SELECT r.id, r.period_id, r.status, r.task_id, r.department_id"
+            f" FROM {table_name(ProgressReport)} r WHERE {condition}",
+            params,
         ):
             task_state = states.get(task_id)
             lead = task_state is not None and unit_id in task_state.lead_unit_ids
