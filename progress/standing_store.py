@@ -79,8 +79,9 @@ def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int
     condition = "c.period_id = %s AND c.due_on = %s"
     params = [period.pk, connection.ops.adapt_datefield_value(period.report_due_on)]
     if task_ids is not None and len(task_ids) <= CHUNK:  # else the period's rows, the others skipped below
-        condition += f" AND c.task_id IN ({id_list(task_ids)})"
-        params += task_ids
+        tasks, task_params = ids_in("c.task_id", task_ids)
+        condition += f" AND {tasks}"
+        params += task_params
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.task_id, c.stamp, c.unit_id, c.status, c.progress_status, c.percent, c.on_time,"
@@ -139,10 +140,8 @@ def store(
             else:
                 for start in range(0, len(task_ids), CHUNK):
                     chunk = task_ids[start : start + CHUNK]
-                    cursor.execute(
-                        f"DELETE FROM {table} WHERE period_id = %s AND task_id IN ({id_list(chunk)})",
-                        [period.pk, *chunk],
-                    )
+                    tasks, task_params = ids_in("task_id", chunk)
+                    cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {tasks}", [period.pk, *task_params])
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({id_list(list(_COLUMNS))})"
                 " ON CONFLICT DO NOTHING",

@@ -63,7 +63,7 @@ from progress.models import (
     StandingStamp,
     TaskProgress,
 )
-from progress.standing_store import CHUNK, id_list, store, stored_rows
+from progress.standing_store import CHUNK, ids_in, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
 
@@ -290,7 +290,8 @@ def lead_cells(period: ReviewPeriod) -> list[LeadCell]:
 
 def plan_tasks_condition(plan_id: int, task_ids: list[int]) -> tuple[str, list[Any]]:
     """The condition (on ``t``, the task table) and its parameters for the tasks ``task_ids`` of the plan."""
-    return f"t.plan_id = %s AND t.id IN ({id_list(task_ids)})", [plan_id, *task_ids]
+    condition, params = ids_in("t.id", task_ids)
+    return f"t.plan_id = %s AND {condition}", [plan_id, *params]
 
 
 def fetch_rows(sql: str, params: list[Any]) -> list[tuple]:
