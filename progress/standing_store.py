@@ -26,11 +26,11 @@ computes again only the tasks whose inputs changed since the last read.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
 from progress.models import ReviewPeriod, StandingCell
+from xingping_tracker.core.sql import ids_in, placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +54,6 @@ _COLUMNS = (
 
 def _table() -> str:
     return connection.ops.quote_name(StandingCell._meta.db_table)
-
-
-def id_list(ids: list[Any]) -> str:
-    """``%s, %s, …``: one placeholder per value of ``ids``."""
-    return ", ".join(["%s"] * len(ids))
-
-
-def ids_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
-    """The condition "``column`` is one of ``ids``" and its parameters. On PostgreSQL one array
-    parameter (``= ANY(%s)``): a thousand ids read 2.5-3 times faster than as a thousand
-    placeholders, which are merged into the statement's text and parsed one by one; elsewhere
-    ``IN (%s, …)``."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({id_list(ids)})", list(ids)
 
 
 def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int] | None) -> tuple[list[tuple], set[int]]:
@@ -143,7 +128,7 @@ def store(
                     tasks, task_params = ids_in("task_id", chunk)
                     cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {tasks}", [period.pk, *task_params])
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({id_list(list(_COLUMNS))})"
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})"
                 " ON CONFLICT DO NOTHING",
                 rows,
             )

@@ -63,9 +63,10 @@ from progress.models import (
     StandingStamp,
     TaskProgress,
 )
-from progress.standing_store import CHUNK, ids_in, store, stored_rows
+from progress.standing_store import CHUNK, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
 from tasks.models import AssignmentRole, EffectiveAssignment, Section, Task
+from xingping_tracker.core.sql import ids_in
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = (RED, YELLOW, GREEN)

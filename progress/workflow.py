@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from progress.models import ExtensionStatus, PeriodStatus, ReportStatus, TaskProgress, TaskStatus
 from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
+from xingping_tracker.core.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def delivered_sql(status_column: str) -> tuple[str, list[str]]:
     """The same definition in SQL: ``("<status_column> IN (%s, …)", its parameters)``, for the
     selectors that count delivered reports in the database (wrap it in ``NOT (…)`` for "owed")."""
     states = sorted(DELIVERED_REPORT_STATES)
-    return f"{status_column} IN ({', '.join(['%s'] * len(states))})", states
+    return f"{status_column} IN ({placeholders(states)})", states
 
 
 # "Owed" (still to report), the one definition: a unit owes its report on a task in a period unless

@@ -53,7 +53,6 @@ from progress.models import (
     TargetActual,
     TaskProgress,
 )
-from progress.standing_store import ids_in
 from progress.states import (
     DELIVERED_STATES,
     GREEN,
@@ -78,6 +77,7 @@ from progress.states import (
 )
 from progress.workflow import closed_by_sql, delivered_sql, owes_report
 from tasks.models import AssignmentRole, Plan, Section, Target, Task
+from xingping_tracker.core.sql import ids_in, placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -473,6 +473,8 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
             reports[report_id] = (period_id, status, AssignmentRole.LEAD if lead else "")
     for target_id, state, value, data_date, pk, period_id, role, status, report_id in rows:
         if role != _OFFICIAL:
+            if report_id not in reports:  # deleted (with its actuals) between the two reads
+                continue
             period_id, status, role = reports[report_id]
         if role == _OFFICIAL:
             official_rows.append((target_id, period_id, value, data_date))
@@ -607,7 +609,6 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
     )
     report, task, progress = table_name(ProgressReport), table_name(Task), table_name(TaskProgress)
     period_ids = [p.pk for p in periods]
-    id_list = ", ".join(["%s"] * len(period_ids))
     delivered, states = delivered_sql("r.status")
     closed_as_of, closed_params = closed_by_sql("tp.status", "tp.completed_at", "pc.closed_by")
     released, released_params = closed_by_sql("tp.status", "tp.completed_at", "pc.due_end")
@@ -621,7 +622,7 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
                    MAX(CASE WHEN {delivered} AND r.progress_status = %s THEN 1 ELSE 0 END) AS delayed,
                    MAX(CASE WHEN {delivered} AND r.progress_status = %s THEN 1 ELSE 0 END) AS at_risk
             FROM {report} r JOIN lp ON lp.task_id = r.task_id AND lp.unit_id = r.department_id
-            WHERE r.period_id IN ({id_list})
+            WHERE r.period_id IN ({placeholders(period_ids)})
             GROUP BY r.period_id, r.task_id
         )
         SELECT f.period_id, COUNT(*), SUM(f.completed), SUM(f.delivered),

@@ -40,6 +40,7 @@ from progress.states import report_role_q
 from progress.workflow import DELIVERED_REPORT_STATES, owed_sql, owes_report, released_sql
 from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
 from tasks.selectors import unit_cells
+from xingping_tracker.core.sql import ids_in
 
 DELIVERED_STATES = DELIVERED_REPORT_STATES  # reached the plan office: its unit is neither late nor silent
 NOT_STARTED = "none"  # the board's status for "no report yet" (未填报)
@@ -348,7 +349,7 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
         return []
     tasks = Task.objects.filter(pk__in=task_ids).only("pk", "plan_id", "number", "text", "binding", "kind", "deadline")
     by_id = {task.pk: task for task in tasks}
-    placeholders = ", ".join(["%s"] * len(task_ids))
+    tasks_condition, tasks_params = ids_in("ea.task_id", task_ids)
     # The page's cells in written order (role, position, assignment, then the unit order): a cell's
     # primary row is the unit's first occurrence, so this is the order of the task page.
     cells, assignment = _table(EffectiveAssignment), _table(Assignment)
@@ -361,11 +362,11 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
         JOIN {assignment} a ON a.id = ea.assignment_id
         JOIN {department} d ON d.id = ea.department_id
         LEFT JOIN {report} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s
-        WHERE ea.is_primary AND ea.task_id IN ({placeholders})
+        WHERE ea.is_primary AND {tasks_condition}
         ORDER BY ea.task_id, ea.role, a.position, a.id, d.sort_order, d.name
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*released_params, period.pk, *task_ids])
+        cursor.execute(sql, [*released_params, period.pk, *tasks_params])
         occurrences = cursor.fetchall()
     labels = dict(ReportStatus.choices)
     report_url, task_url = _url_maker("progress:report_detail"), _url_maker("progress:task_detail")

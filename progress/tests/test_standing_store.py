@@ -252,20 +252,3 @@ def test_a_store_that_fails_is_logged_and_the_read_still_answers(world, caplog):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER refuse_cells{' ON ' + cells if connection.vendor == 'postgresql' else ''}")
 
-
-@pytest.mark.parametrize("size", [1, 3, 1200])
-def test_ids_in_selects_exactly_the_given_ids(size):
-    """The id condition (one array on PostgreSQL, placeholders elsewhere) finds exactly its rows, for
-    one id, a few, and more than SQLite's old limit of 999 parameters (ids not in the table included)."""
-    from departments.models import Department
-    from departments.tests.factories import DepartmentFactory
-    from progress.standing_store import ids_in
-
-    units = [DepartmentFactory().pk for _ in range(4)]
-    wanted = [units[0], units[2], *range(10**6, 10**6 + size - 2)][:size]
-    condition, params = ids_in("d.id", wanted)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.id FROM {table_name(Department)} d WHERE {condition}", params)
-        found = sorted(row[0] for row in cursor.fetchall())
-    assert found == sorted(pk for pk in wanted if pk in units)
-    assert ("ANY" in condition) == (connection.vendor == "postgresql")
