@@ -34,7 +34,9 @@ def test_the_dashboard_measurements_run_with_bounded_queries():
     assert by_label["task_states()"].queries == 4
     assert by_label["refresh_overview job"].queries > 4  # the open periods, then their overview
     assert by_label["dashboard:home"].size > 10  # KiB of HTML: the page was rendered
-    assert 0 < by_label["dashboard:home"].queries <= 25
+    # The page is the first counted overview from the stored task states: it computes and stores them
+    # (progress.state_store) before counting.
+    assert 0 < by_label["dashboard:home"].queries <= 32
     cold = measure_cold(period, repeats=1, warmups=0)
     assert cold.queries > by_label["dashboard:home"].queries  # the trend is computed again when cold
 

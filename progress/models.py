@@ -413,3 +413,54 @@ class StandingCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id}·任务{self.task_id}·{self.unit_id}"
+
+
+class StoredState(models.Model):
+    """A task's standing in a period as of one day, as :func:`progress.states.read_states` computed
+    it (the fields the overview counts): kept so that the dashboard adds up 10,000 tasks in SQL
+    instead of building every state again (:mod:`progress.state_store`). A row is read only while it
+    is current: its ``stamp`` equals the task's :class:`StandingStamp`, ``as_of`` is the day asked
+    for, ``due_on`` is the period's report due date, and the task's number, section, binding flag
+    and effective deadline are those stored; otherwise it is computed again."""
+
+    period = models.ForeignKey(ReviewPeriod, verbose_name="填报期", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="+")
+    stamp = models.BigIntegerField("变更计数")
+    as_of = models.DateField("计算日期")
+    due_on = models.DateField("报送截止日")
+    number = models.PositiveIntegerField("序号")
+    section_id = models.BigIntegerField("所属章节", null=True)
+    binding = models.BooleanField("约束性", default=False)
+    deadline = models.DateField("完成时限", null=True)
+    light = models.CharField("灯色", max_length=8)
+    progress_status = models.CharField("推进状态", max_length=16, blank=True)
+    is_completed = models.BooleanField("规划科确认完成", default=False)
+    delivered = models.BooleanField("已报送", default=False)
+    is_overdue = models.BooleanField("逾期", default=False)
+    report_late = models.BooleanField("报告逾期", default=False)
+
+    class Meta:
+        verbose_name = "任务灯色存储"
+        verbose_name_plural = "任务灯色存储"
+        constraints = [models.UniqueConstraint(fields=["period", "task"], name="stored_state_unique")]
+        indexes = [
+            # The overview's counts group by these columns and read no other (in index order).
+            models.Index(
+                fields=[
+                    "period",
+                    "section_id",
+                    "light",
+                    "progress_status",
+                    "is_completed",
+                    "delivered",
+                    "is_overdue",
+                    "report_late",
+                    "binding",
+                ],
+                name="stored_state_counts",
+            ),
+            models.Index(fields=["period", "light", "number"], name="stored_state_light"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}·任务{self.task_id}·{self.light}"

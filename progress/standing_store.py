@@ -91,13 +91,13 @@ def stored_rows(period: ReviewPeriod, stamps: dict[int, int], task_ids: list[int
 
 def store(
     period: ReviewPeriod, computed: list[tuple], stamps: dict[int, int], task_ids: list[int], *, whole_plan: bool
-) -> None:
+) -> bool:
     """Replace the stored rows of ``task_ids`` in ``period`` by ``computed`` (their
     ``lead_cell_rows``), tagged with ``stamps`` as read before computing them; ``whole_plan``: they
     are every task of the period's plan (the period's other rows go too). In a savepoint; a failure
-    is logged and leaves the earlier rows (stale, so not read)."""
+    is logged and leaves the earlier rows (stale, so not read). True when the rows were written."""
     if not task_ids:
-        return
+        return True
     silent: dict[int, int] = {}
     leads: dict[int, list[tuple]] = {}
     for task_id, unit_id, status, progress_status, percent, on_time, released in computed:
@@ -134,3 +134,5 @@ def store(
             )
     except DatabaseError:
         logger.warning("Stored standings of period %s not written; read again next time", period.pk, exc_info=True)
+        return False
+    return True

@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -362,6 +362,11 @@ class StateReads:
     silent: dict[int, int]  # task id → its silent supporting cells
     sections: dict[int, Section]
     units: dict[int, tuple[str, int]]  # unit id → (name, sort_order), every unit
+    # task id → the stamp its standing was read with (progress.standing_store)
+    stamps: dict[int, int] = field(default_factory=dict)
+    # the lead cells read are stored with those stamps (False: a store failed; progress.state_store
+    # then stores no state either)
+    cells_stored: bool = True
 
 
 def current_cell_rows(
@@ -371,16 +376,17 @@ def current_cell_rows(
     task_ids: list[int] | None,
     task_condition: str,
     task_params: list[Any],
-) -> list[tuple]:
+) -> tuple[list[tuple], bool]:
     """:func:`lead_cell_rows` of the tasks in ``stamps`` (task id → its stamp, read before this call;
     ``task_ids``: the read is of those tasks only, matching ``task_condition``), from the stored
     standings (:mod:`progress.standing_store`) where they are current; the others are computed
     and stored. One query when every task's rows are current; five more when some are not (the
-    computation, then a savepoint, one delete, one insert and the release)."""
+    computation, then a savepoint, one delete, one insert and the release). With the rows: whether
+    every task's rows are now stored (False when the store failed)."""
     rows, found = stored_rows(period, stamps, task_ids)
     missing = [pk for pk in stamps if pk not in found]
     if not missing:
-        return rows
+        return rows, True
     whole_plan = task_ids is None and len(missing) == len(stamps)
     if whole_plan or len(missing) > CHUNK:  # the read's own tasks (those not missing skipped below)
         condition, params = task_condition, task_params
@@ -390,8 +396,8 @@ def current_cell_rows(
     if len(missing) > CHUNK and not whole_plan:
         wanted = set(missing)
         computed = [row for row in computed if row[0] in wanted]
-    store(period, computed, stamps, missing, whole_plan=whole_plan)
-    return rows + computed
+    stored = store(period, computed, stamps, missing, whole_plan=whole_plan)
+    return rows + computed, stored
 
 
 def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int] | None) -> StateReads:
@@ -427,9 +433,10 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             *task_params,
         ],
     )
-    cell_rows = current_cell_rows(
+    stamps = {row[0]: row[7] for row in task_rows}
+    cell_rows, cells_stored = current_cell_rows(
         period,
-        {row[0]: row[7] for row in task_rows},
+        stamps,
         task_ids=None if task_ids is None else wanted,
         task_condition=task_condition,
         task_params=task_params,
@@ -552,7 +559,7 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             },
         )
         states[pk] = state
-    return StateReads(states, lead_cells, silent, sections, units)
+    return StateReads(states, lead_cells, silent, sections, units, stamps, cells_stored)
 
 
 def silent_units_of(period: ReviewPeriod, task_ids: Iterable[int]) -> dict[int, list[int]]:

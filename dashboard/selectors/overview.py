@@ -19,9 +19,18 @@ by the exports and the review pages); this module adds up the overview from them
   without a closing time and a point still read as of ``today`` (before the day after the due
   date) are always computed live.
 
-Every function here is a pure read with a fixed number of queries whatever the plan's size: SQL
-does the joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
-instance per task.
+Every function here reads with a fixed number of queries whatever the plan's size: SQL does the
+joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
+instance per task. The only writes are those of the stores it reads through (the trend points
+here, :mod:`progress.standing_store` and :mod:`progress.state_store`), each in a savepoint.
+
+**Two ways to count, one answer.** ``period_overview()`` builds every task's state in Python (what
+the meeting pack, the assessment and the evaluation read with the states). The dashboard asks for
+the overview without the states (``with_states=False``): it is counted in SQL over the stored task
+states (:mod:`progress.state_store`: :func:`progress.states.read_states`' own output, computed
+again only for the tasks whose inputs or day changed), with the attention list's and the binding
+tasks' states read for those tasks only. ``dashboard/tests/test_counted_overview.py`` holds the two
+equal on generated plans, for every kind of change.
 """
 
 from __future__ import annotations
@@ -50,9 +59,13 @@ from progress.models import (
     ProgressStatus,
     ReportStatus,
     ReviewPeriod,
+    StandingCell,
+    StoredState,
     TargetActual,
     TaskProgress,
 )
+from progress.standing_store import NO_LEAD
+from progress.state_store import current_states
 from progress.states import (
     DELIVERED_STATES,
     GREEN,
@@ -251,16 +264,6 @@ def _heading(section: Section) -> str:
 
 
 def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> list[SectionRow]:
-    rows = {pk: SectionRow(section_id=pk, heading=_heading(s), level=0) for pk, s in sections.items()}
-    for pk, section in sections.items():
-        parent, level = section.parent_id, 0
-        while parent is not None and parent in sections and level < 10:
-            level += 1
-            parent = sections[parent].parent_id
-        rows[pk].level = level
-    for pk, section in sections.items():  # already in position order
-        if section.parent_id in rows:
-            rows[section.parent_id].children.append(rows[pk])
     # Counted per section first (one dict update per task), then added up the section's ancestors.
     own: dict[int | None, list[int]] = {}
     for state in states:
@@ -274,6 +277,22 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
             counts[2] += 1
         elif light == YELLOW:
             counts[3] += 1
+    return _section_counts_rows(own, sections)
+
+
+def _section_counts_rows(own: dict[int | None, list[int]], sections: dict[int, Section]) -> list[SectionRow]:
+    """The chapter rows from each section's own tasks' counts (section id → [total, completed, red,
+    yellow]), added up each section's ancestors."""
+    rows = {pk: SectionRow(section_id=pk, heading=_heading(s), level=0) for pk, s in sections.items()}
+    for pk, section in sections.items():
+        parent, level = section.parent_id, 0
+        while parent is not None and parent in sections and level < 10:
+            level += 1
+            parent = sections[parent].parent_id
+        rows[pk].level = level
+    for pk, section in sections.items():  # already in position order
+        if section.parent_id in rows:
+            rows[section.parent_id].children.append(rows[pk])
     for section_id, (total, completed, red, yellow) in own.items():
         current = section_id
         seen = 0
@@ -286,6 +305,21 @@ def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> 
             current = sections[current].parent_id
             seen += 1
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
+
+
+def _count_cells(row: LeadUnitRow, *, status: str, on_time: bool, released: bool, count: int = 1) -> None:
+    """Count ``count`` lead cells of the unit ``row`` whose report is in ``status``: delivered on
+    time or late, not submitted (still owed: :func:`progress.workflow.owes_report`), or released."""
+    row.tasks += count
+    if status in DELIVERED_STATES:
+        if on_time:
+            row.on_time += count
+        else:
+            row.late += count
+    elif owes_report(status=status, released=released):
+        row.not_submitted += count
+    else:
+        row.released += count
 
 
 def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[LeadUnitRow]:
@@ -301,16 +335,7 @@ def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[Lead
         if row is None:
             name, sort_order = reads.units.get(unit_id, ("", 0))
             row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
-        row.tasks += 1
-        if status in DELIVERED_STATES:
-            if on_time:
-                row.on_time += 1
-            else:
-                row.late += 1
-        elif owes_report(status=status, released=released):
-            row.not_submitted += 1
-        else:
-            row.released += 1
+        _count_cells(row, status=status, on_time=on_time, released=released)
         if state is not None:
             row.completed += state.is_completed
             row.red += state.light == RED
@@ -768,66 +793,221 @@ def _trend_points(
     return points
 
 
-def period_overview(period: ReviewPeriod, *, today: dt.date | None = None, with_trend: bool = True) -> Overview:
+@dataclass
+class _Counts:
+    """The overview's task counts, added up one task (or one group of equal tasks) at a time."""
+
+    total: int = 0
+    completed: int = 0
+    submitted: int = 0
+    overdue: int = 0
+    report_late: int = 0
+    binding: int = 0
+    lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LIGHTS, 0))
+    # ProgressStatus values, and "" for no delivered lead report
+    progress: dict[str, int] = field(default_factory=lambda: dict.fromkeys([*ProgressStatus.values, ""], 0))
+
+    def status_counts(self) -> list[StatusCount]:
+        counts = [StatusCount(key, label, self.progress[key]) for key, label in ProgressStatus.choices]
+        counts.append(StatusCount(NOT_SUBMITTED, NOT_SUBMITTED_LABEL, self.progress[""]))
+        return counts
+
+
+def period_overview(
+    period: ReviewPeriod,
+    *,
+    today: dt.date | None = None,
+    with_trend: bool = True,
+    with_states: bool = True,
+    attention: int | None = None,
+) -> Overview:
     """Where the period's plan stands (see the module docstring): a fixed number of queries whatever
     the plan's size: eight (the plan, four for the task states, the periods with their stored trend
     points, two for the binding indicators), plus, when an earlier period's point is not stored, one
-    for the trend and the upsert of the closed periods' points (in a savepoint)."""
+    for the trend and the upsert of the closed periods' points (in a savepoint).
+
+    ``with_states=False`` (what the dashboard shows): the same overview without ``states``, and with
+    only the first ``attention`` attention tasks (all when None), counted in SQL from the stored
+    task states (:mod:`progress.state_store`, brought up to date first) instead of building every
+    task's state in Python; computed in Python as above when they could not be stored."""
     today = today or timezone.localdate()
+    if not with_states:
+        overview = _counted_overview(period, today=today, with_trend=with_trend, attention=attention)
+        if overview is not None:
+            return overview
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
     reads = read_states(period, today=today, task_ids=None)
     states = reads.states
     values = list(states.values())
-    progress_counts = dict.fromkeys(ProgressStatus.values, 0)
-    progress_counts[""] = 0  # no delivered lead report
-    light_counts = dict.fromkeys(LIGHTS, 0)
-    completed = submitted = overdue = report_late = binding = 0
+    counts = _Counts(total=len(values))
+    lights, progress_counts = counts.lights, counts.progress
     flagged = []
     for state in values:  # one pass for every count
         light = state.light
-        light_counts[light] += 1
+        lights[light] += 1
         progress_counts[state.progress_status] += 1
-        completed += state.is_completed
-        submitted += state.delivered
-        overdue += state.is_overdue
-        report_late += state.report_late
-        binding += state.binding
+        counts.completed += state.is_completed
+        counts.submitted += state.delivered
+        counts.overdue += state.is_overdue
+        counts.report_late += state.report_late
+        counts.binding += state.binding
         if light != GREEN:
             flagged.append(state)
-    not_submitted = progress_counts.pop("")
-    status_counts = [StatusCount(key, label, progress_counts[key]) for key, label in ProgressStatus.choices]
-    status_counts.append(StatusCount(NOT_SUBMITTED, NOT_SUBMITTED_LABEL, not_submitted))
     # Already in number order (then id): a stable sort by light alone keeps it within each light.
-    attention = sorted(flagged, key=lambda s: LIGHT_ORDER[s.light])
+    flagged.sort(key=lambda s: LIGHT_ORDER[s.light])
+    return _overview(
+        period,
+        plan=plan,
+        today=today,
+        with_trend=with_trend,
+        counts=counts,
+        chapters=_chapter_rows(values, reads.sections),
+        lead_units=_lead_unit_rows(reads),
+        binding_states=states,
+        attention=flagged if attention is None else flagged[:attention],
+        attention_total=len(flagged),
+        states=states if with_states else {},
+        reads=reads,
+    )
+
+
+def _counted_overview(
+    period: ReviewPeriod, *, today: dt.date, with_trend: bool, attention: int | None
+) -> Overview | None:
+    """:func:`period_overview` without the states, counted in SQL over the stored task states (None
+    when they could not be brought up to date): four aggregates (the tasks by section and by the
+    fields counted, the lead cells by unit, the attention tasks' and the binding tasks' ids), then
+    :func:`progress.states.read_states` of those tasks only."""
+    if not current_states(period, today=today):
+        return None
+    plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
+    state = table_name(StoredState)
+    counts = _Counts()
+    lights, progress_counts = counts.lights, counts.progress
+    own: dict[int | None, list[int]] = {}  # section id → [total, completed, red, yellow]
+    for section_id, light, progress, completed, delivered, overdue, late, binding, count in fetch_rows(
+        "SELECT section_id, light, progress_status, is_completed, delivered, is_overdue, report_late, binding,"
+        f" COUNT(*) FROM {state} WHERE period_id = %s GROUP BY section_id, light, progress_status,"
+        " is_completed, delivered, is_overdue, report_late, binding",
+        [period.pk],
+    ):
+        counts.total += count
+        lights[light] += count
+        progress_counts[progress] += count
+        counts.completed += count if completed else 0
+        counts.submitted += count if delivered else 0
+        counts.overdue += count if overdue else 0
+        counts.report_late += count if late else 0
+        counts.binding += count if binding else 0
+        section = own.get(section_id)
+        if section is None:
+            section = own[section_id] = [0, 0, 0, 0]
+        section[0] += count
+        section[1] += count if completed else 0
+        section[2] += count if light == RED else 0
+        section[3] += count if light == YELLOW else 0
+    # Each lead cell stored with the task's state (same stamp and due date; progress.state_store).
+    unit_groups = fetch_rows(
+        f"""
+        SELECT c.unit_id, c.status, c.on_time, c.released, s.is_completed, s.light, COUNT(*), SUM(c.silent),
+               SUM(CASE WHEN c.silent > 0 THEN 1 ELSE 0 END)
+        FROM {state} s JOIN {table_name(StandingCell)} c
+          ON c.period_id = s.period_id AND c.task_id = s.task_id AND c.stamp = s.stamp AND c.due_on = s.due_on
+        WHERE s.period_id = %s AND c.unit_id <> %s
+        GROUP BY c.unit_id, c.status, c.on_time, c.released, s.is_completed, s.light
+        """,
+        [period.pk, NO_LEAD],
+    )
+    # In number order (then id) within each light, red first: as the full path's stable sort.
+    limit, limit_params = ("", []) if attention is None else (" LIMIT %s", [attention])
+    attention_ids = [
+        row[0]
+        for row in fetch_rows(
+            f"SELECT task_id FROM {state} WHERE period_id = %s AND light <> %s"
+            f" ORDER BY CASE WHEN light = %s THEN 0 ELSE 1 END, number, task_id{limit}",
+            [period.pk, GREEN, RED, *limit_params],
+        )
+    ]
+    binding_ids = [
+        row[0] for row in fetch_rows(f"SELECT task_id FROM {state} WHERE period_id = %s AND binding", [period.pk])
+    ]
+    reads = read_states(period, today=today, task_ids=[*attention_ids, *binding_ids])
+    units: dict[int, LeadUnitRow] = {}
+    for unit_id, status, on_time, released, completed, light, count, silent, silent_tasks in unit_groups:
+        row = units.get(unit_id)
+        if row is None:
+            name, sort_order = reads.units.get(unit_id, ("", 0))
+            row = units[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
+        _count_cells(row, status=status or "", on_time=bool(on_time), released=bool(released), count=count)
+        row.completed += count if completed else 0
+        row.red += count if light == RED else 0
+        row.yellow += count if light == YELLOW else 0
+        row.silent += int(silent or 0)
+        row.silent_tasks += int(silent_tasks or 0)
+    found = reads.states
+    return _overview(
+        period,
+        plan=plan,
+        today=today,
+        with_trend=with_trend,
+        counts=counts,
+        chapters=_section_counts_rows(own, reads.sections),
+        lead_units=sorted(units.values(), key=lambda r: (r.sort_order, r.name, r.unit_id)),
+        binding_states={pk: found[pk] for pk in binding_ids if pk in found},
+        attention=[found[pk] for pk in attention_ids if pk in found],
+        attention_total=lights[RED] + lights[YELLOW],
+        states={},
+        reads=reads,
+    )
+
+
+def _overview(
+    period: ReviewPeriod,
+    *,
+    plan: Plan,
+    today: dt.date,
+    with_trend: bool,
+    counts: _Counts,
+    chapters: list[SectionRow],
+    lead_units: list[LeadUnitRow],
+    binding_states: dict[int, TaskState],
+    attention: list[TaskState],
+    attention_total: int,
+    states: dict[int, TaskState],
+    reads: StateReads,
+) -> Overview:
+    """The overview from its counts, whichever way they were counted (the periods, the binding
+    board and the trend read here)."""
     periods = list(
         ReviewPeriod.objects.filter(plan_id=period.plan_id, starts_on__lte=period.starts_on)
         .order_by("starts_on", "pk")
         .select_related("trend_snapshot")
         .only("pk", "name", "starts_on", "report_due_on", "plan_id", "status", "closed_at", *_SNAPSHOT_COLUMNS)
     )
-    current = (len(values), completed, submitted, light_counts[RED], light_counts[YELLOW])
+    lights = counts.lights
+    current = (counts.total, counts.completed, counts.submitted, lights[RED], lights[YELLOW])
     # Periods never opened have no reports: not in the trend (the one shown stays, marked as such).
     trend_periods = [p for p in periods if p.status != PeriodStatus.PLANNED or p.pk == period.pk]
     return Overview(
         period=period,
         plan=plan,
         today=today,
-        total=len(values),
-        completed=completed,
-        completion_rate=_rate(completed, len(values)),
-        status_counts=status_counts,
-        light_counts=light_counts,
-        chapters=_chapter_rows(values, reads.sections),
-        lead_units=_lead_unit_rows(reads),
-        binding=_binding_rows(periods, states, plan=plan),
+        total=counts.total,
+        completed=counts.completed,
+        completion_rate=_rate(counts.completed, counts.total),
+        status_counts=counts.status_counts(),
+        light_counts=lights,
+        chapters=chapters,
+        lead_units=lead_units,
+        binding=_binding_rows(periods, binding_states, plan=plan),
         attention=attention,
         trend=_trend_points(trend_periods, selected=period, today=today, current=current) if with_trend else [],
         states=states,
         units={pk: name for pk, (name, _order) in reads.units.items()},
         sections=reads.sections,
-        submitted=submitted,
-        overdue=overdue,
-        report_late=report_late,
-        attention_total=len(attention),
-        binding_tasks=binding,
+        submitted=counts.submitted,
+        overdue=counts.overdue,
+        report_late=counts.report_late,
+        attention_total=attention_total,
+        binding_tasks=counts.binding,
     )

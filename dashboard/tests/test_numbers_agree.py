@@ -273,9 +273,11 @@ def test_query_counts_of_the_pages_touched(client, reported, django_assert_max_n
     client.force_login(reported.leader)
     params = {"period": reported.h2.pk}
     client.get(HOME, params)  # the trend points of closed periods stored once
-    # session, user, permissions (2), the period, the overview (plan, task states (4), periods, binding
-    # targets and actuals (2)), the period list, the attention texts and their 存在问题 (one query)
-    with django_assert_max_num_queries(19):
+    # session, user, permissions (2), the period, the overview counted from the stored task states
+    # (their check, the plan, two counts, the attention and binding tasks' ids, those tasks' states
+    # (4), periods, the binding board's targets, actuals and their reports), the period list, the
+    # attention texts and their 存在问题 (one query)
+    with django_assert_max_num_queries(22):
         assert client.get(HOME, params).status_code == 200
     # savepoints, session, user, permissions (2), period, choices (2), periods, states (5), texts,
     # silent units, problems

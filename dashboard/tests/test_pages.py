@@ -209,7 +209,10 @@ def test_query_counts_do_not_grow_with_the_plan(client, reported):
         )
     big = (_count(c, HOME, params), _count(c, LIST, params), _count(c, LIST, {**params, "light": "red"}))
     assert big == small
-    assert max(big) <= 24  # session, user, roles, notifications, periods, the overview (11), texts
+    # session, user, roles, notifications, periods, the overview (14), texts; the first page after a
+    # change also computes and stores the changed tasks' standings and states (progress.standing_store,
+    # progress.state_store: 12 more)
+    assert max(big) <= 36
 
 
 def test_names_and_headings_are_escaped(client, reported):

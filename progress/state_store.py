@@ -1,0 +1,144 @@
+"""Stored task states: each task's light and the other fields the overview counts, per period and
+as of one day, kept in :class:`progress.models.StoredState` so that the dashboard adds up a plan of
+10,000 tasks with SQL aggregates (``GROUP BY`` over an index) instead of building every
+:class:`progress.states.TaskState` in Python again after each change.
+
+- **The rule stays in one place.** Rows are only ever written from
+  :func:`progress.states.read_states`' own states; SQL here only selects and counts them.
+- **A row is read only while it is current** (:func:`stale_task_ids`): its stamp is the task's
+  :class:`~progress.models.StandingStamp` (moved by triggers on every write of the task's reports,
+  effective assignments and closing; :mod:`progress.standing_store`), its ``as_of`` day is the day
+  asked for (a light depends on the day: deadlines pass), its due date is the period's, and the
+  task's number, section, binding flag and effective deadline are the stored ones. The stamp stored
+  is the one ``read_states`` read before computing, so a row can only be older than its data, never
+  newer: a stale row is computed again on the next read.
+- **Stored with the task's lead cells.** A state is stored only when ``read_states`` found or
+  stored its lead cells with the same stamp, so the per-unit counts (the cells joined to the states
+  by stamp) always find them.
+- **The first read of a day** computes every task of the plan again (the whole plan's states, as
+  the dashboard did before on every change); later reads compute only the tasks whose inputs moved.
+- A failed store (a concurrent writer, a read-only database) is logged and
+  :func:`current_states` answers False: the caller then computes the overview in Python as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import DatabaseError, connection, transaction
+
+from progress.models import ReviewPeriod, StandingStamp, StoredState, TaskProgress
+from progress.standing_store import CHUNK
+from progress.states import fetch_rows, read_states, table_name
+from tasks.models import Task
+from xingping_tracker.core.sql import ids_in, placeholders
+
+logger = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "period_id",
+    "task_id",
+    "stamp",
+    "as_of",
+    "due_on",
+    "number",
+    "section_id",
+    "binding",
+    "deadline",
+    "light",
+    "progress_status",
+    "is_completed",
+    "delivered",
+    "is_overdue",
+    "report_late",
+)
+
+
+def _distinct(left: str, right: str) -> str:
+    """``left`` and ``right`` differ, NULL being a value (SQL's ``IS DISTINCT FROM``)."""
+    if connection.vendor == "sqlite":
+        return f"{left} IS NOT {right}"
+    return f"{left} IS DISTINCT FROM {right}"
+
+
+def stale_task_ids(period: ReviewPeriod, *, today: dt.date) -> list[int]:
+    """The tasks of the period's plan whose stored state is missing or not current as of ``today``
+    (see the module docstring), in id order: one query."""
+    task, progress = table_name(Task), table_name(TaskProgress)
+    stamp, state = table_name(StandingStamp), table_name(StoredState)
+    rows = fetch_rows(
+        f"""
+        SELECT t.id FROM {task} t
+        LEFT JOIN {progress} tp ON tp.task_id = t.id
+        LEFT JOIN {stamp} st ON st.task_id = t.id
+        LEFT JOIN {state} s ON s.period_id = %s AND s.task_id = t.id
+        WHERE t.plan_id = %s AND (
+            s.id IS NULL OR s.stamp <> COALESCE(st.stamp, 0) OR s.as_of <> %s OR s.due_on <> %s
+            OR s.number <> t.number OR s.binding <> t.binding
+            OR {_distinct("s.section_id", "t.section_id")}
+            OR {_distinct("s.deadline", "COALESCE(tp.extended_deadline, t.deadline)")}
+        )
+        ORDER BY t.id
+        """,
+        [
+            period.pk,
+            period.plan_id,
+            connection.ops.adapt_datefield_value(today),
+            connection.ops.adapt_datefield_value(period.report_due_on),
+        ],
+    )
+    return [row[0] for row in rows]
+
+
+def current_states(period: ReviewPeriod, *, today: dt.date) -> bool:
+    """Bring the period's stored states up to date as of ``today``: one query when they all are;
+    otherwise the stale tasks' states are computed by :func:`progress.states.read_states` and stored
+    (in a savepoint: one delete and one insert). True when every task of the plan now has a current
+    row; False when a store failed (logged)."""
+    stale = stale_task_ids(period, today=today)
+    if not stale:
+        return True
+    whole_plan = len(stale) > CHUNK
+    reads = read_states(period, today=today, task_ids=None if whole_plan else stale)
+    if not reads.cells_stored:
+        return False
+    as_of = connection.ops.adapt_datefield_value(today)
+    due_on = connection.ops.adapt_datefield_value(period.report_due_on)
+    adapt_date = connection.ops.adapt_datefield_value
+    rows = [
+        (
+            period.pk,
+            s.task_id,
+            reads.stamps[s.task_id],
+            as_of,
+            due_on,
+            s.number,
+            s.section_id,
+            s.binding,
+            adapt_date(s.deadline),
+            s.light,
+            s.progress_status,
+            s.is_completed,
+            s.delivered,
+            s.is_overdue,
+            s.report_late,
+        )
+        for s in reads.states.values()
+    ]
+    table = table_name(StoredState)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if whole_plan:
+                cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [period.pk])
+            else:
+                for start in range(0, len(stale), CHUNK):
+                    condition, params = ids_in("task_id", stale[start : start + CHUNK])
+                    cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {condition}", [period.pk, *params])
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})", rows
+            )
+    except DatabaseError:
+        logger.warning("Stored states of period %s not written; computed in Python instead", period.pk, exc_info=True)
+        return False
+    return True
