@@ -9,6 +9,10 @@ the changes of that moment share it) computes the overview of the periods people
 open period, or the latest period that has started when none is open — and stores it under the new
 stamp, so the next viewer finds it ready.
 
+The same job runs every day at 00:05 (``reminders.services.beat_schedule``): lights depend on the
+day, so the day's first overview computes every task's state again (:mod:`progress.state_store`);
+the job does it before the first viewer comes.
+
 Only with a broker: without one (``make run``) jobs would run inline, in the request that saved
 the report, so nothing is scheduled and the first viewer computes, as before. A broker that does
 not answer never fails the write that asked: the refresh is skipped with a warning.

@@ -74,6 +74,13 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         minute="0",
         hour="1",
     ),
+    ScheduledJob(
+        name="领导看板：每日重新计算",
+        task="dashboard.refresh_overview",
+        purpose="每天 0:05 按当天日期重新计算正在填报的各期任务灯色（到期、逾期随日期变化），当天第一位查看看板的领导无需等待。",
+        minute="5",
+        hour="0",
+    ),
 )
 
 

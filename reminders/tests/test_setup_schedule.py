@@ -21,6 +21,7 @@ EXPECTED = {
     "催办提醒：每日扫描": ("reminders.scan", "0", "9"),
     "催办提醒：补发与回收": ("reminders.sweep", "*/5", "*"),
     "填报期：提前生成下一期": ("reminders.roll_over_periods", "0", "1"),
+    "领导看板：每日重新计算": ("dashboard.refresh_overview", "5", "0"),
 }
 
 
@@ -58,7 +59,7 @@ def test_a_second_run_writes_nothing():
     assert writes == []
     assert PeriodicTasks.last_change() == changed  # beat is not told to reload
     assert output.splitlines()[-1] == "周期任务已是最新。"
-    assert PeriodicTask.objects.filter(name__in=EXPECTED).count() == 3 and CrontabSchedule.objects.count() == 3
+    assert PeriodicTask.objects.filter(name__in=EXPECTED).count() == len(EXPECTED) == CrontabSchedule.objects.count()
 
 
 def test_the_plan_offices_changes_stay_until_the_code_changes():
