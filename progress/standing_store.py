@@ -9,7 +9,10 @@ computes again only the tasks whose inputs changed since the last read.
   (migration ``progress.0004_standings``) bump a task's :class:`~progress.models.StandingStamp` in
   the same transaction as any insert, update or delete of the task's progress reports, its
   effective-assignment rows or its TaskProgress row — services, the admin, bulk updates, data
-  migrations and raw SQL alike. The period's own input, its report due date, is stored on each row.
+  migrations and raw SQL alike — and of the task's own number, section, binding flag and deadline
+  (migration ``progress.0006_task_field_stamps``: what the stored task states of
+  :mod:`progress.state_store` are computed from). The period's own input, its report due date, is
+  stored on each row.
 - **A stored row is read only while it is current**: its stamp equals the task's stamp, read
   *before* the rows are computed again (so a row can only be tagged with a stamp older than the data
   it was computed from, which makes it stale, never wrong), and its due date is the period's.

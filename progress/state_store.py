@@ -7,11 +7,11 @@ as of one day, kept in :class:`progress.models.StoredState` so that the dashboar
   :func:`progress.states.read_states`' own states; SQL here only selects and counts them.
 - **A row is read only while it is current** (:func:`stale_task_ids`): its stamp is the task's
   :class:`~progress.models.StandingStamp` (moved by triggers on every write of the task's reports,
-  effective assignments and closing; :mod:`progress.standing_store`), its ``as_of`` day is the day
-  asked for (a light depends on the day: deadlines pass), its due date is the period's, and the
-  task's number, section, binding flag and effective deadline are the stored ones. The stamp stored
-  is the one ``read_states`` read before computing, so a row can only be older than its data, never
-  newer: a stale row is computed again on the next read.
+  effective assignments and closing, and of the task's own number, section, binding flag and
+  deadline; :mod:`progress.standing_store`), its ``as_of`` day is the day asked for (a light depends
+  on the day: deadlines pass) and its due date is the period's. The stamp stored is the one
+  ``read_states`` read before computing, so a row can only be older than its data, never newer: a
+  stale row is computed again on the next read.
 - **Stored with the task's lead cells.** A state is stored only when ``read_states`` found or
   stored its lead cells with the same stamp, so the per-unit counts (the cells joined to the states
   by stamp) always find them.
@@ -28,7 +28,7 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
-from progress.models import ReviewPeriod, StandingStamp, StoredState, TaskProgress
+from progress.models import ReviewPeriod, StandingStamp, StoredState
 from progress.standing_store import CHUNK
 from progress.states import fetch_rows, read_states, table_name
 from tasks.models import Task
@@ -55,40 +55,40 @@ _COLUMNS = (
 )
 
 
-def _distinct(left: str, right: str) -> str:
-    """``left`` and ``right`` differ, NULL being a value (SQL's ``IS DISTINCT FROM``)."""
-    if connection.vendor == "sqlite":
-        return f"{left} IS NOT {right}"
-    return f"{left} IS DISTINCT FROM {right}"
-
-
 def stale_task_ids(period: ReviewPeriod, *, today: dt.date) -> list[int]:
     """The tasks of the period's plan whose stored state is missing or not current as of ``today``
-    (see the module docstring), in id order: one query."""
-    task, progress = table_name(Task), table_name(TaskProgress)
-    stamp, state = table_name(StandingStamp), table_name(StoredState)
+    (see the module docstring), in id order. One query when no task of the plan lacks a row (the
+    rows whose stamp, day or due date differ, and the plan's task count against the period's row
+    count: a row is only ever written for a task of the period's plan, and goes with its task); two
+    when some do (then the tasks without a row too)."""
+    state, stamp, task = table_name(StoredState), table_name(StandingStamp), table_name(Task)
     rows = fetch_rows(
         f"""
-        SELECT t.id FROM {task} t
-        LEFT JOIN {progress} tp ON tp.task_id = t.id
-        LEFT JOIN {stamp} st ON st.task_id = t.id
-        LEFT JOIN {state} s ON s.period_id = %s AND s.task_id = t.id
-        WHERE t.plan_id = %s AND (
-            s.id IS NULL OR s.stamp <> COALESCE(st.stamp, 0) OR s.as_of <> %s OR s.due_on <> %s
-            OR s.number <> t.number OR s.binding <> t.binding
-            OR {_distinct("s.section_id", "t.section_id")}
-            OR {_distinct("s.deadline", "COALESCE(tp.extended_deadline, t.deadline)")}
-        )
-        ORDER BY t.id
+        SELECT s.task_id, 0 FROM {state} s LEFT JOIN {stamp} st ON st.task_id = s.task_id
+        WHERE s.period_id = %s AND (s.stamp <> COALESCE(st.stamp, 0) OR s.as_of <> %s OR s.due_on <> %s)
+        UNION ALL
+        SELECT (SELECT COUNT(*) FROM {task} t WHERE t.plan_id = %s)
+               - (SELECT COUNT(*) FROM {state} c WHERE c.period_id = %s), 1
         """,
         [
             period.pk,
-            period.plan_id,
             connection.ops.adapt_datefield_value(today),
             connection.ops.adapt_datefield_value(period.report_due_on),
+            period.plan_id,
+            period.pk,
         ],
     )
-    return [row[0] for row in rows]
+    ids = {value for value, is_count in rows if not is_count}
+    if any(value for value, is_count in rows if is_count):  # the plan's tasks and the rows differ in number
+        ids.update(
+            row[0]
+            for row in fetch_rows(
+                f"SELECT t.id FROM {task} t WHERE t.plan_id = %s"
+                f" AND NOT EXISTS (SELECT 1 FROM {state} s WHERE s.period_id = %s AND s.task_id = t.id)",
+                [period.plan_id, period.pk],
+            )
+        )
+    return sorted(ids)
 
 
 def current_states(period: ReviewPeriod, *, today: dt.date) -> bool:
