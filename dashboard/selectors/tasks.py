@@ -2,9 +2,12 @@
 
 Every filter works on the same task states (:mod:`progress.states`) as
 :func:`dashboard.selectors.overview.period_overview` (so a count on the dashboard and the length of
-its list agree); only the page shown is read in full.
-Eight queries whatever the plan's size: the task states (five), the page's task texts, the page's
-silent supporting units and the 存在问题 of the page's delivered lead reports.
+its list agree); only the page shown is read in full. The matching tasks are found in SQL over the
+stored task states (:mod:`progress.state_store`, as the dashboard counts them), except for the
+report filter, whose per-report classification is Python's: then every task's state is filtered
+here. A fixed number of queries whatever the plan's size: the stored states' check, the matching
+ids, the page's states (four), texts, silent supporting units and the 存在问题 of its delivered
+lead reports.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from progress.models import ProgressReport, ProgressStatus, ReviewPeriod
+from progress.models import ProgressReport, ProgressStatus, ReviewPeriod, StandingCell, StoredState
+from progress.state_store import current_states
 from progress.states import (
     DELIVERED_STATES,
     GREEN,
@@ -26,12 +30,16 @@ from progress.states import (
     LIGHTS,
     NOT_SUBMITTED,
     NOT_SUBMITTED_LABEL,
+    StateReads,
     TaskState,
+    fetch_rows,
     read_states,
     silent_units_of,
+    table_name,
 )
 from progress.workflow import owes_report
 from tasks.models import Section, Task
+from xingping_tracker.core.sql import ids_in
 
 TASK_PAGE_SIZE = 50
 TASK_TEXT_CHARS = 80
@@ -168,6 +176,9 @@ def task_listing(
     number gives the nearest one)."""
     filters = filters or TaskFilters()
     today = today or timezone.localdate()
+    stored = _stored_listing(period, filters=filters, page=page, per_page=per_page, today=today)
+    if stored is not None:
+        return stored
     reads = read_states(period, today=today, task_ids=None)
     lead_cells: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
     released: set[int] = set()  # tasks closed by the period's due date: nothing owed (progress.workflow)
@@ -226,7 +237,100 @@ def task_listing(
     silent_cells = sum(silent.get(s.task_id, 0) for s in matching)
 
     shown = Paginator(matching, per_page).get_page(page)
-    states: list[TaskState] = list(shown.object_list)
+    return _listing(
+        period,
+        today=today,
+        filters=filters,
+        shown=shown,
+        states=list(shown.object_list),
+        reads=reads,
+        silent=silent,
+        silent_cells=silent_cells,
+    )
+
+
+def _stored_listing(
+    period: ReviewPeriod, *, filters: TaskFilters, page: int | str | None, per_page: int, today: dt.date
+) -> TaskListing | None:
+    """:func:`task_listing` from the stored task states (:mod:`progress.state_store`): the matching
+    tasks' ids in SQL, then the states of the page shown only. None when the filters ask about the
+    lead reports (``report``: their classification is Python's, :func:`progress.workflow.owes_report`)
+    or the states could not be stored: the caller then filters every task's state in Python."""
+    if filters.report or not current_states(period, today=today):
+        return None
+    state, cells = table_name(StoredState), table_name(StandingCell)
+    # A task's stored lead cells: those of its state's stamp and due date (progress.state_store).
+    own_cells = "c.period_id = s.period_id AND c.task_id = s.task_id AND c.stamp = s.stamp AND c.due_on = s.due_on"
+    silent = f"(SELECT MAX(c.silent) FROM {cells} c WHERE {own_cells})"
+    conditions, params = ["s.period_id = %s"], [period.pk]
+    if filters.light:
+        conditions.append("s.light = %s")
+        params.append(filters.light)
+    if filters.attention:
+        conditions.append("s.light <> %s")
+        params.append(GREEN)
+    if filters.status:
+        conditions.append("s.progress_status = %s")
+        params.append("" if filters.status == NOT_SUBMITTED else filters.status)
+    if filters.section_id:
+        in_section = _descendants(_plan_sections(period.plan_id), filters.section_id)
+        condition, section_params = ids_in("s.section_id", sorted(in_section))
+        conditions.append(condition)
+        params += section_params
+    if filters.unit_id is not None:
+        conditions.append(f"EXISTS (SELECT 1 FROM {cells} c WHERE {own_cells} AND c.unit_id = %s)")
+        params.append(filters.unit_id)
+    if filters.completed is not None:
+        conditions.append("s.is_completed = %s")
+        params.append(filters.completed)
+    if filters.overdue:
+        conditions.append("s.is_overdue = %s")
+        params.append(True)
+    if filters.binding:
+        conditions.append("s.binding = %s")
+        params.append(True)
+    if filters.silent:
+        conditions.append(f"{silent} > 0")
+    rows = fetch_rows(
+        f"SELECT s.task_id, {silent} FROM {state} s WHERE {' AND '.join(conditions)} ORDER BY s.number, s.task_id",
+        params,
+    )
+    shown = Paginator([task_id for task_id, _silent in rows], per_page).get_page(page)
+    page_ids = list(shown.object_list)
+    reads = read_states(period, today=today, task_ids=page_ids)
+    return _listing(
+        period,
+        today=today,
+        filters=filters,
+        shown=shown,
+        states=[reads.states[pk] for pk in page_ids if pk in reads.states],
+        reads=reads,
+        silent=reads.silent,
+        silent_cells=sum(int(count or 0) for _task, count in rows),
+    )
+
+
+def _plan_sections(plan_id: int) -> dict[int, Section]:
+    """The plan's sections by id (their parents only: what :func:`_descendants` walks)."""
+    return {
+        pk: Section(pk=pk, plan_id=plan_id, parent_id=parent_id)
+        for pk, parent_id in Section.objects.filter(plan_id=plan_id).values_list("pk", "parent_id")
+    }
+
+
+def _listing(
+    period: ReviewPeriod,
+    *,
+    today: dt.date,
+    filters: TaskFilters,
+    shown: Page,
+    states: list[TaskState],
+    reads: StateReads,
+    silent: dict[int, int],
+    silent_cells: int,
+) -> TaskListing:
+    """The listing of the page shown: its tasks' texts, silent supporting units and 存在问题 read
+    for those tasks only."""
     ids = [s.task_id for s in states]
     texts = dict(Task.objects.filter(pk__in=ids).values_list("pk", "text")) if ids else {}
     silent_units = silent_units_of(period, [s.task_id for s in states if silent.get(s.task_id, 0)])

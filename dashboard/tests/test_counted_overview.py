@@ -170,3 +170,65 @@ def test_a_store_that_fails_falls_back_to_the_python_count(world, caplog):
     assert counted == dataclasses.replace(full, states={})
     assert "not written" in caplog.text
     assert not StoredState.objects.exists()
+
+
+def _listing_rows(listing) -> tuple:
+    return (
+        listing.total,
+        listing.page.number,
+        listing.silent_cells,
+        [
+            (row.state, row.text, row.url, row.section_heading, row.lead_units, row.silent_units, row.problems)
+            for row in listing.rows
+        ],
+    )
+
+
+def test_the_click_through_list_from_the_stored_states_is_the_list_filtered_in_python(monkeypatch):
+    from django.db.models import Count
+
+    from bench.synthetic import generate
+    from dashboard.selectors import tasks as listing_module
+    from dashboard.selectors.tasks import STATUS_CHOICES, TaskFilters, task_listing
+    from tasks.models import AssignmentRole, EffectiveAssignment, Section
+
+    generate(tasks=90, departments=12, seed=14)
+    period = ReviewPeriod.objects.order_by("starts_on").last()
+    chapter = Section.objects.filter(plan=period.plan, parent=None).order_by("position").first()
+    unit = (  # the unit leading the most tasks
+        EffectiveAssignment.objects.filter(role=AssignmentRole.LEAD, is_primary=True)
+        .values("department_id")
+        .annotate(tasks=Count("task_id"))
+        .order_by("-tasks", "department_id")
+        .first()
+    )
+    variants = [
+        TaskFilters(),
+        *(TaskFilters(light=light) for light in (RED, YELLOW, "green")),
+        *(TaskFilters(status=status) for status, _label in STATUS_CHOICES),
+        TaskFilters(section_id=chapter.pk),
+        TaskFilters(unit_id=unit["department_id"]),
+        TaskFilters(unit_id=unit["department_id"], light=RED),
+        TaskFilters(completed=True),
+        TaskFilters(completed=False, overdue=True),
+        TaskFilters(binding=True),
+        TaskFilters(silent=True),
+        TaskFilters(attention=True, section_id=chapter.pk),
+    ]
+    stored_listing = listing_module._stored_listing
+    empty = set()
+    for today in (period.report_due_on, period.report_due_on + dt.timedelta(days=200)):
+        for filters in variants:
+            for page in (1, 2):
+                monkeypatch.setattr(listing_module, "_stored_listing", stored_listing)
+                stored = task_listing(period, filters=filters, page=page, per_page=7, today=today)
+                monkeypatch.setattr(listing_module, "_stored_listing", lambda *args, **kwargs: None)
+                python = task_listing(period, filters=filters, page=page, per_page=7, today=today)
+                assert _listing_rows(stored) == _listing_rows(python), (filters, page, today)
+                if not python.total:
+                    empty.add(filters)
+    assert len(empty) <= 2, empty  # the variants compare real lists, not empty ones
+    # The stored path did answer (the report filter alone is Python's).
+    monkeypatch.setattr(listing_module, "_stored_listing", stored_listing)
+    assert stored_listing(period, filters=TaskFilters(light=RED), page=1, per_page=7, today=today) is not None
+    assert stored_listing(period, filters=TaskFilters(report="late"), page=1, per_page=7, today=today) is None
