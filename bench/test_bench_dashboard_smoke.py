@@ -53,3 +53,18 @@ def test_the_benchmarks_change_moves_the_stamp_as_a_clerks_save_does(django_capt
     with django_capture_on_commit_callbacks(execute=True):  # the script runs in autocommit: heard at once
         touch()
     assert freshness.current_stamp() > before
+
+
+def test_the_set_up_writes_the_open_periods_stored_states():
+    from django.utils import timezone
+
+    from bench.bench_dashboard import settle_stores
+    from progress.models import PeriodStatus, ReviewPeriod, StoredState
+    from progress.state_store import stale_task_ids
+
+    generate(tasks=20, departments=6, seed=3)
+    period = ReviewPeriod.objects.get(status=PeriodStatus.OPEN)
+    assert not StoredState.objects.exists()
+    assert settle_stores().startswith("stored states of the open period written")
+    assert StoredState.objects.filter(period=period).count() == 20
+    assert stale_task_ids(period, today=timezone.localdate()) == []
