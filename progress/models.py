@@ -419,9 +419,9 @@ class StoredState(models.Model):
     """A task's standing in a period as of one day, as :func:`progress.states.read_states` computed
     it (the fields the overview counts): kept so that the dashboard adds up 10,000 tasks in SQL
     instead of building every state again (:mod:`progress.state_store`). A row is read only while it
-    is current: its ``stamp`` equals the task's :class:`StandingStamp`, ``as_of`` is the day asked
-    for, ``due_on`` is the period's report due date, and the task's number, section, binding flag
-    and effective deadline are those stored; otherwise it is computed again."""
+    is current: its ``stamp`` equals the task's :class:`StandingStamp` (which also moves when the
+    task's number, section, binding flag or deadline changes), ``as_of`` is the day asked for and
+    ``due_on`` is the period's report due date; otherwise it is computed again."""
 
     period = models.ForeignKey(ReviewPeriod, verbose_name="填报期", on_delete=models.CASCADE, related_name="+")
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="+")
