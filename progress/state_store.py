@@ -17,7 +17,8 @@ as of one day, kept in :class:`progress.models.StoredState` so that the dashboar
   by stamp) always find them.
 - **The first read of a day** computes every task of the plan again (the whole plan's states, as
   the dashboard did before on every change); later reads compute only the tasks whose inputs moved.
-- A failed store (a concurrent writer, a read-only database) is logged and
+- Two readers storing the same tasks at once keep the first one's rows (``ON CONFLICT DO
+  NOTHING``). A failed store (a read-only database, a lock that timed out) is logged and
   :func:`current_states` answers False: the caller then computes the overview in Python as before.
 """
 
@@ -135,8 +136,12 @@ def current_states(period: ReviewPeriod, *, today: dt.date) -> bool:
                 for start in range(0, len(stale), CHUNK):
                     condition, params = ids_in("task_id", stale[start : start + CHUNK])
                     cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {condition}", [period.pk, *params])
+            # A concurrent reader may have stored the same tasks since the delete: its rows stay
+            # (computed from the same or older inputs; an older stamp is stale, so computed again).
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})", rows
+                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})"
+                " ON CONFLICT DO NOTHING",
+                rows,
             )
     except DatabaseError:
         logger.warning("Stored states of period %s not written; computed in Python instead", period.pk, exc_info=True)
