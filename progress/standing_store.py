@@ -120,22 +120,38 @@ def store(
             rows.append(
                 (period.pk, task_id, unit_id, stamp, due_on, status, progress_status, percent, on_time, released, count)
             )
-    table = _table()
+    return replace_rows(_table(), _COLUMNS, period, task_ids, rows, whole_plan=whole_plan, what="standings")
+
+
+def replace_rows(
+    table: str,
+    columns: tuple[str, ...],
+    period: ReviewPeriod,
+    task_ids: list[int],
+    rows: list[tuple],
+    *,
+    whole_plan: bool,
+    what: str,
+) -> bool:
+    """Replace a store's rows of ``task_ids`` in ``period`` (``whole_plan``: all the period's rows) by
+    ``rows`` (values of ``columns``), in a savepoint: the deletes, then one insert. Rows a concurrent
+    reader stored since the delete stay (``ON CONFLICT DO NOTHING``: computed from the same or older
+    inputs; an older stamp is stale, so computed again). A failure is logged (``what``: the store's
+    name) and leaves the earlier rows; False then."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if whole_plan:
                 cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [period.pk])
             else:
                 for start in range(0, len(task_ids), CHUNK):
-                    chunk = task_ids[start : start + CHUNK]
-                    tasks, task_params = ids_in("task_id", chunk)
+                    tasks, task_params = ids_in("task_id", task_ids[start : start + CHUNK])
                     cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {tasks}", [period.pk, *task_params])
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})"
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(list(columns))})"
                 " ON CONFLICT DO NOTHING",
                 rows,
             )
     except DatabaseError:
-        logger.warning("Stored standings of period %s not written; read again next time", period.pk, exc_info=True)
+        logger.warning("Stored %s of period %s not written; computed again next time", what, period.pk, exc_info=True)
         return False
     return True

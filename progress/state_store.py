@@ -17,25 +17,22 @@ as of one day, kept in :class:`progress.models.StoredState` so that the dashboar
   by stamp) always find them.
 - **The first read of a day** computes every task of the plan again (the whole plan's states, as
   the dashboard did before on every change); later reads compute only the tasks whose inputs moved.
-- Two readers storing the same tasks at once keep the first one's rows (``ON CONFLICT DO
-  NOTHING``). A failed store (a read-only database, a lock that timed out) is logged and
-  :func:`current_states` answers False: the caller then computes the overview in Python as before.
+- Written as the stored standings are (:func:`progress.standing_store.replace_rows`): two readers
+  storing the same tasks at once keep the first one's rows; a failed store (a read-only database,
+  a lock that timed out) is logged and :func:`current_states` answers False: the caller then
+  computes the overview in Python as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
 from progress.models import ReviewPeriod, StandingStamp, StoredState
-from progress.standing_store import CHUNK
+from progress.standing_store import CHUNK, replace_rows
 from progress.states import fetch_rows, read_states, table_name
 from tasks.models import Task
-from xingping_tracker.core.sql import ids_in, placeholders
-
-logger = logging.getLogger(__name__)
 
 _COLUMNS = (
     "period_id",
@@ -127,23 +124,6 @@ def current_states(period: ReviewPeriod, *, today: dt.date) -> bool:
         )
         for s in reads.states.values()
     ]
-    table = table_name(StoredState)
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if whole_plan:
-                cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [period.pk])
-            else:
-                for start in range(0, len(stale), CHUNK):
-                    condition, params = ids_in("task_id", stale[start : start + CHUNK])
-                    cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {condition}", [period.pk, *params])
-            # A concurrent reader may have stored the same tasks since the delete: its rows stay
-            # (computed from the same or older inputs; an older stamp is stale, so computed again).
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders(list(_COLUMNS))})"
-                " ON CONFLICT DO NOTHING",
-                rows,
-            )
-    except DatabaseError:
-        logger.warning("Stored states of period %s not written; computed in Python instead", period.pk, exc_info=True)
-        return False
-    return True
+    return replace_rows(
+        table_name(StoredState), _COLUMNS, period, stale, rows, whole_plan=whole_plan, what="task states"
+    )

@@ -263,23 +263,6 @@ def _heading(section: Section) -> str:
     return section.heading
 
 
-def _chapter_rows(states: Iterable[TaskState], sections: dict[int, Section]) -> list[SectionRow]:
-    # Counted per section first (one dict update per task), then added up the section's ancestors.
-    own: dict[int | None, list[int]] = {}
-    for state in states:
-        counts = own.get(state.section_id)
-        if counts is None:
-            counts = own[state.section_id] = [0, 0, 0, 0]
-        counts[0] += 1
-        counts[1] += state.is_completed
-        light = state.light
-        if light == RED:
-            counts[2] += 1
-        elif light == YELLOW:
-            counts[3] += 1
-    return _section_counts_rows(own, sections)
-
-
 def _section_counts_rows(own: dict[int | None, list[int]], sections: dict[int, Section]) -> list[SectionRow]:
     """The chapter rows from each section's own tasks' counts (section id → [total, completed, red,
     yellow]), added up each section's ancestors."""
@@ -307,42 +290,76 @@ def _section_counts_rows(own: dict[int | None, list[int]], sections: dict[int, S
     return [row for pk, row in rows.items() if sections[pk].parent_id is None or sections[pk].parent_id not in rows]
 
 
-def _count_cells(row: LeadUnitRow, *, status: str, on_time: bool, released: bool, count: int = 1) -> None:
-    """Count ``count`` lead cells of the unit ``row`` whose report is in ``status``: delivered on
-    time or late, not submitted (still owed: :func:`progress.workflow.owes_report`), or released."""
-    row.tasks += count
-    if status in DELIVERED_STATES:
-        if on_time:
-            row.on_time += count
+class _UnitCounts:
+    """The lead units' rows, added up one lead cell (or one group of equal cells) at a time."""
+
+    def __init__(self, units: dict[int, tuple[str, int]]):
+        self.units = units  # unit id → (name, sort_order)
+        self.rows: dict[int, LeadUnitRow] = {}
+
+    def add(
+        self,
+        unit_id: int,
+        *,
+        status: str,
+        on_time: bool,
+        released: bool,
+        completed: bool = False,
+        light: str = "",
+        silent: int = 0,
+        silent_tasks: int = 0,
+        count: int = 1,
+    ) -> None:
+        """Count ``count`` lead cells of the unit whose report is in ``status``: delivered on time or
+        late, not submitted (still owed: :func:`progress.workflow.owes_report`), or released; with
+        their tasks' completion and light (none without the states) and silent supporting cells."""
+        row = self.rows.get(unit_id)
+        if row is None:
+            name, sort_order = self.units.get(unit_id, ("", 0))
+            row = self.rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
+        row.tasks += count
+        if status in DELIVERED_STATES:
+            if on_time:
+                row.on_time += count
+            else:
+                row.late += count
+        elif owes_report(status=status, released=released):
+            row.not_submitted += count
         else:
-            row.late += count
-    elif owes_report(status=status, released=released):
-        row.not_submitted += count
-    else:
-        row.released += count
+            row.released += count
+        if completed:
+            row.completed += count
+        if light == RED:
+            row.red += count
+        elif light == YELLOW:
+            row.yellow += count
+        row.silent += silent
+        row.silent_tasks += silent_tasks
+
+    def sorted_rows(self) -> list[LeadUnitRow]:
+        return sorted(self.rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
 
 
 def _lead_unit_rows(reads: StateReads, *, with_states: bool = True) -> list[LeadUnitRow]:
     """Per lead unit; without the task states (``with_states=False``: :func:`lead_unit_record`),
     ``completed``, ``red`` and ``yellow`` stay 0."""
     states, silent = reads.states, reads.silent
-    rows: dict[int, LeadUnitRow] = {}
+    counts = _UnitCounts(reads.units)
     for task_id, unit_id, status, on_time, released in reads.lead_cells:
         state = states.get(task_id) if with_states else None
         if state is None and with_states:
             continue
-        row = rows.get(unit_id)
-        if row is None:
-            name, sort_order = reads.units.get(unit_id, ("", 0))
-            row = rows[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
-        _count_cells(row, status=status, on_time=on_time, released=released)
-        if state is not None:
-            row.completed += state.is_completed
-            row.red += state.light == RED
-            row.yellow += state.light == YELLOW
-        row.silent += silent.get(task_id, 0)
-        row.silent_tasks += task_id in silent
-    return sorted(rows.values(), key=lambda r: (r.sort_order, r.name, r.unit_id))
+        counts.add(
+            unit_id,
+            status=status,
+            on_time=on_time,
+            released=released,
+            completed=state is not None and state.is_completed,
+            light=state.light if state is not None else "",
+            silent=silent.get(task_id, 0),
+            silent_tasks=int(task_id in silent),
+        )
+    return counts.sorted_rows()
 
 
 def read_period(period: ReviewPeriod, *, today: dt.date | None = None) -> StateReads:
@@ -806,6 +823,43 @@ class _Counts:
     lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LIGHTS, 0))
     # ProgressStatus values, and "" for no delivered lead report
     progress: dict[str, int] = field(default_factory=lambda: dict.fromkeys([*ProgressStatus.values, ""], 0))
+    sections: dict[int | None, list[int]] = field(default_factory=dict)  # own tasks: [total, completed, red, yellow]
+
+    def add(
+        self,
+        *,
+        section_id: int | None,
+        light: str,
+        progress: str,
+        completed: bool,
+        delivered: bool,
+        overdue: bool,
+        late: bool,
+        binding: bool,
+        count: int = 1,
+    ) -> None:
+        self.total += count
+        self.lights[light] += count
+        self.progress[progress] += count
+        section = self.sections.get(section_id)
+        if section is None:
+            section = self.sections[section_id] = [0, 0, 0, 0]
+        section[0] += count
+        if completed:
+            self.completed += count
+            section[1] += count
+        if light == RED:
+            section[2] += count
+        elif light == YELLOW:
+            section[3] += count
+        if delivered:
+            self.submitted += count
+        if overdue:
+            self.overdue += count
+        if late:
+            self.report_late += count
+        if binding:
+            self.binding += count
 
     def status_counts(self) -> list[StatusCount]:
         counts = [StatusCount(key, label, self.progress[key]) for key, label in ProgressStatus.choices]
@@ -838,20 +892,20 @@ def period_overview(
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
     reads = read_states(period, today=today, task_ids=None)
     states = reads.states
-    values = list(states.values())
-    counts = _Counts(total=len(values))
-    lights, progress_counts = counts.lights, counts.progress
+    counts = _Counts()
     flagged = []
-    for state in values:  # one pass for every count
-        light = state.light
-        lights[light] += 1
-        progress_counts[state.progress_status] += 1
-        counts.completed += state.is_completed
-        counts.submitted += state.delivered
-        counts.overdue += state.is_overdue
-        counts.report_late += state.report_late
-        counts.binding += state.binding
-        if light != GREEN:
+    for state in states.values():  # one pass for every count
+        counts.add(
+            section_id=state.section_id,
+            light=state.light,
+            progress=state.progress_status,
+            completed=state.is_completed,
+            delivered=state.delivered,
+            overdue=state.is_overdue,
+            late=state.report_late,
+            binding=state.binding,
+        )
+        if state.light != GREEN:
             flagged.append(state)
     # Already in number order (then id): a stable sort by light alone keeps it within each light.
     flagged.sort(key=lambda s: LIGHT_ORDER[s.light])
@@ -861,7 +915,7 @@ def period_overview(
         today=today,
         with_trend=with_trend,
         counts=counts,
-        chapters=_chapter_rows(values, reads.sections),
+        chapters=_section_counts_rows(counts.sections, reads.sections),
         lead_units=_lead_unit_rows(reads),
         binding_states=states,
         attention=flagged if attention is None else flagged[:attention],
@@ -883,29 +937,23 @@ def _counted_overview(
     plan = Plan.objects.defer("source_text").get(pk=period.plan_id)
     state = table_name(StoredState)
     counts = _Counts()
-    lights, progress_counts = counts.lights, counts.progress
-    own: dict[int | None, list[int]] = {}  # section id → [total, completed, red, yellow]
     for section_id, light, progress, completed, delivered, overdue, late, binding, count in fetch_rows(
         "SELECT section_id, light, progress_status, is_completed, delivered, is_overdue, report_late, binding,"
         f" COUNT(*) FROM {state} WHERE period_id = %s GROUP BY section_id, light, progress_status,"
         " is_completed, delivered, is_overdue, report_late, binding",
         [period.pk],
     ):
-        counts.total += count
-        lights[light] += count
-        progress_counts[progress] += count
-        counts.completed += count if completed else 0
-        counts.submitted += count if delivered else 0
-        counts.overdue += count if overdue else 0
-        counts.report_late += count if late else 0
-        counts.binding += count if binding else 0
-        section = own.get(section_id)
-        if section is None:
-            section = own[section_id] = [0, 0, 0, 0]
-        section[0] += count
-        section[1] += count if completed else 0
-        section[2] += count if light == RED else 0
-        section[3] += count if light == YELLOW else 0
+        counts.add(
+            section_id=section_id,
+            light=light,
+            progress=progress,
+            completed=completed,
+            delivered=delivered,
+            overdue=overdue,
+            late=late,
+            binding=binding,
+            count=count,
+        )
     # Each lead cell stored with the task's state (same stamp and due date; progress.state_store).
     unit_groups = fetch_rows(
         f"""
@@ -932,18 +980,19 @@ def _counted_overview(
         row[0] for row in fetch_rows(f"SELECT task_id FROM {state} WHERE period_id = %s AND binding", [period.pk])
     ]
     reads = read_states(period, today=today, task_ids=[*attention_ids, *binding_ids])
-    units: dict[int, LeadUnitRow] = {}
+    units = _UnitCounts(reads.units)
     for unit_id, status, on_time, released, completed, light, count, silent, silent_tasks in unit_groups:
-        row = units.get(unit_id)
-        if row is None:
-            name, sort_order = reads.units.get(unit_id, ("", 0))
-            row = units[unit_id] = LeadUnitRow(unit_id=unit_id, name=name, sort_order=sort_order)
-        _count_cells(row, status=status or "", on_time=bool(on_time), released=bool(released), count=count)
-        row.completed += count if completed else 0
-        row.red += count if light == RED else 0
-        row.yellow += count if light == YELLOW else 0
-        row.silent += int(silent or 0)
-        row.silent_tasks += int(silent_tasks or 0)
+        units.add(
+            unit_id,
+            status=status or "",
+            on_time=bool(on_time),
+            released=bool(released),
+            completed=bool(completed),
+            light=light,
+            silent=int(silent or 0),
+            silent_tasks=int(silent_tasks or 0),
+            count=count,
+        )
     found = reads.states
     return _overview(
         period,
@@ -951,11 +1000,11 @@ def _counted_overview(
         today=today,
         with_trend=with_trend,
         counts=counts,
-        chapters=_section_counts_rows(own, reads.sections),
-        lead_units=sorted(units.values(), key=lambda r: (r.sort_order, r.name, r.unit_id)),
+        chapters=_section_counts_rows(counts.sections, reads.sections),
+        lead_units=units.sorted_rows(),
         binding_states={pk: found[pk] for pk in binding_ids if pk in found},
         attention=[found[pk] for pk in attention_ids if pk in found],
-        attention_total=lights[RED] + lights[YELLOW],
+        attention_total=counts.lights[RED] + counts.lights[YELLOW],
         states={},
         reads=reads,
     )

@@ -263,32 +263,27 @@ def _stored_listing(
     own_cells = "c.period_id = s.period_id AND c.task_id = s.task_id AND c.stamp = s.stamp AND c.due_on = s.due_on"
     silent = f"(SELECT MAX(c.silent) FROM {cells} c WHERE {own_cells})"
     conditions, params = ["s.period_id = %s"], [period.pk]
-    if filters.light:
-        conditions.append("s.light = %s")
-        params.append(filters.light)
-    if filters.attention:
-        conditions.append("s.light <> %s")
-        params.append(GREEN)
-    if filters.status:
-        conditions.append("s.progress_status = %s")
-        params.append("" if filters.status == NOT_SUBMITTED else filters.status)
+    for applies, condition, value in (  # each filter that compares one value
+        (bool(filters.light), "s.light = %s", filters.light),
+        (filters.attention, "s.light <> %s", GREEN),
+        (bool(filters.status), "s.progress_status = %s", "" if filters.status == NOT_SUBMITTED else filters.status),
+        (
+            filters.unit_id is not None,
+            f"EXISTS (SELECT 1 FROM {cells} c WHERE {own_cells} AND c.unit_id = %s)",
+            filters.unit_id,
+        ),
+        (filters.completed is not None, "s.is_completed = %s", filters.completed),
+        (filters.overdue, "s.is_overdue = %s", True),
+        (filters.binding, "s.binding = %s", True),
+    ):
+        if applies:
+            conditions.append(condition)
+            params.append(value)
     if filters.section_id:
         in_section = _descendants(_plan_sections(period.plan_id), filters.section_id)
         condition, section_params = ids_in("s.section_id", sorted(in_section))
         conditions.append(condition)
         params += section_params
-    if filters.unit_id is not None:
-        conditions.append(f"EXISTS (SELECT 1 FROM {cells} c WHERE {own_cells} AND c.unit_id = %s)")
-        params.append(filters.unit_id)
-    if filters.completed is not None:
-        conditions.append("s.is_completed = %s")
-        params.append(filters.completed)
-    if filters.overdue:
-        conditions.append("s.is_overdue = %s")
-        params.append(True)
-    if filters.binding:
-        conditions.append("s.binding = %s")
-        params.append(True)
     if filters.silent:
         conditions.append(f"{silent} > 0")
     rows = fetch_rows(
