@@ -160,6 +160,20 @@ def _postgresql_flush_by_delete() -> Any:
         DatabaseOperations.sql_flush = truncate
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_puts_back_what_post_migrate_wrote() -> Any:
+    """After the first flush of a test process, a flush puts back the rows the ``post_migrate``
+    handlers wrote (content types, permissions, role groups) instead of running them again:
+    :mod:`xingping_tracker.tests.flushing`."""
+    from xingping_tracker.tests import flushing
+
+    uninstall = flushing.install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     suffix = os.environ.get("TEST_DB_SUFFIX", "").strip()
