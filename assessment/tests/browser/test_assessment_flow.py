@@ -1,6 +1,6 @@
 """The annual assessment in a real browser: the plan office (desktop) computes 2024's draft,
 adjusts a unit's score with a reason and finalises; leadership (phone, 390×844) reads the ranking
-with the reasons beside each score. Screenshots in artifacts/browser/assessment-*.png."""
+with the reasons beside each score. Screenshots in artifacts/browser/assessment-*.jpg."""
 
 from __future__ import annotations
 

@@ -9,8 +9,13 @@
   Content-Security-Policy blocks (a console error): the portal must work on an intranet without a
   CDN, and with its policy. A failed test leaves a screenshot of each of its pages in
   artifacts/browser/failed/.
-- ``login(page, username)``: signs in through the login page (labels 用户名 / 密码).
-- ``shot(page, name)``: a full-page screenshot into artifacts/browser/<name>.png.
+- ``login(page, username)``: signs the user in and opens the page the portal lands on. By default
+  the session is made on the server and handed to the browser as its cookie (as Playwright's
+  guides advise: the form costs two page loads each time); ``through_form=True`` types the user
+  name and password into the login page (labels 用户名 / 密码) as a person would. The review loop
+  signs in through the form; the login page's own checks are in test_phone_layout.
+- ``shot(page, name)``: a full-page screenshot into artifacts/browser/<name>.jpg (JPEG: a tall page
+  encoded as PNG took 0.4 s, as JPEG half that).
 - ``browser_world``: progress.tests.factories.build_world with a known password for every user.
 
 The tests run in both passes of scripts/run_tests.sh (SQLite and PostgreSQL): the live server works
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +103,8 @@ def browser_artifacts(artifacts_dir: Path) -> Path:
 
 
 _CALL_FAILED = pytest.StashKey[bool]()
+# Each open browser context → the live server's address (for the cookie of :func:`login`).
+_BASE_URLS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -135,6 +143,7 @@ def open_page(browser: Any, live_server: Any, browser_artifacts: Path, request: 
             locale="zh-CN",
             timezone_id="Asia/Shanghai",
         )
+        _BASE_URLS[context] = live_server.url
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", route)
         contexts.append(context)
@@ -164,8 +173,11 @@ def _csp_violation(page: Any, message: Any, problems: list[str]) -> None:
         problems.append(f"blocked by the Content-Security-Policy on {page.url}: {message.text}")
 
 
-def login(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login page as a person would; ends on the page the portal lands on."""
+def login(page: Any, username: str, password: str = PASSWORD, *, through_form: bool = False) -> None:
+    """Sign in (see the module's notes); ends on the page the portal lands on after signing in."""
+    if not through_form:
+        _sign_in_by_cookie(page, username)
+        return
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
@@ -179,11 +191,11 @@ def login(page: Any, username: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture
 def shot(browser_artifacts: Path) -> Callable[[Any, str], Path]:
-    """``shot(page, "phone-due-list")`` → artifacts/browser/phone-due-list.png (full page)."""
+    """``shot(page, "phone-due-list")`` → artifacts/browser/phone-due-list.jpg (full page)."""
 
     def _shot(page: Any, name: str) -> Path:
-        path = browser_artifacts / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = browser_artifacts / f"{name}.jpg"
+        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=80)
         # A full-page screenshot lays the page out at its whole height for a moment (the device
         # metrics are overridden, then restored). Once, on a phone context, the click that followed
         # one landed on the text fields above its button for 10 s (not reproduced since): the
@@ -192,6 +204,24 @@ def shot(browser_artifacts: Path) -> Callable[[Any, str], Path]:
         return path
 
     return _shot
+
+
+def _sign_in_by_cookie(page: Any, username: str) -> None:
+    """A session made as the login view makes it (Django's ``login``, through the test client's
+    ``force_login``: the signals, axes' access log and the last login run as well), handed to the
+    page's browser context as its session cookie; then the portal's home, which sends each role to
+    its landing page as the login's redirect does."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": _BASE_URLS[page.context], "httpOnly": True, "sameSite": "Lax"}]
+    )
+    page.goto("/")
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 The 市工信局 clerk (phone, 390×844) fills and submits the report on task 2; the plan office
 (desktop, 1280×800) returns it with a comment; the clerk reads the comment, revises and
-resubmits; the plan office accepts. Each step asserts what is on the screen and leaves a
-screenshot in artifacts/browser/ (phone-*.png and desktop-*.png); the end asserts the database.
+resubmits; the plan office accepts. Both sign in through the login page. Each step asserts what is on the screen and leaves a
+screenshot in artifacts/browser/ (phone-*.jpg and desktop-*.jpg); the end asserts the database.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
 
     # --- the clerk, on a phone: 本期待填报 → task 2 → fill → 保存并报送 ---------------------------------
     clerk = open_page(viewport=PHONE)
-    login(clerk, "gongxin_clerk")
+    login(clerk, "gongxin_clerk", through_form=True)
     expect(clerk.get_by_role("heading", level=1)).to_contain_text("本期待填报")
     expect(clerk.get_by_role("heading", level=1)).to_contain_text("市工信局")
     row = due_row(clerk)
@@ -80,7 +80,7 @@ def test_report_submitted_returned_revised_and_accepted(open_page, browser_world
 
     # --- the plan office, on a desktop: board → the report → 退回 with a comment ----------------------
     office = open_page(viewport=DESKTOP)
-    login(office, "plan_office")
+    login(office, "plan_office", through_form=True)
     # The plan office lands on its review queue; the board is one tab away.
     expect(office.get_by_role("heading", level=1)).to_contain_text("审核台：2024年下半年 · 待审核队列")
     office.get_by_role("link", name="各单位与任务").click()
