@@ -5,8 +5,9 @@ Django's ``flush``, which then sends ``post_migrate`` for every app: the content
 permissions and the role groups (``access.roles.ensure_role_groups``) are looked up and written
 again, about a hundred queries after each such test. They come out the same every time, so:
 
-- the first flush in a test process runs the handlers as Django does, then keeps a copy of every
-  row they wrote (the flush had just emptied every table, so each row found is theirs);
+- the first flush in a test process runs the handlers as Django does and keeps a copy of every row
+  they wrote: the rows present after them and not before (the flush's own deletes can leave rows
+  behind, written by the standing-stamp triggers of the tables it empties; those are not theirs);
 - each later flush puts those rows back as they were, ids included, in one transaction (a few
   INSERTs) instead of sending the signal.
 
@@ -23,9 +24,6 @@ from django.db import connections, transaction
 
 Rows = list[tuple[str, list[str], list[tuple[Any, ...]]]]
 
-# Per database alias: (table, columns, rows) for each table the handlers filled.
-_written: dict[str, Rows] = {}
-
 
 def _rows_present(alias: str) -> Rows:
     connection = connections[alias]
@@ -40,6 +38,16 @@ def _rows_present(alias: str) -> Rows:
     return found
 
 
+def _new_rows(before: dict[str, set[str]], after: Rows) -> Rows:
+    new: Rows = []
+    for table, columns, rows in after:
+        seen = before.get(table, set())
+        added = [row for row in rows if repr(row) not in seen]
+        if added:
+            new.append((table, columns, added))
+    return new
+
+
 def _put_back(alias: str, written: Rows) -> None:
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -52,13 +60,17 @@ def _put_back(alias: str, written: Rows) -> None:
 
 
 def post_migrate_once(django_emit: Any) -> Any:
-    """The stand-in for ``emit_post_migrate_signal`` in Django's flush command (see above)."""
+    """The stand-in for ``emit_post_migrate_signal`` in Django's flush command (see above), with
+    its own memory of what the handlers wrote."""
+    # Per database alias: (table, columns, rows) for each table the handlers filled.
+    _written: dict[str, Rows] = {}
 
     def emit(verbosity: int, interactive: bool, db: str, **kwargs: Any) -> None:
         written = _written.get(db)
         if written is None:
+            before = {table: {repr(row) for row in rows} for table, _columns, rows in _rows_present(db)}
             django_emit(verbosity, interactive, db, **kwargs)
-            _written[db] = _rows_present(db)
+            _written[db] = _new_rows(before, _rows_present(db))
         else:
             _put_back(db, written)
 
@@ -72,6 +84,5 @@ def install() -> Any:
 
     def uninstall() -> None:
         flush_command.emit_post_migrate_signal = django_emit
-        _written.clear()
 
     return uninstall
