@@ -227,23 +227,36 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _cells(task_condition: str) -> tuple[str, str]:
+    """FROM and WHERE of the board's cells: one per effective (task, unit), the primary rows of the
+    effective-assignment table (:mod:`tasks.effective`) as ``ea``, of the tasks matching
+    ``task_condition`` (on ``t``, the task table)."""
+    return f"{_table(EffectiveAssignment)} ea JOIN {_table(Task)} t ON t.id = ea.task_id", f"ea.is_primary AND ({task_condition})"
+
+
+# A cell's role: 0 when the unit leads the task (lead wins over supporting); its parameter is
+# AssignmentRole.LEAD.
+_SUPPORTING = "CASE WHEN ea.role = %s THEN 0 ELSE 1 END"
+
+
+def _report_of_cell() -> str:
+    """The join condition of a cell's report ``r`` of the period (its parameter: the period's id)."""
+    return f"{_table(ProgressReport)} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s"
+
+
 def _effective_cells_sql(*, task_condition: str, task_params: list[Any], period: ReviewPeriod) -> tuple[str, list[Any]]:
-    """SQL of the board's cells: one row per effective (task, unit) of the tasks matching
-    ``task_condition`` (on ``t``, the task table), with ``supporting`` 0 when the unit leads the task
-    (lead wins over supporting), the unit's report of the period (``report_id``, ``status``:
-    NOT_STARTED without one) and ``owed`` 1 when the unit still owes it
-    (:func:`progress.workflow.owes_report`: not delivered, and the task not closed by the due date).
-    The cells are the primary rows of the effective-assignment table (:mod:`tasks.effective`)."""
-    cells, task, report = _table(EffectiveAssignment), _table(Task), _table(ProgressReport)
+    """SQL of the board's cells (:func:`_cells`), with ``supporting`` (:data:`_SUPPORTING`), the
+    unit's report of the period (``report_id``, ``status``: NOT_STARTED without one) and ``owed`` 1
+    when the unit still owes it (:func:`progress.workflow.owes_report`: not delivered, and the task
+    not closed by the due date)."""
+    cells, where = _cells(task_condition)
     owed, owed_params = owed_sql("r.status", "ea.task_id", period.report_due_on)
     sql = f"""
-        SELECT ea.task_id AS task_id, ea.department_id AS unit_id,
-               CASE WHEN ea.role = %s THEN 0 ELSE 1 END AS supporting,
+        SELECT ea.task_id AS task_id, ea.department_id AS unit_id, {_SUPPORTING} AS supporting,
                r.id AS report_id, COALESCE(r.status, %s) AS status,
                CASE WHEN {owed} THEN 1 ELSE 0 END AS owed
-        FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
-        LEFT JOIN {report} r ON r.task_id = ea.task_id AND r.department_id = ea.department_id AND r.period_id = %s
-        WHERE ea.is_primary AND ({task_condition})
+        FROM {cells} LEFT JOIN {_report_of_cell()}
+        WHERE {where}
     """
     return sql, [AssignmentRole.LEAD, NOT_STARTED, *owed_params, period.pk, *task_params]
 
@@ -255,8 +268,7 @@ def _unit(row: tuple[int, str, int]) -> Department:
 
 def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list[UnitSummary]:
     """Per unit, by unit order: lead tasks by report status, late ones, supporting tasks and silent
-    ones, aggregated in SQL over every effective unit of every task of the plan (the cells of
-    :func:`_effective_cells_sql`) in two queries:
+    ones, aggregated in SQL over every cell of the plan (:func:`_cells`) in two queries:
 
     - every cell, by unit and role: how many, and how many would be owed without a report;
     - the cells with a report of the period, by unit, role and status: how many, how many are owed,
@@ -267,52 +279,35 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
     side (one period's reports, not a lookup for every cell of the plan) takes a third less time
     than the one query that joined every cell to its report."""
     past_due = (today or timezone.localdate()) > period.report_due_on
-    cells, task, report, department = _table(EffectiveAssignment), _table(Task), _table(ProgressReport), _table(Department)
+    cells, where = _cells("t.plan_id = %s")
     owed, owed_params = owed_sql("r.status", "ea.task_id", period.report_due_on)
     owed_without, owed_without_params = owed_sql("NULL", "ea.task_id", period.report_due_on)
-    supporting = "CASE WHEN ea.role = %s THEN 0 ELSE 1 END"
     every_cell = f"""
         SELECT d.id, d.name, d.sort_order, s.supporting, s.n, s.owed_without
-        FROM (SELECT ea.department_id AS unit_id, {supporting} AS supporting, COUNT(*) AS n,
+        FROM (SELECT ea.department_id AS unit_id, {_SUPPORTING} AS supporting, COUNT(*) AS n,
                      SUM(CASE WHEN {owed_without} THEN 1 ELSE 0 END) AS owed_without
-              FROM {cells} ea JOIN {task} t ON t.id = ea.task_id
-              WHERE ea.is_primary AND t.plan_id = %s
-              GROUP BY 1, 2) s
-        JOIN {department} d ON d.id = s.unit_id
+              FROM {cells} WHERE {where} GROUP BY 1, 2) s
+        JOIN {_table(Department)} d ON d.id = s.unit_id
     """
     reported = f"""
-        SELECT ea.department_id, {supporting}, r.status, COUNT(*), SUM(CASE WHEN {owed} THEN 1 ELSE 0 END),
+        SELECT ea.department_id, {_SUPPORTING}, r.status, COUNT(*), SUM(CASE WHEN {owed} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {owed_without} THEN 1 ELSE 0 END)
-        FROM {report} r
-        JOIN {cells} ea ON ea.task_id = r.task_id AND ea.department_id = r.department_id AND ea.is_primary
-        JOIN {task} t ON t.id = ea.task_id
-        WHERE r.period_id = %s AND t.plan_id = %s
-        GROUP BY 1, 2, 3
+        FROM {cells} JOIN {_report_of_cell()}
+        WHERE {where} GROUP BY 1, 2, 3
     """
     with connection.cursor() as cursor:
         cursor.execute(every_cell, [AssignmentRole.LEAD, *owed_without_params, period.plan_id])
         every = cursor.fetchall()
         cursor.execute(
-            reported,
-            [AssignmentRole.LEAD, *owed_params, *owed_without_params, period.pk, period.plan_id],
+            reported, [AssignmentRole.LEAD, *owed_params, *owed_without_params, period.pk, period.plan_id]
         )
         with_report = cursor.fetchall()
     summary: dict[int, UnitSummary] = {}
-    # (unit, supporting) → [cells, owed without a report], less the cells with a report as they come.
-    unreported: dict[tuple[int, int], list[int]] = {}
-    for unit_id, name, sort_order, role, count, owed_count in every:
-        summary[unit_id] = summary.get(unit_id) or UnitSummary(department=_unit((unit_id, name, sort_order)))
-        unreported[(unit_id, role)] = [count, int(owed_count or 0)]
-    groups: list[tuple[int, int, str, int, int]] = []
-    for unit_id, role, status, count, owed_count, owed_without_count in with_report:
-        left = unreported[(unit_id, role)]
-        left[0] -= count
-        left[1] -= int(owed_without_count or 0)
-        groups.append((unit_id, role, status, count, int(owed_count or 0)))
-    groups += [(unit_id, role, NOT_STARTED, count, owed_count) for (unit_id, role), (count, owed_count) in unreported.items() if count]
-    for unit_id, role, status, count, owed_count in groups:  # of the ``count`` cells, ``owed_count`` still owed
+
+    def add(unit_id: int, supporting: int, status: str, count: int, owed_count: int) -> None:
+        """``count`` cells of the unit in this role and status, ``owed_count`` of them still owed."""
         counts = summary[unit_id]
-        if role:
+        if supporting:
             counts.supporting += count
             counts.silent += owed_count
         else:
@@ -320,6 +315,20 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
             attribute = "not_started" if status == NOT_STARTED else status
             setattr(counts, attribute, getattr(counts, attribute) + count)
             counts.late += owed_count if past_due else 0
+
+    # (unit, role) → [cells, owed without a report]; less the cells with a report, the rest have none.
+    unreported: dict[tuple[int, int], list[int]] = {}
+    for unit_id, name, sort_order, supporting, count, owed_count in every:
+        summary.setdefault(unit_id, UnitSummary(department=_unit((unit_id, name, sort_order))))
+        unreported[(unit_id, supporting)] = [count, int(owed_count or 0)]
+    for unit_id, supporting, status, count, owed_count, owed_without_count in with_report:
+        add(unit_id, supporting, status, count, int(owed_count or 0))
+        left = unreported[(unit_id, supporting)]
+        left[0] -= count
+        left[1] -= int(owed_without_count or 0)
+    for (unit_id, supporting), (count, owed_count) in unreported.items():
+        if count:
+            add(unit_id, supporting, NOT_STARTED, count, owed_count)
     return sorted(summary.values(), key=lambda s: (s.department.sort_order, s.department.name))
 
 
