@@ -211,7 +211,8 @@ class EffectiveAssignment(models.Model):
     rewrites the rows of a task whenever its assignments, their expansions, or the membership or
     kind of a group they name change (``manage.py refresh_effective_assignments`` repairs them all).
     ``is_primary`` marks the one row per (task, unit) whose ``role`` is the unit's role on the task
-    (lead wins); the other rows keep how the document names the unit.
+    (lead wins); the other rows keep how the document names the unit. Triggers keep
+    :class:`EffectiveCellCount` (the primary rows counted by plan, unit and role) in step.
     """
 
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="effective_rows")
@@ -264,6 +265,31 @@ class EffectiveAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}：{self.department_id}（{self.get_role_display()}）"
+
+
+class EffectiveCellCount(models.Model):
+    """How many cells (primary rows of :class:`EffectiveAssignment`: one per task and unit) a unit
+    has in a plan, by role: the review board's per-unit totals read from here instead of counting
+    the plan's 50,000 cells on every view.
+
+    Kept by the database, not by code: triggers on the effective-assignment table (a primary row
+    written, removed or changed) and on the task table (a task moved to another plan) add and
+    subtract, in the transaction of the write, whoever makes it (migration
+    ``tasks.0006_effective_cell_counts``). A row whose count falls to zero is deleted.
+    """
+
+    plan_id = models.BigIntegerField("规划")
+    unit_id = models.BigIntegerField("单位")
+    role = models.CharField("角色", max_length=16, choices=AssignmentRole.choices)
+    cells = models.IntegerField("任务数")
+
+    class Meta:
+        verbose_name = "单位承担任务数"
+        verbose_name_plural = "单位承担任务数"
+        constraints = [models.UniqueConstraint(fields=["plan_id", "unit_id", "role"], name="effective_cell_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}：{self.unit_id}（{self.get_role_display()}）{self.cells}"
 
 
 class Milestone(models.Model):

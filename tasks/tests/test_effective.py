@@ -21,6 +21,8 @@ from tasks.services.effective_assignments import (
     refresh_effective_assignments_for_groups,
 )
 from tasks.tests.factories import AssignmentFactory, PlanFactory, TaskFactory
+from tasks.tests.test_effective_counts import counted as counted_cells
+from tasks.tests.test_effective_counts import stored as stored_counts
 
 LEAD, SUPPORTING = "lead", "supporting"
 
@@ -264,9 +266,11 @@ class TestTableFollowsTheRule(TestCase):
     def test_table_equals_the_rule_through_every_change(self, world):
         units, groups, tasks, rows = self._build(world)
         assert self._table(tasks, rows, units, groups) == oracle(world)
+        assert stored_counts() == counted_cells()
         for op in world.operations:
             self._apply(world, op, units, groups, tasks, rows)
             assert self._table(tasks, rows, units, groups) == oracle(world), op
+            assert stored_counts() == counted_cells(), op  # the per-unit counts the triggers keep
         # Nothing left to do: a full refresh finds the table as it should be and writes nothing.
         counts = refresh_effective_assignments()
         assert (counts.created, counts.deleted) == (0, 0)
