@@ -38,7 +38,7 @@ from progress.models import (
 )
 from progress.states import report_role_q
 from progress.workflow import DELIVERED_REPORT_STATES, owed_sql, owes_report, released_sql
-from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, Plan, Task
+from tasks.models import Assignment, AssignmentRole, EffectiveAssignment, EffectiveCellCount, Plan, Task
 from tasks.selectors import unit_cells
 from xingping_tracker.core.sql import ids_in
 
@@ -268,26 +268,34 @@ def _unit(row: tuple[int, str, int]) -> Department:
 
 def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list[UnitSummary]:
     """Per unit, by unit order: lead tasks by report status, late ones, supporting tasks and silent
-    ones, aggregated in SQL over every cell of the plan (:func:`_cells`) in two queries:
+    ones, for every cell of the plan (:func:`_cells`), in two queries:
 
-    - every cell, by unit and role: how many, and how many would be owed without a report;
+    - every cell, by unit and role: how many (the stored counts of
+      :class:`tasks.models.EffectiveCellCount`, kept by triggers), and how many would be owed without
+      a report: all but the cells of the tasks released from the period (``owes_report`` of a
+      missing report is ``not released``; ``released_sql``, the one rule, picks those few tasks'
+      cells through the index instead of reading every cell of the plan);
     - the cells with a report of the period, by unit, role and status: how many, how many are owed,
-      and how many would be owed without a report.
+      and how many would be owed without a report (``owed_sql``, the one rule).
 
-    The cells without a report (NOT_STARTED) are the difference. Both queries ask ``owed_sql``
-    (the one rule; a missing report is its NULL status). Reading the period's reports from their
-    side (one period's reports, not a lookup for every cell of the plan) takes a third less time
-    than the one query that joined every cell to its report."""
+    The cells without a report (NOT_STARTED) are the difference. Reading the period's reports from
+    their side (one period's reports, not a lookup for every cell of the plan) and the stored counts
+    instead of counting 50,000 cells keep the summary's time small whatever the plan's size."""
     past_due = (today or timezone.localdate()) > period.report_due_on
     cells, where = _cells("t.plan_id = %s")
     owed, owed_params = owed_sql("r.status", "ea.task_id", period.report_due_on)
     owed_without, owed_without_params = owed_sql("NULL", "ea.task_id", period.report_due_on)
+    released, released_params = released_sql("ea.task_id", period.report_due_on)
+    # The stored counts read as ``ea`` so that the role's CASE (_SUPPORTING) is the cells' own.
     every_cell = f"""
-        SELECT d.id, d.name, d.sort_order, s.supporting, s.n, s.owed_without
-        FROM (SELECT ea.department_id AS unit_id, {_SUPPORTING} AS supporting, COUNT(*) AS n,
-                     SUM(CASE WHEN {owed_without} THEN 1 ELSE 0 END) AS owed_without
-              FROM {cells} WHERE {where} GROUP BY 1, 2) s
+        SELECT d.id, d.name, d.sort_order, s.supporting, SUM(s.n), SUM(s.n) - SUM(s.released)
+        FROM (SELECT ea.unit_id AS unit_id, {_SUPPORTING} AS supporting, ea.cells AS n, 0 AS released
+              FROM {_table(EffectiveCellCount)} ea WHERE ea.plan_id = %s
+              UNION ALL
+              SELECT ea.department_id, {_SUPPORTING}, 0, COUNT(*)
+              FROM {cells} WHERE {where} AND {released} GROUP BY 1, 2) s
         JOIN {_table(Department)} d ON d.id = s.unit_id
+        GROUP BY d.id, d.name, d.sort_order, s.supporting
     """
     reported = f"""
         SELECT ea.department_id, {_SUPPORTING}, r.status, COUNT(*), SUM(CASE WHEN {owed} THEN 1 ELSE 0 END),
@@ -296,7 +304,10 @@ def board_summary(period: ReviewPeriod, *, today: dt.date | None = None) -> list
         WHERE {where} GROUP BY 1, 2, 3
     """
     with connection.cursor() as cursor:
-        cursor.execute(every_cell, [AssignmentRole.LEAD, *owed_without_params, period.plan_id])
+        cursor.execute(
+            every_cell,
+            [AssignmentRole.LEAD, period.plan_id, AssignmentRole.LEAD, period.plan_id, *released_params],
+        )
         every = cursor.fetchall()
         cursor.execute(
             reported, [AssignmentRole.LEAD, *owed_params, *owed_without_params, period.pk, period.plan_id]
