@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 
 from departments.models import DepartmentGroup, GroupKind
 from tasks.effective import AssignmentFacts, EffectiveRow, effective_rows
-from tasks.models import Assignment, EffectiveAssignment
+from tasks.models import Assignment, EffectiveAssignment, EffectiveCellCount
 from tasks.signals import effective_units_changed
 from xingping_tracker.core.changes import PLAN, announce
 
@@ -116,6 +117,37 @@ def refresh_effective_assignments(*, task_ids: Iterable[int] | None = None) -> R
         if counts.created or counts.deleted:
             announce(PLAN)  # the units of some tasks changed (the repair command's too)
     return counts
+
+
+def rebuild_cell_counts() -> int:
+    """Count the stored cells again into :class:`tasks.models.EffectiveCellCount` (the triggers keep
+    it in step; this repairs it after writes that bypassed them, e.g. a restore with triggers
+    disabled). Returns how many count rows differed. One transaction; on PostgreSQL the counts are
+    locked against the triggers of concurrent writes meanwhile."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(EffectiveCellCount._meta.db_table)
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        rows = (
+            EffectiveAssignment.objects.filter(is_primary=True)
+            .values_list("task__plan_id", "department_id", "role")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        wanted = {(plan, unit, role): n for plan, unit, role, n in rows}
+        stored = {
+            (plan, unit, role): cells
+            for plan, unit, role, cells in EffectiveCellCount.objects.values_list("plan_id", "unit_id", "role", "cells")
+        }
+        differing = {key for key in stored.keys() | wanted.keys() if stored.get(key) != wanted.get(key)}
+        if differing:
+            EffectiveCellCount.objects.all().delete()
+            EffectiveCellCount.objects.bulk_create(
+                EffectiveCellCount(plan_id=plan, unit_id=unit, role=role, cells=n)
+                for (plan, unit, role), n in wanted.items()
+            )
+    return len(differing)
 
 
 def tasks_naming_groups(group_ids: Iterable[int]) -> list[int]:

@@ -112,3 +112,19 @@ def test_the_migration_counts_the_rows_already_stored():
     finally:
         call_command("migrate", "tasks", verbosity=0)
     assert stored() == expected != {}
+
+
+def test_the_repair_command_counts_again_what_writes_around_the_triggers_left_wrong():
+    from io import StringIO
+
+    sample = build_sample_plan()
+    expected = counted()
+    EffectiveCellCount.objects.filter(unit_id=sample.fagai.pk).update(cells=99)  # as a bypassing write would
+    EffectiveCellCount.objects.create(plan_id=sample.plan.pk + 1000, unit_id=sample.fagai.pk, role="lead", cells=3)
+    out = StringIO()
+    call_command("refresh_effective_assignments", stdout=out)
+    assert stored() == expected
+    assert "3 项不一致，已更正" in out.getvalue()  # 发改's two roles and the stray row
+    out = StringIO()
+    call_command("refresh_effective_assignments", stdout=out)
+    assert "不一致" not in out.getvalue()

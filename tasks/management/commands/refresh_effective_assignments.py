@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from tasks.services.effective_assignments import refresh_effective_assignments
+from tasks.services.effective_assignments import rebuild_cell_counts, refresh_effective_assignments
 
 
 class Command(BaseCommand):
@@ -20,3 +20,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已重算{scope}的实际承担单位：新增 {counts.created} 条，删除 {counts.deleted} 条。")
         else:
             self.stdout.write(f"{scope}的实际承担单位均已是最新，未作修改。")
+        if not tasks:
+            differing = rebuild_cell_counts()
+            if differing:
+                self.stdout.write(f"已重新统计各单位承担任务数：{differing} 项不一致，已更正。")
