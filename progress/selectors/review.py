@@ -409,7 +409,7 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
     tasks_condition, tasks_params = ids_in("ea.task_id", task_ids)
     # The same tasks named on the assignments too: PostgreSQL's planner then reads only the page's
     # assignments through their task index (without, it hashed all 40,000 of the plan's).
-    assignments_condition, _same = ids_in("a.task_id", task_ids)
+    assignments_condition, assignments_params = ids_in("a.task_id", task_ids)
     # The page's cells in written order (role, position, assignment, then the unit order): a cell's
     # primary row is the unit's first occurrence, so this is the order of the task page.
     cells, assignment = _table(EffectiveAssignment), _table(Assignment)
@@ -426,7 +426,7 @@ def _board_rows(task_ids: list[int], period: ReviewPeriod, *, past_due: bool, un
         ORDER BY ea.task_id, ea.role, a.position, a.id, d.sort_order, d.name
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*released_params, *tasks_params, period.pk, *tasks_params])
+        cursor.execute(sql, [*released_params, *assignments_params, period.pk, *tasks_params])
         occurrences = cursor.fetchall()
     labels = dict(ReportStatus.choices)
     report_url, task_url = _url_maker("progress:report_detail"), _url_maker("progress:task_detail")

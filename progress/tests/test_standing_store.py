@@ -32,6 +32,7 @@ from progress.tests.factories import ProgressReportFactory
 from tasks.models import Assignment, EffectiveAssignment
 from tasks.services.effective_assignments import refresh_effective_assignments
 from tasks.tests.factories import SupportingFactory, build_many_tasks
+from xingping_tracker.tests.schema import trigger_names
 
 pytestmark = pytest.mark.django_db
 
@@ -254,15 +255,6 @@ def test_a_store_that_fails_is_logged_and_the_read_still_answers(world, caplog):
 
 
 
-def _triggers() -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {row[0] for row in cursor.fetchall()}
-
-
 def test_every_stamp_trigger_is_in_the_migrated_database():
     """SQLite drops a table's triggers when a migration rebuilds the table: a later migration of one of
     these tables must create its trigger again, or the stores would read stale rows as current."""
@@ -271,7 +263,7 @@ def test_every_stamp_trigger_is_in_the_migrated_database():
         for table in ("progress_progressreport", "tasks_effectiveassignment", "progress_taskprogress")
         for event in ("ins", "upd", "del")
     } | {"tasks_task_standing_upd"}
-    assert expected <= _triggers()
+    assert expected <= trigger_names()
 
 
 def test_the_tasks_own_fields_move_its_stamp_and_other_fields_do_not(world):

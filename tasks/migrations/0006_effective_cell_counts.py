@@ -11,7 +11,7 @@ COUNTS = "tasks_effectivecellcount"
 CELLS = "tasks_effectiveassignment"
 TASK = "tasks_task"
 KEY = "(plan_id, unit_id, role)"
-SQLITE_TRIGGERS = {  # name: table
+TRIGGERS = {  # name: table (the same names on both databases)
     f"{CELLS}_counts_ins": CELLS,
     f"{CELLS}_counts_upd": CELLS,
     f"{CELLS}_counts_del": CELLS,
@@ -137,7 +137,7 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
-    for name, table in SQLITE_TRIGGERS.items():
+    for name, table in TRIGGERS.items():
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}{' ON ' + table if postgresql else ''}")
     if postgresql:
         for name in PG_FUNCTIONS:

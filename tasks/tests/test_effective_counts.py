@@ -12,6 +12,7 @@ from django.db.models import Count
 from tasks.models import AssignmentRole, EffectiveAssignment, EffectiveCellCount, Task
 from tasks.services.effective_assignments import refresh_effective_assignments
 from tasks.tests.factories import PlanFactory, build_sample_plan
+from xingping_tracker.tests.schema import trigger_names
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,7 @@ def stored() -> dict[tuple[int, int, str], int]:
 def test_every_count_trigger_is_in_the_migrated_database():
     """SQLite drops a table's triggers when a migration rebuilds the table: a later migration of
     either table must create them again, or the counts would drift."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        assert {row[0] for row in cursor.fetchall()} >= TRIGGERS
+    assert trigger_names() >= TRIGGERS
 
 
 def test_the_counts_follow_every_write_of_the_cells():
