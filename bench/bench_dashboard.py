@@ -23,9 +23,11 @@ Measured for the latest open period:
   the overview of the open periods computed and stored), and ``dashboard:home, after the refresh``:
   the page once that job has run (a report changed and the job run, untimed, before each call) —
   what a viewer sees a few seconds after a clerk's save when a broker is configured;
-- ``dashboard:home, cold``: the page as the first request after the earlier periods closed (their
-  stored trend points deleted and a report changed before each call, so the trend is computed and
-  stored again).
+- ``dashboard:home, cold``: the page as the first request after the earlier periods closed (each
+  closing stored its period's trend point when it committed; the points are stored again and a
+  report changed before each call), ``closing's trend point``: what storing one closed period's
+  point adds to its closing, and ``dashboard:home, trend points missing``: the page when they are
+  not stored (deleted before each call), so the trend is computed and stored again.
 
 The query count must not grow with the data: the script exits with 1 when the page's count differs
 from the count on a tiny plan (``--tiny-queries``, measured by the smoke test) or the variants differ.
@@ -191,22 +193,62 @@ def change_a_report(period: Any) -> Callable[[], None]:
     return touch
 
 
-def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> Figures:
-    """The dashboard page as the first request after the earlier periods closed: the stored trend
-    points are deleted (untimed) before each call, so each call computes and stores them."""
+def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> list[Figures]:
+    """The dashboard page as the first request after the earlier periods closed, and what the
+    closing itself adds:
+
+    - ``dashboard:home, cold``: before each call (untimed) the stored trend points are deleted and
+      each closed period's point stored again as its closing's commit stores it
+      (:func:`dashboard.selectors.overview.store_closed_point`, what :mod:`dashboard.closings`
+      calls), and a report changed: the first view after the closings, with nothing in the cache;
+    - ``closing's trend point``: that store for the latest closed period alone (its point deleted
+      before each call), the time a closing's request spends on it after its commit;
+    - ``dashboard:home, trend points missing``: the points deleted and not stored again (a period
+      closed before its due date had passed, or outside the service), so the page computes and
+      stores them."""
     from django.urls import reverse
 
     from dashboard.models import TrendSnapshot
+    from dashboard.selectors.overview import store_closed_point
+    from progress.models import PeriodStatus, ReviewPeriod
 
     client = leader_client()
     home = f"{reverse('dashboard:home')}?period={period.pk}"
     touch = change_a_report(period)
+    closed = list(
+        ReviewPeriod.objects.filter(plan_id=period.plan_id, status=PeriodStatus.CLOSED)
+        .order_by("starts_on")
+        .values_list("pk", flat=True)
+    )
+    if not closed:
+        raise SystemExit("the plan has no closed period: make the database with python -m bench.synthetic")
+
+    def closings() -> None:
+        TrendSnapshot.objects.all().delete()
+        for pk in closed:
+            store_closed_point(pk)
+        touch()
+
+    def forget_latest() -> None:
+        TrendSnapshot.objects.filter(period_id=closed[-1]).delete()
+
+    def store_latest() -> int:
+        if not store_closed_point(closed[-1]):
+            raise RuntimeError(f"the point of period {closed[-1]} was not stored")
+        return 0
 
     def forget() -> None:
         TrendSnapshot.objects.all().delete()
         touch()
 
-    return _measure("dashboard:home, cold", lambda: _get(client, home), repeats=repeats, warmups=warmups, before=forget)
+    def page() -> int:
+        return _get(client, home)
+
+    return [
+        _measure("dashboard:home, cold", page, repeats=repeats, warmups=warmups, before=closings),
+        _measure("closing's trend point", store_latest, repeats=repeats, warmups=warmups, before=forget_latest),
+        _measure("dashboard:home, trend points missing", page, repeats=repeats, warmups=warmups, before=forget),
+    ]
 
 
 @contextmanager
@@ -265,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(max(1, args.runs)):
             figures, period = measure(repeats=max(1, args.repeats), warmups=max(0, args.warmups))
             # Then the first request after the periods close, and the page again once the points are stored.
-            figures.append(measure_cold(period, repeats=max(1, args.repeats), warmups=max(0, args.warmups)))
+            figures.extend(measure_cold(period, repeats=max(1, args.repeats), warmups=max(0, args.warmups)))
             runs.append((figures, period))
         from dashboard.models import TrendSnapshot
 
@@ -281,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "dashboard:home is the steady state (nothing changed since the last view: the cached overview; "
         f"the closed periods' trend points stored: {stored} at the end); 'after a change' changes a report "
-        "before each call (the overview computed afresh); 'cold' also deletes the trend points"
+        "before each call (the overview computed afresh); 'cold' is the first view after the closings, "
+        "which stored their trend points; 'trend points missing' deletes them"
     )
     ok = True
     page_medians = []

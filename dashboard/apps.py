@@ -7,7 +7,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "领导看板"
 
     def ready(self) -> None:
-        from dashboard import freshness
+        from dashboard import closings, freshness
 
+        closings.connect()
         freshness.connect()
         freshness.warm_up()

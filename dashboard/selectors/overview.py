@@ -11,10 +11,12 @@ by the exports and the review pages); this module adds up the overview from them
   never opened (planned) has no reports to count and is left out, except the period shown, which is
   marked ``opened=False`` with no counts.
 - **Stored trend points** (:class:`dashboard.models.TrendSnapshot`): a closed period is frozen, so
-  its trend point is computed once, by the first overview that reads it after the closing, and
-  stored. A closed period's point is therefore the period *as it stood when closed* (its reports
-  and the plan's tasks, assignments and closings of that moment); records changed later (a task
-  closed, a deadline extended, tasks added) do not move it. Reopening and closing the period again
+  its trend point is computed once and stored: when the closing commits
+  (:func:`store_closed_point`, from :mod:`dashboard.closings`), or else by the first overview that
+  reads it once it can be stored (closed before the day after its due date, closed without the
+  service, or the store failed). A closed period's point is therefore the period *as it stood when
+  closed* (its reports and the plan's tasks, assignments and closings of that moment); records
+  changed later (a task closed, a deadline extended, tasks added) do not move it. Reopening and closing the period again
   (a new ``closed_at``) recomputes it. The period shown, open and planned periods, a closed period
   without a closing time and a point still read as of ``today`` (before the day after the due
   date) are always computed live.
@@ -625,15 +627,15 @@ def _typed(param: str, sql_type: str) -> str:
     return f"CAST({param} AS {sql_type})" if connection.vendor == "postgresql" else param
 
 
-def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.date) -> dict[int, tuple[int, ...]]:
-    """(total, completed, submitted, red, yellow) of each of ``periods`` (earlier ones than the one
-    shown) by the overview's rules, aggregated in SQL over the lead reports: one query whatever the
-    number of periods and tasks."""
+def _trend(periods: list[ReviewPeriod], *, plan_id: int, as_of: dict[int, dt.date]) -> dict[int, tuple[int, ...]]:
+    """(total, completed, submitted, red, yellow) of each of ``periods`` of plan ``plan_id`` as of its
+    day in ``as_of`` (by period id) by the overview's rules, aggregated in SQL over the lead reports:
+    one query whatever the number of periods and tasks."""
     if not periods:
         return {}
     constants, constant_params = [], []
     for p in periods:
-        as_of = _trend_as_of(p, selected=selected, today=today)
+        day = as_of[p.pk]
         constants.append(
             f"SELECT %s AS period_id, {_typed('%s', 'date')} AS as_of,"
             f" {_typed('%s', 'timestamptz')} AS closed_by, %s AS past_due,"
@@ -641,13 +643,13 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         )
         constant_params += [
             p.pk,
-            connection.ops.adapt_datefield_value(as_of),
-            connection.ops.adapt_datetimefield_value(end_of_day(as_of)),
-            1 if as_of > p.report_due_on else 0,
+            connection.ops.adapt_datefield_value(day),
+            connection.ops.adapt_datetimefield_value(end_of_day(day)),
+            1 if day > p.report_due_on else 0,
             connection.ops.adapt_datetimefield_value(end_of_day(p.report_due_on)),
         ]
     lead, lead_params = pairs_sql(
-        role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[selected.plan_id]
+        role=AssignmentRole.LEAD, task_condition="t.plan_id = %s", task_params=[plan_id]
     )
     report, task, progress = table_name(ProgressReport), table_name(Task), table_name(TaskProgress)
     period_ids = [p.pk for p in periods]
@@ -704,12 +706,13 @@ def _trend(periods: list[ReviewPeriod], *, selected: ReviewPeriod, today: dt.dat
         *closed_params,
         *released_params,
         *constant_params,
-        selected.plan_id,
+        plan_id,
     ]
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in fetch_rows(sql, params)}
 
 
 _SNAPSHOT_FIELDS = ("total", "completed", "submitted", "red", "yellow")
+_NO_COUNTS = (0, 0, 0, 0, 0)
 _SNAPSHOT_COLUMNS = tuple(f"trend_snapshot__{name}" for name in ("closed_at", "as_of", *_SNAPSHOT_FIELDS))
 
 
@@ -734,10 +737,10 @@ def _stored_counts(period: ReviewPeriod, *, as_of: dt.date) -> tuple[int, ...] |
     return tuple(getattr(snapshot, name) for name in _SNAPSHOT_FIELDS)
 
 
-def _store(points: list[tuple[ReviewPeriod, dt.date, tuple[int, ...]]]) -> None:
+def _store(points: list[tuple[ReviewPeriod, dt.date, tuple[int, ...]]]) -> bool:
     """Store (or replace) computed points in one upsert: concurrent readers storing the same period
     meet in ``ON CONFLICT … DO UPDATE``, not on the unique constraint. A point that cannot be
-    stored is only a missed cache: the read goes on."""
+    stored is only a missed cache: the read goes on (False)."""
     now = timezone.now()
     rows = [
         TrendSnapshot(
@@ -759,6 +762,33 @@ def _store(points: list[tuple[ReviewPeriod, dt.date, tuple[int, ...]]]) -> None:
             )
     except DatabaseError:  # e.g. the period deleted meanwhile
         logger.warning("trend points not stored for periods %s", [p.pk for p, _a, _c in points], exc_info=True)
+        return False
+    return True
+
+
+def store_closed_point(period_id: int, *, today: dt.date | None = None) -> bool:
+    """Compute and store the trend point of a closed period now, when it can be stored (read as of
+    the day after its report due date, which has come); whether it was stored.
+
+    Called on the commit of a closing (:mod:`dashboard.closings`): the period is then frozen, so its
+    point is the period as it stood when closed, and the first dashboard after a closing reads it
+    instead of computing the trend of the plan's tasks. A point already stored for this closing is
+    kept; a period closed before its due date has passed is left to the first overview that reads it
+    once it can be stored (or the daily refresh job)."""
+    today = today or timezone.localdate()
+    period = (
+        ReviewPeriod.objects.filter(pk=period_id)
+        .select_related("trend_snapshot")
+        .only("pk", "report_due_on", "plan_id", "status", "closed_at", *_SNAPSHOT_COLUMNS)
+        .first()
+    )
+    if period is None:
+        return False
+    as_of = min(today, period.report_due_on + dt.timedelta(days=1))
+    if not _storable(period, as_of=as_of) or _stored_counts(period, as_of=as_of) is not None:
+        return False
+    computed = _trend([period], plan_id=period.plan_id, as_of={period.pk: as_of})
+    return _store([(period, as_of, computed.get(period.pk, _NO_COUNTS))])
 
 
 def _trend_points(
@@ -769,29 +799,25 @@ def _trend_points(
     storing the points of closed ones. ``periods`` come with their ``trend_snapshot``."""
     counts: dict[int, tuple[int, ...]] = {}
     live: list[ReviewPeriod] = []
+    as_of = {p.pk: _trend_as_of(p, selected=selected, today=today) for p in periods}
     for p in periods:
         if p.pk == selected.pk:
             continue
-        as_of = _trend_as_of(p, selected=selected, today=today)
-        stored = _stored_counts(p, as_of=as_of) if _storable(p, as_of=as_of) else None
+        stored = _stored_counts(p, as_of=as_of[p.pk]) if _storable(p, as_of=as_of[p.pk]) else None
         if stored is None:
             live.append(p)
         else:
             counts[p.pk] = stored
     if live:
-        computed = _trend(live, selected=selected, today=today)
+        computed = _trend(live, plan_id=selected.plan_id, as_of=as_of)
         counts.update(computed)
-        to_store = []
-        for p in live:
-            as_of = _trend_as_of(p, selected=selected, today=today)
-            if _storable(p, as_of=as_of):
-                to_store.append((p, as_of, computed.get(p.pk, (0, 0, 0, 0, 0))))
+        to_store = [(p, as_of[p.pk], computed.get(p.pk, _NO_COUNTS)) for p in live if _storable(p, as_of=as_of[p.pk])]
         if to_store:
             _store(to_store)
     counts[selected.pk] = current
     points = []
     for p in periods:
-        total, completed, submitted, red, yellow = counts.get(p.pk, (0, 0, 0, 0, 0))
+        total, completed, submitted, red, yellow = counts.get(p.pk, _NO_COUNTS)
         if p.status == PeriodStatus.PLANNED:  # the period shown, never opened: no counts to show
             total = completed = submitted = red = yellow = 0
         points.append(
