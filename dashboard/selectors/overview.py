@@ -433,25 +433,27 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
     binding_ids = [pk for pk, s in states.items() if s.binding]
     if not binding_ids:
         return []
-    targets = list(
-        Target.objects.filter(task_id__in=binding_ids)
-        .order_by("task__number", "position", "pk")
-        .values_list(
-            "pk",
-            "task_id",
-            "task__number",
-            "indicator",
-            "value",
-            "value_max",
-            "unit",
-            "direction",
-            "basis",
-            "year",
-            "source_text",
-            "baseline_value",
-            "baseline_year",
-        )
+    # In the tasks' order (their number, from the states: joining the task table for it let
+    # PostgreSQL scan all 10,000 tasks of the synthetic plan for 205 targets), then the targets'.
+    found = Target.objects.filter(task_id__in=binding_ids).order_by().values_list(
+        "pk",
+        "task_id",
+        "position",
+        "indicator",
+        "value",
+        "value_max",
+        "unit",
+        "direction",
+        "basis",
+        "year",
+        "source_text",
+        "baseline_value",
+        "baseline_year",
     )
+    targets = [
+        (pk, task_id, states[task_id].number, *rest)
+        for pk, task_id, _position, *rest in sorted(found, key=lambda row: (states[row[1]].number, row[2], row[0]))
+    ]
     if not targets:
         return []
     as_of_year = periods[-1].starts_on.year  # the period shown

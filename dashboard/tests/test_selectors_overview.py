@@ -33,7 +33,7 @@ from progress.states import (
 )
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import AssignmentRole, Target
-from tasks.tests.factories import LeadFactory, build_many_tasks
+from tasks.tests.factories import LeadFactory, TargetFactory, build_many_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -332,6 +332,24 @@ def _touch(period):
     """A change of one report of ``period``: its task's stored standing must be computed again."""
     report = ProgressReport.objects.filter(period=period).first()
     ProgressReport.objects.filter(pk=report.pk).update(percent=(report.percent or 0) % 100 + 1)
+
+
+def test_binding_rows_follow_the_task_numbers_then_the_targets_positions(world):
+    for number in (5, 3):
+        task = world.tasks[number]
+        task.binding = True
+        task.save()
+    # Created out of order: neither the ids nor the creation order give the board's order.
+    TargetFactory(task=world.tasks[5], position=2, indicator="五号任务第二项")
+    TargetFactory(task=world.tasks[5], position=1, indicator="五号任务第一项")
+    TargetFactory(task=world.tasks[3], position=1, indicator="三号任务第一项")
+    rows = period_overview(world.h2, today=BEFORE_DUE).binding
+    assert [(row.number, row.indicator) for row in rows] == [
+        (2, "数字经济核心产业增加值占GDP比重"),
+        (3, "三号任务第一项"),
+        (5, "五号任务第一项"),
+        (5, "五号任务第二项"),
+    ]
 
 
 def test_query_count_does_not_grow_with_the_plan(world):
