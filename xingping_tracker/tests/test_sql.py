@@ -8,6 +8,10 @@ from django.db import connection
 from departments.models import Department
 from departments.tests.factories import DepartmentFactory
 from progress.states import table_name
+from django.test.utils import CaptureQueriesContext
+
+from tasks.models import Target
+from tasks.tests.factories import TargetFactory
 from xingping_tracker.core.sql import ids_in
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +29,27 @@ def test_ids_in_selects_exactly_the_given_ids(size):
         found = sorted(row[0] for row in cursor.fetchall())
     assert found == sorted(pk for pk in wanted if pk in units)
     assert ("ANY" in condition) == (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("size", [1, 3, 1200])
+def test_the_in_ids_lookup_selects_exactly_the_given_rows(size):
+    """The ORM's form, on a primary key and on a foreign key's column, with one array parameter on
+    PostgreSQL whatever the number of ids."""
+    units = [DepartmentFactory().pk for _ in range(4)]
+    wanted = [units[0], units[2], *range(10**6, 10**6 + size - 2)][:size]
+    with CaptureQueriesContext(connection) as ctx:
+        found = sorted(Department.objects.filter(pk__in_ids=wanted).values_list("pk", flat=True))
+    assert found == sorted(pk for pk in wanted if pk in units)
+    (query,) = ctx.captured_queries
+    assert ("= ANY(" in query["sql"]) == (connection.vendor == "postgresql")
+    targets = [TargetFactory(), TargetFactory(), TargetFactory()]
+    chosen = [targets[0].task_id, targets[2].task_id, *range(10**6, 10**6 + size - 2)][:size]
+    by_task = Target.objects.filter(task_id__in_ids=chosen).values_list("pk", flat=True)
+    assert sorted(by_task) == sorted(t.pk for t in targets if t.task_id in chosen)
+
+
+def test_the_in_ids_lookup_of_no_ids_selects_nothing_without_a_query():
+    DepartmentFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(Department.objects.filter(pk__in_ids=[])) == []
+    assert ctx.captured_queries == []
