@@ -601,3 +601,30 @@ def test_the_comparison_never_shows_another_units_draft(client, world):
         response = client.get(reverse("progress:report_detail", args=[report.pk]))
         assert response.context["comparison"].previous == draft
         assert reverse("progress:report_detail", args=[draft.pk]) in response.content.decode()
+
+
+def test_silent_units_page_lists_a_units_first_tasks_and_links_to_all(client, mixed, monkeypatch):
+    from progress.views import review as review_views
+
+    tasks = build_many_tasks(10, plan=mixed.plan)  # two more supporting units, silent on ten tasks each
+    everything = {unit.department.pk: unit for unit in selectors.silent_units(mixed.h2)}
+    first = {unit.department.pk: unit for unit in selectors.silent_units(mixed.h2, shown=3)}
+    assert first.keys() == everything.keys()
+    for pk, unit in first.items():
+        assert unit.count == everything[pk].count == len(everything[pk].tasks)
+        assert unit.tasks == everything[pk].tasks[:3]  # the lowest numbers
+    busy = [unit for unit in first.values() if unit.count == 10]
+    assert len(busy) == 2
+    assert [number for _, number, _ in busy[0].tasks] == sorted(t.number for t in tasks)[:3]
+
+    monkeypatch.setattr(review_views, "SILENT_TASKS_SHOWN", 3)
+    client.force_login(mixed.plan_office)
+    page = client.get(reverse("progress:silent_units", args=[mixed.h2.pk]))
+    lines = {unit.department.pk: (unit, url) for unit, url in page.context["lines"]}
+    unit, url = lines[busy[0].department.pk]
+    assert (unit.count, len(unit.tasks)) == (10, 3)
+    body = page.content.decode()
+    row = body[body.index(f'id="unit-{unit.department.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "全部10项" in row and row.count("/tasks/") == 3
+    assert f"共{sum(everything[pk].count for pk in everything)}项未反馈" in body

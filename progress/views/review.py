@@ -54,6 +54,7 @@ from xingping_tracker.core.exceptions import ApplicationError, ErrorCode
 
 BOARD_PAGE_SIZE = 100
 EXTENSION_PAGE_SIZE = 50
+SILENT_TASKS_SHOWN = 30  # per unit on the silent units page; its count links to all of them on the board
 
 
 def _refuse(exc: ApplicationError) -> None:
@@ -397,7 +398,7 @@ def queue_accept(request: HttpRequest, period_id: int) -> HttpResponse:
 def silent_units(request: HttpRequest, period_id: int) -> HttpResponse:
     actor = _overseer(request)
     period = get_object_or_404(ReviewPeriod.objects.select_related("plan"), pk=period_id)
-    units = selectors.silent_units(period)
+    units = selectors.silent_units(period, shown=SILENT_TASKS_SHOWN)
     board = reverse("progress:period_board", args=[period.pk])
     lines = [(unit, f"{board}?{urlencode(selectors.unit_count_query(unit.department.pk, 'silent'))}") for unit in units]
     return render(
