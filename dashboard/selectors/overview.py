@@ -16,10 +16,10 @@ by the exports and the review pages); this module adds up the overview from them
   reads it once it can be stored (closed before the day after its due date, closed without the
   service, or the store failed). A closed period's point is therefore the period *as it stood when
   closed* (its reports and the plan's tasks, assignments and closings of that moment); records
-  changed later (a task closed, a deadline extended, tasks added) do not move it. Reopening and closing the period again
-  (a new ``closed_at``) recomputes it. The period shown, open and planned periods, a closed period
-  without a closing time and a point still read as of ``today`` (before the day after the due
-  date) are always computed live.
+  changed later (a task closed, a deadline extended, tasks added) do not move it. Reopening and
+  closing the period again (a new ``closed_at``) recomputes it. The period shown, open and planned
+  periods, a closed period without a closing time and a point still read as of ``today`` (before
+  the day after the due date) are always computed live.
 
 Every function here reads with a fixed number of queries whatever the plan's size: SQL does the
 joins and the aggregates; Python sees tuples (``values_list`` / cursor rows), never a model
@@ -620,8 +620,12 @@ def _binding_rows(periods: list[ReviewPeriod], states: dict[int, TaskState], *, 
 
 
 def _trend_as_of(period: ReviewPeriod, *, selected: ReviewPeriod, today: dt.date) -> dt.date:
-    if period.pk == selected.pk:
-        return today
+    return today if period.pk == selected.pk else _earlier_as_of(period, today=today)
+
+
+def _earlier_as_of(period: ReviewPeriod, *, today: dt.date) -> dt.date:
+    """The day an earlier period of the trend is read as of: the day after its due date, or
+    ``today`` when sooner."""
     return min(today, period.report_due_on + dt.timedelta(days=1))
 
 
@@ -787,7 +791,7 @@ def store_closed_point(period_id: int, *, today: dt.date | None = None) -> bool:
     )
     if period is None:
         return False
-    as_of = min(today, period.report_due_on + dt.timedelta(days=1))
+    as_of = _earlier_as_of(period, today=today)
     if not _storable(period, as_of=as_of) or _stored_counts(period, as_of=as_of) is not None:
         return False
     computed = _trend([period], plan_id=period.plan_id, as_of={period.pk: as_of})

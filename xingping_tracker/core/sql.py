@@ -21,9 +21,13 @@ def ids_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:
     parameter (``= ANY(%s)``): a thousand ids read 2.5-3 times faster than as a thousand
     placeholders, which are merged into the statement's text and parsed one by one; elsewhere
     ``IN (%s, …)``."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({placeholders(ids)})", list(ids)
+    return _ids_in(column, list(ids), vendor=connection.vendor)
+
+
+def _ids_in(column: str, ids: list[Any], *, vendor: str) -> tuple[str, list[Any]]:
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({placeholders(ids)})", ids
 
 
 class InIds(Lookup):
@@ -41,6 +45,5 @@ class InIds(Lookup):
         ids = [int(value) for value in self.rhs]
         if not ids:
             raise EmptyResultSet
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, ids]
-        return f"{lhs} IN ({placeholders(ids)})", [*lhs_params, *ids]
+        condition, params = _ids_in(lhs, ids, vendor=connection.vendor)
+        return condition, [*lhs_params, *params]

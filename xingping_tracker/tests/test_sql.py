@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from departments.models import Department
 from departments.tests.factories import DepartmentFactory
 from progress.states import table_name
-from django.test.utils import CaptureQueriesContext
-
 from tasks.models import Target
 from tasks.tests.factories import TargetFactory
 from xingping_tracker.core.sql import ids_in
