@@ -11,12 +11,22 @@ from collections.abc import Callable, Iterator
 
 from xingping_tracker.celery import app
 
+# The worker's wait on its Redis queue (kombu's BRPOP timeout, 1 s by default): a worker stops only
+# when that wait returns, so every test with a worker spent a second in its shutdown. Tests only.
+POLL_SECONDS = 0.1
+
 
 @contextlib.contextmanager
 def redis_broker(broker_url: str) -> Iterator[str]:
     """Point the app at the Redis broker ``broker_url`` (jobs no longer inline) with a default queue of
     its own, yielded; on exit the queue's keys are removed and the inline configuration comes back."""
-    keys = ("broker_url", "task_always_eager", "task_default_queue", "broker_connection_retry_on_startup")
+    keys = (
+        "broker_url",
+        "task_always_eager",
+        "task_default_queue",
+        "broker_connection_retry_on_startup",
+        "broker_transport_options",
+    )
     saved = {key: app.conf[key] for key in keys}
     queue = f"test-{uuid.uuid4().hex[:12]}"
     app.conf.update(
@@ -24,6 +34,7 @@ def redis_broker(broker_url: str) -> Iterator[str]:
         task_always_eager=False,
         task_default_queue=queue,
         broker_connection_retry_on_startup=False,
+        broker_transport_options={**saved["broker_transport_options"], "polling_interval": POLL_SECONDS},
     )
     reset_connections()
     try:
