@@ -420,13 +420,16 @@ class StoredState(models.Model):
     it (the fields the overview counts): kept so that the dashboard adds up 10,000 tasks in SQL
     instead of building every state again (:mod:`progress.state_store`). A row is read only while it
     is current: its ``stamp`` equals the task's :class:`StandingStamp` (which also moves when the
-    task's number, section, binding flag or deadline changes), ``as_of`` is the day asked for and
-    ``due_on`` is the period's report due date; otherwise it is computed again."""
+    task's number, section, binding flag or deadline changes), the day asked for lies between
+    ``as_of`` (the day it was computed for) and ``valid_through`` (the last day its light stays as
+    computed: :func:`progress.states.valid_through`) and ``due_on`` is the period's report due date;
+    otherwise it is computed again."""
 
     period = models.ForeignKey(ReviewPeriod, verbose_name="填报期", on_delete=models.CASCADE, related_name="+")
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="+")
     stamp = models.BigIntegerField("变更计数")
     as_of = models.DateField("计算日期")
+    valid_through = models.DateField("有效至")
     due_on = models.DateField("报送截止日")
     number = models.PositiveIntegerField("序号")
     section_id = models.BigIntegerField("所属章节", null=True)

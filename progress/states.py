@@ -62,6 +62,7 @@ from progress.models import (
     ReviewPeriod,
     StandingStamp,
     TaskProgress,
+    TaskStatus,
 )
 from progress.standing_store import CHUNK, store, stored_rows
 from progress.workflow import DELIVERED_REPORT_STATES, closed_by_sql, end_of_day, owed_sql, released_sql
@@ -367,6 +368,8 @@ class StateReads:
     # the lead cells read are stored with those stamps (False: a store failed; progress.state_store
     # then stores no state either)
     cells_stored: bool = True
+    # the tasks closed (办结) with a time after the as-of day: closed on a later day (valid_through)
+    closing_later: frozenset[int] = frozenset()
 
 
 def current_cell_rows(
@@ -416,11 +419,13 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
     task, progress = table_name(Task), table_name(TaskProgress)
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     closed, closed_params = closed_by_sql("tp.status", "tp.completed_at", "%s")
+    day_end = connection.ops.adapt_datetimefield_value(end_of_day(today))
+    # Closed later: 办结 with a time after the as-of day (closed as of that later day).
     task_rows = fetch_rows(
         f"""
         SELECT t.id, t.number, t.section_id, t.binding, COALESCE(tp.extended_deadline, t.deadline),
                CASE WHEN COALESCE(tp.extended_deadline, t.deadline) < %s THEN 1 ELSE 0 END,
-               CASE WHEN {closed} THEN 1 ELSE 0 END, COALESCE(st.stamp, 0)
+               CASE WHEN {closed} THEN 1 WHEN tp.status = %s THEN 2 ELSE 0 END, COALESCE(st.stamp, 0)
         FROM {task} t LEFT JOIN {progress} tp ON tp.task_id = t.id
         LEFT JOIN {table_name(StandingStamp)} st ON st.task_id = t.id
         WHERE {task_condition}
@@ -429,11 +434,13 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
         [
             connection.ops.adapt_datefield_value(today),
             *closed_params,
-            connection.ops.adapt_datetimefield_value(end_of_day(today)),
+            day_end,
+            TaskStatus.COMPLETED,
             *task_params,
         ],
     )
     stamps = {row[0]: row[7] for row in task_rows}
+    closing_later = frozenset(row[0] for row in task_rows if row[6] == 2)
     cell_rows, cells_stored = current_cell_rows(
         period,
         stamps,
@@ -559,7 +566,23 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
             },
         )
         states[pk] = state
-    return StateReads(states, lead_cells, silent, sections, units, stamps, cells_stored)
+    return StateReads(states, lead_cells, silent, sections, units, stamps, cells_stored, closing_later)
+
+
+def valid_through(state: TaskState, *, as_of: dt.date, due_on: dt.date, closing_later: bool) -> dt.date:
+    """The last day on which ``state``, computed by :func:`read_states` as of ``as_of`` for a period
+    due ``due_on``, is still what it would compute, its data unchanged. The day enters a state in
+    three places only: the effective deadline passes (``is_overdue`` from the day after it), the
+    report due date passes (``report_late`` from the day after it), and a closing dated after the
+    as-of day counts from its own day (``closing_later``: that closing's state is kept for its day
+    only). :data:`datetime.date.max` when none lies ahead."""
+    if closing_later:
+        return as_of
+    through = due_on if due_on >= as_of else dt.date.max
+    deadline = state.deadline
+    if deadline is not None and as_of <= deadline < through:
+        return deadline
+    return through
 
 
 def silent_units_of(period: ReviewPeriod, task_ids: Iterable[int]) -> dict[int, list[int]]:

@@ -32,7 +32,8 @@ def _assert_counted_equals_full(period: ReviewPeriod, today: dt.date, *, attenti
     assert counted == expected, period.name
     # Every task's stored state is current for that day: the counts above came from the table.
     assert stale_task_ids(period, today=today) == []
-    assert StoredState.objects.filter(period=period, as_of=today).count() == full.total
+    covering = StoredState.objects.filter(period=period, as_of__lte=today, valid_through__gte=today)
+    assert covering.count() == full.total
 
 
 def _days(period: ReviewPeriod) -> list[dt.date]:
@@ -126,15 +127,32 @@ def test_each_change_makes_its_task_stale_and_the_counts_follow(world):
         stale = stale_task_ids(period, today=today)
         assert len(stale) == 1, name
         _assert_counted_equals_full(period, today)
-    # A new day: every task is read again (lights depend on the day).
-    assert len(stale_task_ids(period, today=today + dt.timedelta(days=1))) == Task.objects.filter(
-        plan=period.plan
-    ).count()
-    # A new due date: likewise.
+    # A new day: only the tasks whose deadline passed since their rows (lights depend on the day),
+    # and the task closed above: its closing is dated now, after the day read, so its row lasts
+    # that day only. The world's other deadlines are years ahead, its due date (10 January) behind.
+    tasks = Task.objects.filter(plan=period.plan)
+    (closing,) = TaskProgress.objects.filter(status="completed").values_list("task_id", flat=True)
+    extended = TaskProgress.objects.exclude(extended_deadline=None).values_list("task_id", flat=True)
+    chosen = tasks.exclude(pk__in=[closing, *extended]).exclude(binding=True).order_by("number").first()
+    tasks.filter(pk=chosen.pk).update(deadline=today)
+    assert stale_task_ids(period, today=today) == [chosen.pk]  # a changed deadline, as above
+    _assert_counted_equals_full(period, today)
+    later = today + dt.timedelta(days=200)
+    assert stale_task_ids(period, today=today + dt.timedelta(days=1)) == sorted([chosen.pk, closing])
+    assert stale_task_ids(period, today=later) == sorted([chosen.pk, closing])
+    _assert_counted_equals_full(period, later)
+    assert StoredState.objects.get(period=period, task=chosen).light == RED  # overdue now
+    # An earlier day than a row was computed for: that row again (the two read as of the later day).
+    assert stale_task_ids(period, today=today) == sorted([chosen.pk, closing])
+    # A new due date: every task. The rows then last until that day (but the two above), and the
+    # day after it every task is read again (reports become late).
     ReviewPeriod.objects.filter(pk=period.pk).update(report_due_on=dt.date(2025, 1, 20))
     period.refresh_from_db()
-    assert len(stale_task_ids(period, today=today)) == Task.objects.filter(plan=period.plan).count()
+    assert len(stale_task_ids(period, today=today)) == tasks.count()
     _assert_counted_equals_full(period, today)
+    assert stale_task_ids(period, today=dt.date(2025, 1, 20)) == sorted([chosen.pk, closing])  # as above
+    assert len(stale_task_ids(period, today=dt.date(2025, 1, 21))) == tasks.count()
+    _assert_counted_equals_full(period, dt.date(2025, 1, 21))
 
 
 def test_a_current_table_is_read_in_a_fixed_number_of_queries(world, django_assert_num_queries):

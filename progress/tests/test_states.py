@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.selectors.overview import period_overview
 from progress.models import ProgressReport, ProgressStatus, ReportStatus
-from progress.states import GREEN, RED, YELLOW, task_states, task_veto_reason
+from progress.states import GREEN, RED, YELLOW, TaskState, task_states, task_veto_reason, valid_through
 from progress.tests.factories import ProgressReportFactory
 from tasks.models import AssignmentRole, EffectiveAssignment
 
@@ -62,3 +62,40 @@ def test_a_binding_task_without_a_lead_unit_is_a_veto_risk(world):
     assert task_veto_reason(state) == "任务未落实牵头单位"
     (row,) = period_overview(world.h2, today=BEFORE_DUE).binding
     assert row.veto_reason.startswith("任务未落实牵头单位")
+
+
+def _state_due(deadline: dt.date | None) -> TaskState:
+    return TaskState(
+        task_id=1,
+        number=1,
+        chapter_id=None,
+        section_id=None,
+        lead_unit_ids=(),
+        report_status="",
+        progress_status="",
+        percent=None,
+        is_completed=False,
+        is_overdue=False,
+        report_late=False,
+        light=GREEN,
+        light_reason="",
+        deadline=deadline,
+    )
+
+
+@pytest.mark.no_rows
+@pytest.mark.parametrize(
+    ("deadline", "due_on", "closing_later", "through"),
+    [
+        (dt.date(2025, 12, 31), dt.date(2025, 7, 10), False, dt.date(2025, 7, 10)),  # the due date first
+        (dt.date(2025, 6, 30), dt.date(2025, 7, 10), False, dt.date(2025, 6, 30)),  # the deadline first
+        (dt.date(2025, 6, 1), dt.date(2025, 7, 10), False, dt.date(2025, 6, 1)),  # the deadline is the day read
+        (dt.date(2025, 5, 31), dt.date(2025, 7, 10), False, dt.date(2025, 7, 10)),  # passed already
+        (None, dt.date(2025, 5, 1), False, dt.date.max),  # nothing ahead
+        (dt.date(2035, 12, 31), dt.date(2025, 5, 1), False, dt.date(2035, 12, 31)),
+        (dt.date(2035, 12, 31), dt.date(2025, 7, 10), True, dt.date(2025, 6, 1)),  # closed on a later day
+    ],
+)
+def test_a_state_lasts_until_its_deadline_or_due_date_passes(deadline, due_on, closing_later, through):
+    state = _state_due(deadline)
+    assert valid_through(state, as_of=dt.date(2025, 6, 1), due_on=due_on, closing_later=closing_later) == through
