@@ -36,6 +36,7 @@ from the count on a tiny plan (``--tiny-queries``, measured by the smoke test) o
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,12 +206,20 @@ def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> list[Fi
       before each call), the time a closing's request spends on it after its commit;
     - ``dashboard:home, trend points missing``: the points deleted and not stored again (a period
       closed before its due date had passed, or outside the service), so the page computes and
-      stores them."""
+      stores them;
+    - ``dashboard:home, a new day``: the stored task states read as of yesterday before each call
+      (and a report changed): the first view of a day, as without a broker (whose job reads them
+      at 00:05), where only the tasks whose deadline passed yesterday are computed again;
+    - ``dashboard:home, a new day, all stale``: the same, each row lasting yesterday only, as on the
+      day after the period's due date (and before the stored states lasted beyond their day)."""
+    from django.db.models import F
     from django.urls import reverse
+    from django.utils import timezone
 
     from dashboard.models import TrendSnapshot
     from dashboard.selectors.overview import store_closed_point
-    from progress.models import PeriodStatus, ReviewPeriod
+    from progress.models import PeriodStatus, ReviewPeriod, StoredState
+    from progress.state_store import current_states
 
     client = leader_client()
     home = f"{reverse('dashboard:home')}?period={period.pk}"
@@ -244,10 +253,21 @@ def measure_cold(period: Any, *, repeats: int = 10, warmups: int = 2) -> list[Fi
     def page() -> int:
         return _get(client, home)
 
+    def yesterday() -> None:
+        if not current_states(period, today=timezone.localdate() - dt.timedelta(days=1)):
+            raise RuntimeError("the task states were not stored")
+        touch()
+
+    def yesterday_only() -> None:
+        yesterday()
+        StoredState.objects.filter(period=period).update(valid_through=F("as_of"))
+
     return [
         _measure("dashboard:home, cold", page, repeats=repeats, warmups=warmups, before=closings),
         _measure("closing's trend point", store_latest, repeats=repeats, warmups=warmups, before=forget_latest),
         _measure("dashboard:home, trend points missing", page, repeats=repeats, warmups=warmups, before=forget),
+        _measure("dashboard:home, a new day", page, repeats=repeats, warmups=warmups, before=yesterday),
+        _measure("dashboard:home, a new day, all stale", page, repeats=repeats, warmups=warmups, before=yesterday_only),
     ]
 
 

@@ -38,12 +38,22 @@ def test_the_dashboard_measurements_run_with_bounded_queries():
     # (progress.state_store) before counting.
     assert 0 < by_label["dashboard:home"].queries <= 32
     cold = {f.label: f for f in measure_cold(period, repeats=1, warmups=0)}
-    assert list(cold) == ["dashboard:home, cold", "closing's trend point", "dashboard:home, trend points missing"]
+    assert list(cold) == [
+        "dashboard:home, cold",
+        "closing's trend point",
+        "dashboard:home, trend points missing",
+        "dashboard:home, a new day",
+        "dashboard:home, a new day, all stale",
+    ]
     # After the closings stored their points, the first view reads them: as after any other change.
     assert cold["dashboard:home, cold"].queries == by_label["dashboard:home, after a change"].queries
     # Without them it computes the trend and stores it (the aggregate and the upsert in its savepoint).
     assert cold["dashboard:home, trend points missing"].queries == cold["dashboard:home, cold"].queries + 4
     assert cold["closing's trend point"].queries > 0
+    # A new day computes again the changed task and those whose deadline passed (none of the plan's,
+    # unless the period fell due yesterday), as after a change; every task is a store of the plan.
+    assert cold["dashboard:home, a new day"].queries <= cold["dashboard:home, a new day, all stale"].queries
+    assert cold["dashboard:home, a new day, all stale"].queries > 0
 
 
 def test_the_benchmarks_change_moves_the_stamp_as_a_clerks_save_does(django_capture_on_commit_callbacks):
