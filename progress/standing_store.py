@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from progress.models import ReviewPeriod, StandingCell
-from xingping_tracker.core.sql import ids_in, placeholders
+from xingping_tracker.core.sql import ids_in, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +120,11 @@ def store(
             rows.append(
                 (period.pk, task_id, unit_id, stamp, due_on, status, progress_status, percent, on_time, released, count)
             )
-    return replace_rows(_table(), _COLUMNS, period, task_ids, rows, whole_plan=whole_plan, what="standings")
+    return replace_rows(StandingCell, _COLUMNS, period, task_ids, rows, whole_plan=whole_plan, what="standings")
 
 
 def replace_rows(
-    table: str,
+    model: type[models.Model],
     columns: tuple[str, ...],
     period: ReviewPeriod,
     task_ids: list[int],
@@ -133,11 +133,13 @@ def replace_rows(
     whole_plan: bool,
     what: str,
 ) -> bool:
-    """Replace a store's rows of ``task_ids`` in ``period`` (``whole_plan``: all the period's rows) by
-    ``rows`` (values of ``columns``), in a savepoint: the deletes, then one insert. Rows a concurrent
+    """Replace a store's rows (the table of ``model``) of ``task_ids`` in ``period`` (``whole_plan``:
+    all the period's rows) by ``rows`` (values of ``columns``), in a savepoint: the deletes, then the
+    insert (:func:`xingping_tracker.core.sql.insert_rows`). Rows a concurrent
     reader stored since the delete stay (``ON CONFLICT DO NOTHING``: computed from the same or older
     inputs; an older stamp is stale, so computed again). A failure is logged (``what``: the store's
     name) and leaves the earlier rows; False then."""
+    table = connection.ops.quote_name(model._meta.db_table)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if whole_plan:
@@ -146,11 +148,7 @@ def replace_rows(
                 for start in range(0, len(task_ids), CHUNK):
                     tasks, task_params = ids_in("task_id", task_ids[start : start + CHUNK])
                     cursor.execute(f"DELETE FROM {table} WHERE period_id = %s AND {tasks}", [period.pk, *task_params])
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(list(columns))})"
-                " ON CONFLICT DO NOTHING",
-                rows,
-            )
+            insert_rows(cursor, model, columns, rows, suffix=" ON CONFLICT DO NOTHING")
     except DatabaseError:
         logger.warning("Stored %s of period %s not written; computed again next time", what, period.pk, exc_info=True)
         return False

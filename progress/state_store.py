@@ -135,6 +135,4 @@ def current_states(period: ReviewPeriod, *, today: dt.date) -> bool:
         )
         for s in reads.states.values()
     ]
-    return replace_rows(
-        table_name(StoredState), _COLUMNS, period, stale, rows, whole_plan=whole_plan, what="task states"
-    )
+    return replace_rows(StoredState, _COLUMNS, period, stale, rows, whole_plan=whole_plan, what="task states")

@@ -1,6 +1,7 @@
-"""Pieces of hand-written SQL shared by the apps' selectors: placeholders for a list of values and
-the condition "a column is one of these ids", in hand-written SQL (:func:`ids_in`) and in the ORM
-(the lookup ``in_ids``, :class:`InIds`)."""
+"""Pieces of hand-written SQL shared by the apps' selectors and stores: placeholders for a list of
+values, the condition "a column is one of these ids", in hand-written SQL (:func:`ids_in`) and in
+the ORM (the lookup ``in_ids``, :class:`InIds`), and many rows inserted in few statements
+(:func:`insert_rows`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,27 @@ from django.db.models import Lookup
 def placeholders(values: list[Any]) -> str:
     """``%s, %s, …``: one placeholder per value of ``values``."""
     return ", ".join(["%s"] * len(values))
+
+
+def insert_rows(cursor: Any, model: Any, columns: tuple[str, ...], rows: list[tuple], *, suffix: str = "") -> None:
+    """``INSERT INTO`` the table of ``model`` (``columns``: its column names) ``rows``, then ``suffix``
+    (e.g. ``ON CONFLICT DO NOTHING``). On PostgreSQL one statement reading one array parameter per
+    column (``unnest``): ``executemany`` sent one statement per row, which PostgreSQL parsed and
+    planned one by one (10,000 stored task states: 1.2-1.4 s, in one statement 0.4 s, in a slow
+    hour); elsewhere ``executemany`` (SQLite prepares the statement once)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        fields = {field.column: field for field in model._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{fields[column].db_type(connection)}[]" for column in columns)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){suffix}",
+            [list(values) for values in zip(*rows, strict=True)],
+        )
+        return
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders(list(columns))}){suffix}", rows)
 
 
 def ids_in(column: str, ids: list[int]) -> tuple[str, list[Any]]:

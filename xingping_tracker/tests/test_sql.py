@@ -52,3 +52,41 @@ def test_the_in_ids_lookup_of_no_ids_selects_nothing_without_a_query():
     with CaptureQueriesContext(connection) as ctx:
         assert list(Department.objects.filter(pk__in_ids=[])) == []
     assert ctx.captured_queries == []
+
+
+def test_insert_rows_writes_every_value_in_one_statement_on_postgresql():
+    """Many rows at once (one ``unnest`` statement on PostgreSQL, ``executemany`` elsewhere), NULLs,
+    dates and booleans as given; with ``ON CONFLICT DO NOTHING`` a row already there stays."""
+    import datetime as dt
+
+    from progress.models import StandingCell
+    from progress.tests.factories import ReviewPeriodFactory
+    from tasks.tests.factories import PlanFactory, TaskFactory
+    from xingping_tracker.core.sql import insert_rows
+
+    period = ReviewPeriodFactory(plan=PlanFactory())
+    tasks = [TaskFactory(plan=period.plan).pk for _ in range(3)]
+    columns = (
+        *("period_id", "task_id", "unit_id", "stamp", "due_on"),
+        *("status", "progress_status", "percent", "on_time", "released", "silent"),
+    )
+    due = dt.date(2025, 7, 10)
+    rows = [
+        (period.pk, task, 7, 1, due, "submitted", "正常推进", None if i else 40, i == 1, False, i)
+        for i, task in enumerate(tasks)
+    ]
+    with CaptureQueriesContext(connection) as ctx, connection.cursor() as cursor:
+        insert_rows(cursor, StandingCell, columns, rows)
+        insert_rows(cursor, StandingCell, columns, [])  # nothing to write: no statement
+    ((query,),) = [ctx.captured_queries]  # one statement (an executemany is one, of many rows)
+    assert ("unnest" in query["sql"]) == (connection.vendor == "postgresql")
+    stored = list(StandingCell.objects.order_by("task_id").values_list(*columns))
+    assert stored == rows
+    again = [
+        (period.pk, tasks[0], 7, 1, due, "draft", "", 99, True, True, 0),
+        (period.pk, tasks[0], 8, 1, due, "", "", None, False, False, 0),
+    ]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, StandingCell, columns, again, suffix=" ON CONFLICT DO NOTHING")
+    assert StandingCell.objects.get(task_id=tasks[0], unit_id=7).status == "submitted"  # kept
+    assert StandingCell.objects.filter(task_id=tasks[0], unit_id=8).exists()
