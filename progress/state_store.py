@@ -59,9 +59,9 @@ _COLUMNS = (
 def stale_task_ids(period: ReviewPeriod, *, today: dt.date) -> list[int]:
     """The tasks of the period's plan whose stored state is missing or not current as of ``today``
     (see the module docstring), in id order. One query when no task of the plan lacks a row (the
-    rows whose stamp or due date differ or whose days do not cover ``today``, and the plan's task count against the period's row
-    count: a row is only ever written for a task of the period's plan, and goes with its task); two
-    when some do (then the tasks without a row too)."""
+    rows whose stamp or due date differ or whose days do not cover ``today``, and the plan's task
+    count against the period's row count: a row is only ever written for a task of the period's
+    plan, and goes with its task); two when some do (then the tasks without a row too)."""
     state, stamp, task = table_name(StoredState), table_name(StandingStamp), table_name(Task)
     rows = fetch_rows(
         f"""

@@ -420,7 +420,8 @@ def read_states(period: ReviewPeriod, *, today: dt.date, task_ids: Iterable[int]
     # Compared in SQL (no date parsing per row): deadline passed, closed on or before the as-of day.
     closed, closed_params = closed_by_sql("tp.status", "tp.completed_at", "%s")
     day_end = connection.ops.adapt_datetimefield_value(end_of_day(today))
-    # Closed later: 办结 with a time after the as-of day (closed as of that later day).
+    # The closing column: 1 closed by the as-of day; 2 closed (办结) with a time after it, so closed as
+    # of that later day (StateReads.closing_later, valid_through); 0 not closed.
     task_rows = fetch_rows(
         f"""
         SELECT t.id, t.number, t.section_id, t.binding, COALESCE(tp.extended_deadline, t.deadline),

@@ -1,7 +1,7 @@
 """Pieces of hand-written SQL shared by the apps' selectors and stores: placeholders for a list of
 values, the condition "a column is one of these ids", in hand-written SQL (:func:`ids_in`) and in
-the ORM (the lookup ``in_ids``, :class:`InIds`), and many rows inserted in few statements
-(:func:`insert_rows`)."""
+the ORM (the lookup ``in_ids``, :class:`InIds`), and many rows inserted at once
+(:func:`insert_rows`: one statement on PostgreSQL)."""
 
 from __future__ import annotations
 
