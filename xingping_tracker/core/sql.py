@@ -29,7 +29,10 @@ def insert_rows(cursor: Any, model: Any, columns: tuple[str, ...], rows: list[tu
     names = ", ".join(columns)
     if connection.vendor == "postgresql":
         fields = {field.column: field for field in model._meta.concrete_fields}
-        arrays = ", ".join(f"%s::{fields[column].db_type(connection)}[]" for column in columns)
+        # Arrays of the columns' types without their length (varchar, not varchar(8)): an explicit
+        # cast would cut a text that is too long, where the insert's own assignment refuses it.
+        types = [fields[column].db_type(connection).split("(", 1)[0] for column in columns]
+        arrays = ", ".join(f"%s::{sql_type}[]" for sql_type in types)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){suffix}",
             [list(values) for values in zip(*rows, strict=True)],
